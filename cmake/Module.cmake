@@ -1,0 +1,10 @@
+# bulwark_module(NAME DEPS...) builds a static library from every .cpp in the
+# current directory (and its subdirectories), so a new analyzer, format or source
+# is a new file plus its registration line, with no build edit.
+function(bulwark_module name)
+  cmake_parse_arguments(M "" "" "DEPS;PRIVATE_DEPS" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_library(${name} STATIC ${srcs})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS})
+endfunction()

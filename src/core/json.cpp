@@ -1,0 +1,483 @@
+#include "core/json.hpp"
+
+#include "core/core.hpp"
+
+namespace bulwark {
+
+namespace {
+
+// Writers omit empty values so reports stay small; readers treat absent as empty.
+template <class T>
+void put(json& j, const char* key, const T& v) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!v.empty()) j[key] = v;
+  } else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t> || std::is_same_v<T, uint64_t>) {
+    if (v != 0) j[key] = v;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (v) j[key] = v;
+  } else {
+    if (!v.empty()) j[key] = v;
+  }
+}
+
+template <class T>
+void get(const json& j, const char* key, T& v) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  it->get_to(v);
+}
+
+std::pair<int, int> line_col(std::string_view text, size_t byte) {
+  int line = 1, col = 1;
+  for (size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+struct DepthExceeded {};
+
+}  // namespace
+
+Result<json> parse_json(std::string_view text, std::string_view what) {
+  const int max_depth = limits().max_json_depth;
+  try {
+    json::parser_callback_t cb = [max_depth](int depth, json::parse_event_t, json&) {
+      if (depth > max_depth) throw DepthExceeded{};
+      return true;
+    };
+    return json::parse(text.begin(), text.end(), cb);
+  } catch (const DepthExceeded&) {
+    return Error(ErrorCode::kLimitExceeded, "JSON nested deeper than " + std::to_string(max_depth) + " levels",
+                 std::string(what));
+  } catch (const json::parse_error& e) {
+    auto [line, col] = line_col(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string msg = e.what();
+    // nlohmann's message repeats the position; keep the reason only.
+    size_t reason = msg.find(": syntax error");
+    if (reason != std::string::npos) msg = msg.substr(reason + 2);
+    return Error(ErrorCode::kCorrupt, msg,
+                 std::string(what) + ": line " + std::to_string(line) + " column " + std::to_string(col));
+  } catch (const json::exception& e) {
+    return Error(ErrorCode::kCorrupt, e.what(), std::string(what));
+  }
+}
+
+std::string get_string(const json& j, std::string_view key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+int64_t get_int(const json& j, std::string_view key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return 0;
+  return it->get<int64_t>();
+}
+
+// ---------------------------------------------------------------- location --
+
+void to_json(json& j, const Location& v) {
+  j = json::object();
+  put(j, "layer", v.layer);
+  put(j, "path", v.path);
+  put(j, "line", v.line);
+  put(j, "column", v.column);
+  put(j, "end_line", v.end_line);
+  put(j, "package_id", v.package_id);
+}
+void from_json(const json& j, Location& v) {
+  get(j, "layer", v.layer);
+  get(j, "path", v.path);
+  get(j, "line", v.line);
+  get(j, "column", v.column);
+  get(j, "end_line", v.end_line);
+  get(j, "package_id", v.package_id);
+}
+
+void to_json(json& j, const Diagnostic& v) {
+  j = json{{"level", v.level == Diagnostic::Level::kError ? "error" : "warning"}, {"message", v.message}};
+  json loc = v.location;
+  if (!loc.empty()) j["location"] = loc;
+}
+void from_json(const json& j, Diagnostic& v) {
+  v.level = get_string(j, "level") == "error" ? Diagnostic::Level::kError : Diagnostic::Level::kWarning;
+  get(j, "message", v.message);
+  get(j, "location", v.location);
+}
+
+// ---------------------------------------------------------------- artifact --
+
+void to_json(json& j, const Layer& v) {
+  j = json::object();
+  put(j, "digest", v.digest);
+  put(j, "diff_id", v.diff_id);
+  put(j, "media_type", v.media_type);
+  put(j, "size", v.size);
+  put(j, "created_by", v.created_by);
+}
+void from_json(const json& j, Layer& v) {
+  get(j, "digest", v.digest);
+  get(j, "diff_id", v.diff_id);
+  get(j, "media_type", v.media_type);
+  get(j, "size", v.size);
+  get(j, "created_by", v.created_by);
+}
+
+void to_json(json& j, const ImageConfig& v) {
+  j = json::object();
+  put(j, "os", v.os);
+  put(j, "architecture", v.architecture);
+  put(j, "variant", v.variant);
+  put(j, "created", v.created);
+  put(j, "user", v.user);
+  put(j, "env", v.env);
+  put(j, "entrypoint", v.entrypoint);
+  put(j, "cmd", v.cmd);
+  put(j, "working_dir", v.working_dir);
+  put(j, "exposed_ports", v.exposed_ports);
+  put(j, "labels", v.labels);
+  put(j, "healthcheck", v.healthcheck);
+  put(j, "stop_signal", v.stop_signal);
+}
+void from_json(const json& j, ImageConfig& v) {
+  get(j, "os", v.os);
+  get(j, "architecture", v.architecture);
+  get(j, "variant", v.variant);
+  get(j, "created", v.created);
+  get(j, "user", v.user);
+  get(j, "env", v.env);
+  get(j, "entrypoint", v.entrypoint);
+  get(j, "cmd", v.cmd);
+  get(j, "working_dir", v.working_dir);
+  get(j, "exposed_ports", v.exposed_ports);
+  get(j, "labels", v.labels);
+  get(j, "healthcheck", v.healthcheck);
+  get(j, "stop_signal", v.stop_signal);
+}
+
+void to_json(json& j, const Artifact& v) {
+  j = json::object();
+  put(j, "name", v.name);
+  put(j, "media_type", v.media_type);
+  put(j, "manifest_digest", v.manifest_digest);
+  put(j, "config_digest", v.config_digest);
+  put(j, "repo_tags", v.repo_tags);
+  put(j, "repo_digests", v.repo_digests);
+  json cfg = v.config;
+  if (!cfg.empty()) j["config"] = cfg;
+  put(j, "layers", v.layers);
+}
+void from_json(const json& j, Artifact& v) {
+  get(j, "name", v.name);
+  get(j, "media_type", v.media_type);
+  get(j, "manifest_digest", v.manifest_digest);
+  get(j, "config_digest", v.config_digest);
+  get(j, "repo_tags", v.repo_tags);
+  get(j, "repo_digests", v.repo_digests);
+  get(j, "config", v.config);
+  get(j, "layers", v.layers);
+}
+
+void to_json(json& j, const Target& v) {
+  j = json{{"kind", to_string(v.kind)}, {"reference", v.reference}};
+  put(j, "digest", v.digest);
+  json a = v.artifact;
+  if (!a.empty()) j["artifact"] = a;
+}
+void from_json(const json& j, Target& v) {
+  v.kind = parse_target_kind(get_string(j, "kind")).value_or(TargetKind::kFilesystem);
+  get(j, "reference", v.reference);
+  get(j, "digest", v.digest);
+  get(j, "artifact", v.artifact);
+}
+
+// --------------------------------------------------------------- inventory --
+
+void to_json(json& j, const OsInfo& v) {
+  j = json{{"family", v.family}};
+  put(j, "name", v.name);
+  put(j, "version", v.version);
+  put(j, "codename", v.codename);
+  put(j, "pretty_name", v.pretty_name);
+  put(j, "eol", v.eol);
+  put(j, "distroless", v.distroless);
+  json loc = v.location;
+  if (!loc.empty()) j["location"] = loc;
+}
+void from_json(const json& j, OsInfo& v) {
+  get(j, "family", v.family);
+  get(j, "name", v.name);
+  get(j, "version", v.version);
+  get(j, "codename", v.codename);
+  get(j, "pretty_name", v.pretty_name);
+  get(j, "eol", v.eol);
+  get(j, "distroless", v.distroless);
+  get(j, "location", v.location);
+}
+
+void to_json(json& j, const Package& v) {
+  j = json{{"id", v.id}, {"ecosystem", v.ecosystem}, {"name", v.name}, {"version", v.version}};
+  put(j, "epoch", v.epoch);
+  put(j, "release", v.release);
+  put(j, "src_name", v.src_name);
+  put(j, "src_version", v.src_version);
+  put(j, "arch", v.arch);
+  put(j, "licenses", v.licenses);
+  put(j, "purl", v.purl);
+  put(j, "maintainer", v.maintainer);
+  put(j, "digest", v.digest);
+  if (v.relationship != Relationship::kUnknown) j["relationship"] = to_string(v.relationship);
+  put(j, "dev", v.dev);
+  put(j, "depends_on", v.depends_on);
+  put(j, "installed_files", v.installed_files);
+  json loc = v.location;
+  if (!loc.empty()) j["location"] = loc;
+}
+void from_json(const json& j, Package& v) {
+  get(j, "id", v.id);
+  get(j, "ecosystem", v.ecosystem);
+  get(j, "name", v.name);
+  get(j, "version", v.version);
+  get(j, "epoch", v.epoch);
+  get(j, "release", v.release);
+  get(j, "src_name", v.src_name);
+  get(j, "src_version", v.src_version);
+  get(j, "arch", v.arch);
+  get(j, "licenses", v.licenses);
+  get(j, "purl", v.purl);
+  get(j, "maintainer", v.maintainer);
+  get(j, "digest", v.digest);
+  v.relationship = parse_relationship(get_string(j, "relationship"));
+  get(j, "dev", v.dev);
+  get(j, "depends_on", v.depends_on);
+  get(j, "installed_files", v.installed_files);
+  get(j, "location", v.location);
+}
+
+void to_json(json& j, const Application& v) {
+  j = json{{"type", v.type}, {"path", v.path}, {"packages", v.packages}};
+}
+void from_json(const json& j, Application& v) {
+  get(j, "type", v.type);
+  get(j, "path", v.path);
+  get(j, "packages", v.packages);
+}
+
+void to_json(json& j, const Inventory& v) {
+  j = json::object();
+  if (v.os) j["os"] = *v.os;
+  j["packages"] = v.packages;
+  j["applications"] = v.applications;
+}
+void from_json(const json& j, Inventory& v) {
+  if (j.contains("os") && !j["os"].is_null()) v.os = j["os"].get<OsInfo>();
+  get(j, "packages", v.packages);
+  get(j, "applications", v.applications);
+}
+
+// ---------------------------------------------------------------- findings --
+
+void to_json(json& j, const Score& v) {
+  j = json{{"source", v.source}, {"type", v.type}, {"value", v.value}};
+  put(j, "vector", v.vector);
+}
+void from_json(const json& j, Score& v) {
+  get(j, "source", v.source);
+  get(j, "type", v.type);
+  get(j, "vector", v.vector);
+  get(j, "value", v.value);
+}
+
+void to_json(json& j, const FrameworkRef& v) { j = json{{"framework", v.framework}, {"id", v.id}}; }
+void from_json(const json& j, FrameworkRef& v) {
+  get(j, "framework", v.framework);
+  get(j, "id", v.id);
+}
+
+void to_json(json& j, const Remediation& v) {
+  j = json::object();
+  put(j, "fix_state", v.fix_state);
+  put(j, "fixed_versions", v.fixed_versions);
+  put(j, "text", v.text);
+  put(j, "patch", v.patch);
+}
+void from_json(const json& j, Remediation& v) {
+  get(j, "fix_state", v.fix_state);
+  get(j, "fixed_versions", v.fixed_versions);
+  get(j, "text", v.text);
+  get(j, "patch", v.patch);
+}
+
+void to_json(json& j, const Finding& v) {
+  j = json{{"kind", to_string(v.kind)},
+           {"id", v.id},
+           {"severity", to_string(v.severity)},
+           {"status", to_string(v.status)},
+           {"fingerprint", v.fingerprint}};
+  put(j, "aliases", v.aliases);
+  put(j, "title", v.title);
+  put(j, "description", v.description);
+  put(j, "severity_source", v.severity_source);
+  put(j, "scores", v.scores);
+  put(j, "ignored_until", v.ignored_until);
+  put(j, "status_reason", v.status_reason);
+  json loc = v.location;
+  if (!loc.empty()) j["location"] = loc;
+  if (!v.package_name.empty()) {
+    json pkg = {{"name", v.package_name}, {"version", v.package_version}};
+    put(pkg, "ecosystem", v.package_ecosystem);
+    put(pkg, "purl", v.package_purl);
+    j["package"] = pkg;
+  }
+  put(j, "evidence", v.evidence);
+  json rem = v.remediation;
+  if (!rem.empty()) j["remediation"] = rem;
+  put(j, "references", v.references);
+  put(j, "frameworks", v.frameworks);
+  put(j, "published", v.published);
+  put(j, "modified", v.modified);
+  if (v.epss_score) j["epss_score"] = *v.epss_score;
+  if (v.epss_percentile) j["epss_percentile"] = *v.epss_percentile;
+  put(j, "known_exploited", v.known_exploited);
+  put(j, "known_exploited_since", v.known_exploited_since);
+  put(j, "attributes", v.attributes);
+}
+void from_json(const json& j, Finding& v) {
+  v.kind = parse_finding_kind(get_string(j, "kind")).value_or(FindingKind::kVulnerability);
+  get(j, "id", v.id);
+  v.severity = parse_severity(get_string(j, "severity"));
+  v.status = parse_finding_status(get_string(j, "status")).value_or(FindingStatus::kOpen);
+  get(j, "fingerprint", v.fingerprint);
+  get(j, "aliases", v.aliases);
+  get(j, "title", v.title);
+  get(j, "description", v.description);
+  get(j, "severity_source", v.severity_source);
+  get(j, "scores", v.scores);
+  get(j, "ignored_until", v.ignored_until);
+  get(j, "status_reason", v.status_reason);
+  get(j, "location", v.location);
+  if (j.contains("package") && j["package"].is_object()) {
+    const json& pkg = j["package"];
+    v.package_name = get_string(pkg, "name");
+    v.package_version = get_string(pkg, "version");
+    v.package_ecosystem = get_string(pkg, "ecosystem");
+    v.package_purl = get_string(pkg, "purl");
+  }
+  get(j, "evidence", v.evidence);
+  get(j, "remediation", v.remediation);
+  get(j, "references", v.references);
+  get(j, "frameworks", v.frameworks);
+  get(j, "published", v.published);
+  get(j, "modified", v.modified);
+  if (j.contains("epss_score") && j["epss_score"].is_number()) v.epss_score = j["epss_score"].get<double>();
+  if (j.contains("epss_percentile") && j["epss_percentile"].is_number())
+    v.epss_percentile = j["epss_percentile"].get<double>();
+  get(j, "known_exploited", v.known_exploited);
+  get(j, "known_exploited_since", v.known_exploited_since);
+  get(j, "attributes", v.attributes);
+}
+
+// ------------------------------------------------------------------ report --
+
+void to_json(json& j, const ToolInfo& v) {
+  j = json{{"name", v.name}, {"version", v.version}};
+  put(j, "components", v.components);
+}
+void from_json(const json& j, ToolInfo& v) {
+  get(j, "name", v.name);
+  get(j, "version", v.version);
+  get(j, "components", v.components);
+}
+
+void to_json(json& j, const Report& v) {
+  j = json{{"schema_version", v.schema_version},
+           {"created_at", v.created_at},
+           {"tool", v.tool},
+           {"target", v.target},
+           {"inventory", v.inventory},
+           {"findings", v.findings},
+           {"diagnostics", v.diagnostics}};
+}
+void from_json(const json& j, Report& v) {
+  get(j, "schema_version", v.schema_version);
+  get(j, "created_at", v.created_at);
+  get(j, "tool", v.tool);
+  get(j, "target", v.target);
+  get(j, "inventory", v.inventory);
+  get(j, "findings", v.findings);
+  get(j, "diagnostics", v.diagnostics);
+}
+
+Result<Report> report_from_json(std::string_view text, std::string_view what) {
+  auto parsed = parse_json(text, what);
+  if (!parsed) return parsed.error();
+  try {
+    Report r = parsed->get<Report>();
+    if (r.schema_version < 1 || r.schema_version > Report::kSchemaVersion)
+      return Error(ErrorCode::kUnsupported,
+                   "report schema_version " + std::to_string(r.schema_version) + " is not supported (this build reads 1.." +
+                       std::to_string(Report::kSchemaVersion) + ")",
+                   std::string(what));
+    return r;
+  } catch (const json::exception& e) {
+    return Error(ErrorCode::kCorrupt, std::string("not a Bulwark report: ") + e.what(), std::string(what));
+  }
+}
+
+// ------------------------------------------------------------ layer cache --
+
+void to_json(json& j, const FileResult& v) {
+  j = json{{"analyzer", v.analyzer}, {"path", v.path}};
+  put(j, "layer", v.layer);
+  if (v.os) j["os"] = *v.os;
+  put(j, "facts", v.facts);
+  put(j, "packages", v.packages);
+  put(j, "application_type", v.application_type);
+  put(j, "package_files", v.package_files);
+  put(j, "findings", v.findings);
+  put(j, "diagnostics", v.diagnostics);
+}
+void from_json(const json& j, FileResult& v) {
+  get(j, "analyzer", v.analyzer);
+  get(j, "path", v.path);
+  get(j, "layer", v.layer);
+  if (j.contains("os") && !j["os"].is_null()) v.os = j["os"].get<OsInfo>();
+  get(j, "facts", v.facts);
+  get(j, "packages", v.packages);
+  get(j, "application_type", v.application_type);
+  get(j, "package_files", v.package_files);
+  get(j, "findings", v.findings);
+  get(j, "diagnostics", v.diagnostics);
+}
+
+void to_json(json& j, const LayerResult& v) {
+  j = json{{"diff_id", v.diff_id}, {"files", v.files}};
+  put(j, "whiteouts", v.whiteouts);
+  put(j, "opaque_dirs", v.opaque_dirs);
+  put(j, "symlinks", v.symlinks);
+  put(j, "shadowed", v.shadowed);
+  put(j, "diagnostics", v.diagnostics);
+  put(j, "entries", v.entries);
+  put(j, "bytes_analyzed", v.bytes_analyzed);
+}
+void from_json(const json& j, LayerResult& v) {
+  get(j, "diff_id", v.diff_id);
+  get(j, "files", v.files);
+  get(j, "whiteouts", v.whiteouts);
+  get(j, "opaque_dirs", v.opaque_dirs);
+  get(j, "symlinks", v.symlinks);
+  get(j, "shadowed", v.shadowed);
+  get(j, "diagnostics", v.diagnostics);
+  get(j, "entries", v.entries);
+  get(j, "bytes_analyzed", v.bytes_analyzed);
+}
+
+}  // namespace bulwark

@@ -1,0 +1,290 @@
+// The shapes every module shares: target, artifact, inventory, package, finding,
+// report. Plain value types; JSON (de)serialisation lives in core/json.hpp so
+// that this header stays light.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bulwark {
+
+// ---------------------------------------------------------------- severity --
+
+enum class Severity { kUnknown = 0, kLow, kMedium, kHigh, kCritical };
+
+const char* to_string(Severity s);  // "UNKNOWN", "LOW", ... (Trivy's spelling)
+// Accepts any case and the common synonyms ("moderate", "important",
+// "negligible", "none"). Unknown words give kUnknown.
+Severity parse_severity(std::string_view text);
+
+// ---------------------------------------------------------------- location --
+
+// Where something was found. Every field is optional; `layer` is the diffID of
+// the image layer (empty for directory targets).
+struct Location {
+  std::string layer;        // layer diffID, "sha256:…"
+  std::string path;         // path inside the target, no leading "/"
+  int line = 0;             // 1-based; 0 when not applicable
+  int column = 0;           // 1-based; 0 when not applicable
+  int end_line = 0;
+  std::string package_id;   // Package::id the finding concerns, if any
+
+  bool operator==(const Location&) const = default;
+};
+
+// A problem met while reading input that did not stop the scan: bad lines,
+// unreadable files, skipped entries. Reported so that nothing is lost silently.
+struct Diagnostic {
+  enum class Level { kWarning, kError };
+  Level level = Level::kWarning;
+  std::string message;
+  Location location;
+
+  bool operator==(const Diagnostic&) const = default;
+};
+
+// ---------------------------------------------------------------- artifact --
+
+// One layer of an image, in manifest order (base first).
+struct Layer {
+  std::string digest;       // digest of the blob as stored (compressed)
+  std::string diff_id;      // digest of the uncompressed tar (config rootfs.diff_ids)
+  std::string media_type;
+  int64_t size = 0;         // blob size in bytes
+  std::string created_by;   // from the config history, if any
+};
+
+// What an image's config says about how it runs. Later checks (misconfiguration,
+// exposure) read these.
+struct ImageConfig {
+  std::string os;
+  std::string architecture;
+  std::string variant;
+  std::string created;
+  std::string user;
+  std::vector<std::string> env;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::string working_dir;
+  std::vector<std::string> exposed_ports;
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> healthcheck;  // test command; empty if none
+  std::string stop_signal;
+};
+
+// What was opened for a target: for images the manifest, config and layers.
+struct Artifact {
+  std::string name;                    // image reference or directory as given
+  std::string media_type;              // manifest media type
+  std::string manifest_digest;         // "sha256:…" of the manifest (repo digest)
+  std::string config_digest;           // image ID
+  std::vector<std::string> repo_tags;  // e.g. "debian:12"
+  std::vector<std::string> repo_digests;
+  ImageConfig config;
+  std::vector<Layer> layers;
+};
+
+enum class TargetKind { kImage, kRootfs, kFilesystem, kRepository, kHost, kSbom, kCluster };
+
+const char* to_string(TargetKind k);  // "image", "rootfs", "filesystem", ...
+std::optional<TargetKind> parse_target_kind(std::string_view text);
+
+// What a scan was asked to look at.
+struct Target {
+  TargetKind kind = TargetKind::kFilesystem;
+  std::string reference;  // as the user wrote it
+  std::string digest;     // manifest digest for images; empty otherwise
+  Artifact artifact;
+};
+
+// ----------------------------------------------------------------- inventory --
+
+// The operating system of the target.
+struct OsInfo {
+  // Bulwark's family names: debian, ubuntu, alpine, wolfi, chainguard, redhat,
+  // centos, rocky, alma, fedora, amazon, opensuse-leap, opensuse-tumbleweed,
+  // sles, photon, oracle, distroless(-debian is family "debian" + distroless).
+  std::string family;
+  std::string name;         // NAME / PRETTY_NAME as the release file says
+  std::string version;      // VERSION_ID or the release file's number, e.g. "12.5"
+  std::string codename;     // "bookworm"
+  std::string pretty_name;
+  std::string eol;          // end of standard support, YYYY-MM-DD, if known
+  bool distroless = false;  // an image with a package database but no package manager
+  Location location;        // the release file it came from
+
+  bool operator==(const OsInfo&) const = default;
+};
+
+enum class Relationship { kUnknown, kRoot, kDirect, kTransitive };
+
+const char* to_string(Relationship r);  // "unknown", "root", "direct", "transitive"
+Relationship parse_relationship(std::string_view text);
+
+// One installed or declared package, OS or language.
+struct Package {
+  // Unique within one inventory; stable across scans of the same content.
+  // Built by make_package_id(): "<ecosystem>:<name>@<version>[:<arch>]".
+  std::string id;
+  // Package ecosystem: "deb", "apk", "rpm" for OS packages (the purl type);
+  // "npm", "pypi", "golang", "maven", "cargo", "gem", "composer", "nuget"
+  // for language packages.
+  std::string ecosystem;
+  std::string name;
+  std::string version;        // full version as the ecosystem writes it, epoch included ("1:2.3-4")
+  int epoch = 0;              // rpm/dpkg epoch, 0 if none
+  std::string release;        // rpm release, if the ecosystem has one
+  std::string src_name;       // source package (dpkg Source, rpm SOURCERPM name, apk origin)
+  std::string src_version;    // source version (may differ from binary version)
+  std::string arch;
+  std::vector<std::string> licenses;
+  std::string purl;           // package URL, computed by make_purl()
+  std::string maintainer;
+  std::string digest;         // checksum of the package content where the database has one
+  Relationship relationship = Relationship::kUnknown;
+  bool dev = false;           // development-only dependency
+  std::vector<std::string> depends_on;      // ids of packages this one depends on
+  std::vector<std::string> installed_files; // absolute paths as installed ("/usr/bin/x")
+  Location location;          // database/lockfile path and the layer that introduced it
+
+  bool operator==(const Package&) const = default;
+};
+
+// A language application: one lockfile, manifest or binary and its packages.
+struct Application {
+  std::string type;   // e.g. "npm", "pip", "gobinary", "jar"
+  std::string path;   // file it came from
+  std::vector<Package> packages;
+};
+
+struct Inventory {
+  std::optional<OsInfo> os;
+  std::vector<Package> packages;            // OS packages
+  std::vector<Application> applications;    // language packages by file
+};
+
+// ----------------------------------------------------------------- findings --
+
+enum class FindingKind { kVulnerability, kMisconfiguration, kSecret, kSast, kCompliance, kRuntime };
+
+const char* to_string(FindingKind k);  // "vulnerability", "misconfiguration", ...
+std::optional<FindingKind> parse_finding_kind(std::string_view text);
+
+// Whether the finding still stands.
+enum class FindingStatus { kOpen, kFixed, kIgnored, kNotAffected };
+
+const char* to_string(FindingStatus s);  // "open", "fixed", "ignored", "not_affected"
+std::optional<FindingStatus> parse_finding_status(std::string_view text);
+
+// A severity score from one source, e.g. {"nvd", "cvss_v31", "CVSS:3.1/AV:N/…", 9.8}.
+struct Score {
+  std::string source;
+  std::string type;
+  std::string vector;
+  double value = 0;
+  bool operator==(const Score&) const = default;
+};
+
+// A mapping onto a framework control: {"cis-docker-1.6", "4.1"}, {"mitre", "T1611"}.
+struct FrameworkRef {
+  std::string framework;
+  std::string id;
+  bool operator==(const FrameworkRef&) const = default;
+};
+
+struct Remediation {
+  // For vulnerabilities: "fixed", "not_fixed", "will_not_fix", "fix_deferred",
+  // "end_of_life", "unknown".
+  std::string fix_state;
+  std::vector<std::string> fixed_versions;
+  std::string text;    // what to do, in words
+  std::string patch;   // a unified diff or patched document, when one can be made
+  bool operator==(const Remediation&) const = default;
+};
+
+// One shape for every kind of finding: the report writers, the store and the
+// board treat them alike.
+struct Finding {
+  FindingKind kind = FindingKind::kVulnerability;
+  std::string id;                       // rule or advisory id ("CVE-2024-3094", "BW-K8S-001")
+  std::vector<std::string> aliases;
+  std::string title;
+  std::string description;
+  Severity severity = Severity::kUnknown;
+  std::string severity_source;          // who said so ("debian", "nvd", "bulwark")
+  std::vector<Score> scores;
+  FindingStatus status = FindingStatus::kOpen;
+  std::string ignored_until;            // YYYY-MM-DD when status is kIgnored with an expiry
+  std::string status_reason;
+  Location location;
+  // The package concerned (vulnerabilities): name/version/ecosystem copied so a
+  // finding reads on its own.
+  std::string package_name;
+  std::string package_version;
+  std::string package_ecosystem;
+  std::string package_purl;
+  std::string evidence;                 // what matched: a line, a field value, a masked secret
+  Remediation remediation;
+  std::vector<std::string> references;  // URLs
+  std::vector<FrameworkRef> frameworks;
+  std::string published;                // dates, YYYY-MM-DD or RFC 3339
+  std::string modified;
+  // Enrichment for vulnerability management.
+  std::optional<double> epss_score;
+  std::optional<double> epss_percentile;
+  bool known_exploited = false;
+  std::string known_exploited_since;
+  // Free-form fields that a kind needs (runtime event fields, CWE ids, …).
+  std::map<std::string, std::string> attributes;
+  // Identifies the same finding across scans; computed by fingerprint().
+  std::string fingerprint;
+};
+
+// ------------------------------------------------------------------ report --
+
+// Versions of what produced a report.
+struct ToolInfo {
+  std::string name = "bulwark";
+  std::string version;
+  std::map<std::string, std::string> components;  // "rules", "vulndb", "analyzer:dpkg", …
+};
+
+struct Report {
+  static constexpr int kSchemaVersion = 1;
+  int schema_version = kSchemaVersion;
+  std::string created_at;  // RFC 3339, UTC
+  ToolInfo tool;
+  Target target;
+  Inventory inventory;
+  std::vector<Finding> findings;
+  std::vector<Diagnostic> diagnostics;
+};
+
+// ------------------------------------------------------------------ helpers --
+
+// "<ecosystem>:<name>@<version>" plus ":<arch>" when arch is non-empty.
+std::string make_package_id(const Package& p);
+
+// The package URL (purl spec) for a package, with the distro qualifier for OS
+// packages ("pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12").
+std::string make_purl(const Package& p, const std::optional<OsInfo>& os);
+
+// Fills id and purl of every package (and inside applications) that lacks them.
+void assign_package_ids(Inventory& inv);
+
+// A stable hash identifying the same finding across scans of the same target:
+// kind, id, the target's identity (image repository without tag or digest,
+// directory path), location path, package name. Hex sha256.
+std::string fingerprint(const Finding& f, const Target& t);
+
+// Percent-encodes a purl component.
+std::string purl_escape(std::string_view s);
+
+// Current UTC time in RFC 3339.
+std::string now_rfc3339();
+
+}  // namespace bulwark
