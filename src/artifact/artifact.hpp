@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,13 +91,17 @@ std::unique_ptr<LayerCache> open_layer_cache(const std::string& dir);
 // Key for one layer: diffID + analyzer versions + cache format version.
 std::string layer_cache_key(const std::string& diff_id, const AnalyzerRegistry& analyzers);
 
+// Opens a fresh stream of one layer blob (the walker may need a second pass for
+// a wanted hard link whose target no analyzer read).
+using BlobOpener = std::function<Result<std::unique_ptr<ByteStream>>()>;
+
 // Streams one layer blob: detects gzip/zstd/plain by magic bytes, decompresses
 // with the limits of core::limits(), verifies the blob digest (if layer.digest
 // is set and `verify_blob`) and the diffID (if set), walks the tar with
 // libarchive, records whiteouts/opaque dirs/symlinks, and hands wanted regular
 // files to the analyzers. Entries with unsafe paths are skipped with a
 // diagnostic. A digest mismatch is an error (kDigestMismatch).
-Result<LayerResult> analyze_layer(ByteStream& blob, const Layer& layer, bool verify_blob,
+Result<LayerResult> analyze_layer(const BlobOpener& open_blob, const Layer& layer, bool verify_blob,
                                   const AnalyzerRegistry& analyzers, const Options& opts);
 
 // Walks a directory tree as a single layer (rootfs and fs targets). Symlinks are
