@@ -1,0 +1,193 @@
+// The scan commands: image, rootfs, fs, sbom. They share one set of flags and
+// one code path (scan::run), and differ only in the target kind.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "cli/cli.hpp"
+#include "report/report.hpp"
+#include "scan/scan.hpp"
+
+namespace bulwark::cli {
+
+namespace {
+
+struct ScanFlags {
+  std::string target;
+  std::string format = "table";
+  std::string output;
+  bool quiet = false;
+  bool debug = false;
+  std::string cache_dir;
+  bool no_cache = false;
+  std::string timeout = "5m";
+  std::string platform;
+  bool insecure = false;
+  std::string username;
+  std::string password;
+  std::string registry_token;
+  std::vector<std::string> image_src;
+  std::string engine_socket;
+  int parallel = 0;
+  std::vector<std::string> skip_dirs;
+  std::vector<std::string> skip_files;
+  std::vector<std::string> disable_analyzers;
+  int exit_code = kExitFindings;
+};
+
+std::string default_cache_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/bulwark";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/bulwark";
+  return ".bulwark-cache";
+}
+
+void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags) {
+  std::vector<std::string> formats = report::formats();
+  cmd->add_option("-f,--format", f.format, "Output format")
+      ->check(CLI::IsMember(formats))
+      ->capture_default_str();
+  cmd->add_option("-o,--output", f.output, "Write the report to FILE instead of standard output");
+  cmd->add_flag("-q,--quiet", f.quiet, "No progress bar and no log lines but errors");
+  cmd->add_flag("--debug", f.debug, "Log what Bulwark does, for troubleshooting");
+  cmd->add_option("--cache-dir", f.cache_dir, "Cache directory (default $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark)");
+  cmd->add_flag("--no-cache", f.no_cache, "Neither read nor write the layer cache");
+  cmd->add_option("--timeout", f.timeout, "Give up after this long (e.g. 90s, 5m, 1h)")->capture_default_str();
+  cmd->add_option("--parallel", f.parallel, "Layers analyzed at once (0 = one per CPU)")->capture_default_str();
+  cmd->add_option("--disable-analyzer", f.disable_analyzers, "Do not run the named analyzer (repeatable)");
+  cmd->add_option("--exit-code", f.exit_code, "Exit code when findings are present (0 to always succeed)")
+      ->capture_default_str();
+  if (image_flags) {
+    cmd->add_option("--platform", f.platform, "Platform of a multi-platform image, os/arch[/variant]");
+    cmd->add_flag("--insecure", f.insecure, "Allow plain-HTTP registries and unverified TLS");
+    cmd->add_option("--username", f.username, "Registry user name")->envname("BULWARK_USERNAME");
+    cmd->add_option("--password", f.password, "Registry password")->envname("BULWARK_PASSWORD");
+    cmd->add_option("--registry-token", f.registry_token, "Registry bearer token")->envname("BULWARK_REGISTRY_TOKEN");
+    cmd->add_option("--image-src", f.image_src, "Where to look for the image, in order: archive, engine, registry")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"archive", "engine", "registry"}));
+    cmd->add_option("--engine-socket", f.engine_socket, "Podman/Docker API socket (default: the usual places)");
+  } else {
+    cmd->add_option("--skip-dirs", f.skip_dirs, "Directories to skip (glob, repeatable)")->delimiter(',');
+    cmd->add_option("--skip-files", f.skip_files, "Files to skip (glob, repeatable)")->delimiter(',');
+  }
+}
+
+// Writes to a temporary file beside the output and renames it, so a failed
+// scan never leaves half a report behind.
+Status write_output(const Report& report, const ScanFlags& f) {
+  report::WriteOptions wo;
+  bool to_stdout = f.output.empty() || f.output == "-";
+  wo.color = to_stdout && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  if (to_stdout) {
+    std::ostringstream buf;
+    if (auto st = report::write_report(report, f.format, wo, buf); !st) return st;
+    std::cout << buf.str() << std::flush;
+    if (!std::cout) return Error(ErrorCode::kIo, "cannot write to standard output");
+    return {};
+  }
+  std::string tmp = f.output + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Error(ErrorCode::kIo, "cannot create output file", f.output);
+    if (auto st = report::write_report(report, f.format, wo, out); !st) {
+      std::filesystem::remove(tmp);
+      return st;
+    }
+    out.close();
+    if (!out) {
+      std::filesystem::remove(tmp);
+      return Error(ErrorCode::kIo, "cannot write output file", f.output);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, f.output, ec);
+  if (ec) return Error(ErrorCode::kIo, ec.message(), f.output);
+  return {};
+}
+
+int run_scan(TargetKind kind, const ScanFlags& f) {
+  set_log_level(f.debug ? LogLevel::kDebug : f.quiet ? LogLevel::kError : LogLevel::kWarn);
+
+  scan::Request req;
+  req.kind = kind;
+  req.target = f.target;
+  req.disabled_analyzers = f.disable_analyzers;
+  artifact::Options& o = req.artifact;
+  o.cache_dir = f.cache_dir.empty() ? default_cache_dir() : f.cache_dir;
+  o.use_cache = !f.no_cache;
+  o.platform = f.platform;
+  o.insecure = f.insecure;
+  o.auth.username = f.username;
+  o.auth.password = f.password;
+  o.auth.token = f.registry_token;
+  if (!f.image_src.empty()) o.image_sources = f.image_src;
+  o.engine_socket = f.engine_socket;
+  o.parallelism = f.parallel;
+  o.skip_dirs = f.skip_dirs;
+  o.skip_files = f.skip_files;
+
+  auto timeout = parse_duration(f.timeout);
+  if (!timeout) {
+    print_error(timeout.error());
+    return kExitUsage;
+  }
+  CancelToken& token = cancel_token();
+  if (timeout->count() > 0) token.set_deadline(std::chrono::steady_clock::now() + *timeout);
+  o.cancel = &token;
+  std::unique_ptr<Progress> progress = make_terminal_progress(f.quiet);
+  o.progress = progress.get();
+
+  auto report = scan::run(req);
+  progress.reset();
+  if (!report) {
+    print_error(report.error());
+    return kExitError;
+  }
+  for (const auto& d : report->diagnostics) {
+    std::string where = d.location.layer.empty() ? d.location.path : d.location.layer + " " + d.location.path;
+    log(d.level == Diagnostic::Level::kError ? LogLevel::kError : LogLevel::kWarn,
+        where.empty() ? d.message : where + ": " + d.message);
+  }
+  if (auto st = write_output(*report, f); !st) {
+    print_error(st.error());
+    return kExitError;
+  }
+  bool open_findings = false;
+  for (const auto& finding : report->findings)
+    if (finding.status == FindingStatus::kOpen) open_findings = true;
+  return open_findings ? f.exit_code : kExitOk;
+}
+
+void add_scan_command(CLI::App& app, Action& action, const char* name, const char* help, const char* target_help,
+                      TargetKind kind, bool image_flags) {
+  auto flags = std::make_shared<ScanFlags>();
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->add_option("target", flags->target, target_help)->required();
+  add_scan_flags(cmd, *flags, image_flags);
+  cmd->callback([&action, flags, kind] { action = [flags, kind] { return run_scan(kind, *flags); }; });
+}
+
+}  // namespace
+
+void add_scan_commands(CLI::App& app, Action& action) {
+  add_scan_command(app, action, "image", "Scan a container image",
+                   "Image: archive file, OCI layout dir, oci:DIR[:TAG], docker-archive:FILE, oci-archive:FILE, "
+                   "an engine image name, or a registry reference",
+                   TargetKind::kImage, true);
+  add_scan_command(app, action, "rootfs", "Scan an unpacked root filesystem (a container's or a host's)",
+                   "Root directory", TargetKind::kRootfs, false);
+  add_scan_command(app, action, "fs", "Scan a local directory (source tree, build output)", "Directory",
+                   TargetKind::kFilesystem, false);
+  add_scan_command(app, action, "sbom", "Read a CycloneDX or SPDX JSON SBOM and report on its packages",
+                   "SBOM file", TargetKind::kSbom, false);
+}
+
+}  // namespace bulwark::cli
