@@ -1,0 +1,296 @@
+// "table": the report for people. A header naming the target, then findings
+// (a severity summary and one table per kind and location), then the package
+// inventory (OS packages, then each application), then diagnostics. Column
+// widths follow the data, capped so that long titles do not push lines past a
+// terminal's width; cut cells end in an ellipsis.
+#include <algorithm>
+#include <array>
+#include <map>
+#include <ostream>
+#include <set>
+
+#include "core/core.hpp"
+#include "report/internal.hpp"
+
+namespace bulwark::report {
+
+namespace {
+
+constexpr const char* kReset = "\x1b[0m";
+
+const char* severity_color(Severity s) {
+  switch (s) {
+    case Severity::kCritical: return "\x1b[1;31m";
+    case Severity::kHigh: return "\x1b[31m";
+    case Severity::kMedium: return "\x1b[33m";
+    case Severity::kLow: return "\x1b[34m";
+    case Severity::kUnknown: return "";
+  }
+  return "";
+}
+
+struct Column {
+  std::string header;
+  size_t max_width;  // cap; cells past it are cut with an ellipsis
+};
+
+struct Cell {
+  std::string text;
+  const char* color = "";  // ANSI prefix, applied after padding
+};
+
+using Row = std::vector<Cell>;
+
+// Draws one ASCII table. Every line it prints has the same display width.
+void draw_table(std::ostream& out, std::vector<Column> cols, const std::vector<Row>& rows, bool color) {
+  // Drop optional columns that are empty in every row (e.g. Arch for npm).
+  std::vector<bool> keep(cols.size(), false);
+  for (size_t c = 0; c < cols.size(); ++c) {
+    keep[c] = c < 2;
+    for (const auto& r : rows)
+      if (c < r.size() && !r[c].text.empty()) keep[c] = true;
+  }
+  std::vector<size_t> width(cols.size(), 0);
+  for (size_t c = 0; c < cols.size(); ++c) {
+    width[c] = display_width(cols[c].header);
+    for (const auto& r : rows)
+      if (c < r.size()) width[c] = std::max(width[c], display_width(r[c].text));
+    width[c] = std::min(width[c], std::max(cols[c].max_width, display_width(cols[c].header)));
+  }
+  auto rule = [&] {
+    out << '+';
+    for (size_t c = 0; c < cols.size(); ++c)
+      if (keep[c]) out << std::string(width[c] + 2, '-') << '+';
+    out << '\n';
+  };
+  auto line = [&](const Row& r) {
+    out << '|';
+    for (size_t c = 0; c < cols.size(); ++c) {
+      if (!keep[c]) continue;
+      const Cell empty;
+      const Cell& cell = c < r.size() ? r[c] : empty;
+      std::string text = truncate_to_width(cell.text, width[c]);
+      std::string pad(width[c] - display_width(text), ' ');
+      out << ' ';
+      if (color && *cell.color)
+        out << cell.color << text << kReset;
+      else
+        out << text;
+      out << pad << " |";
+    }
+    out << '\n';
+  };
+  rule();
+  Row header;
+  for (const auto& c : cols) header.push_back({c.header, ""});
+  line(header);
+  rule();
+  for (const auto& r : rows) line(r);
+  rule();
+}
+
+// One line of text: newlines and tabs in outside data would break the grid.
+std::string flat(std::string_view s) {
+  std::string out;
+  for (char c : s) out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+  return out;
+}
+
+std::string short_layer(const std::string& diff_id) {
+  std::string_view v = diff_id;
+  if (size_t colon = v.find(':'); colon != std::string_view::npos) v = v.substr(colon + 1);
+  return std::string(v.substr(0, 12));
+}
+
+std::string location_text(const Location& l) {
+  std::string s = l.path;
+  if (l.line > 0) s += ":" + std::to_string(l.line);
+  if (l.end_line > l.line) s += "-" + std::to_string(l.end_line);
+  return s;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+const char* kind_title(FindingKind k) {
+  switch (k) {
+    case FindingKind::kVulnerability: return "Vulnerabilities";
+    case FindingKind::kMisconfiguration: return "Misconfigurations";
+    case FindingKind::kSecret: return "Secrets";
+    case FindingKind::kSast: return "Code findings";
+    case FindingKind::kCompliance: return "Compliance checks";
+    case FindingKind::kRuntime: return "Runtime alerts";
+  }
+  return "Findings";
+}
+
+class TableWriter final : public Writer {
+ public:
+  std::string_view format() const override { return "table"; }
+  Status write(const Report& report, const WriteOptions& opts, std::ostream& out) const override;
+};
+
+void write_header(const Report& r, bool color, std::ostream& out) {
+  const Target& t = r.target;
+  std::string name = !t.reference.empty() ? t.reference : t.artifact.name;
+  out << "Target: " << flat(name) << " (" << to_string(t.kind) << ")\n";
+  std::string digest = !t.digest.empty() ? t.digest : t.artifact.manifest_digest;
+  if (!digest.empty()) out << "Digest: " << digest << '\n';
+  if (!t.artifact.repo_tags.empty()) out << "Tags:   " << flat(join(t.artifact.repo_tags, ", ")) << '\n';
+  if (const auto& os = r.inventory.os) {
+    std::string label = !os->pretty_name.empty() ? os->pretty_name : !os->name.empty() ? os->name : os->family;
+    out << "OS:     " << flat(label);
+    if (!os->family.empty()) out << " [" << os->family << (os->version.empty() ? "" : " " + os->version) << "]";
+    out << '\n';
+    if (!os->eol.empty()) {
+      std::string today = r.created_at.size() >= 10 && to_date_time(r.created_at) ? r.created_at.substr(0, 10)
+                                                                                 : now_rfc3339().substr(0, 10);
+      if (os->eol < today) {
+        std::string msg = "WARNING: " + (os->family.empty() ? std::string("this OS") : os->family) +
+                          (os->version.empty() ? "" : " " + os->version) + " reached end of life on " + os->eol +
+                          "; it no longer receives security updates";
+        out << (color ? "\x1b[33m" : "") << msg << (color ? kReset : "") << '\n';
+      }
+    }
+  }
+  out << '\n';
+}
+
+void write_findings(const Report& r, bool color, std::ostream& out) {
+  std::array<size_t, 5> counts{};
+  for (const auto& f : r.findings) counts[static_cast<size_t>(f.severity)]++;
+  out << "Findings: " << r.findings.size() << " (";
+  bool first = true;
+  for (Severity s : {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow, Severity::kUnknown}) {
+    out << (first ? "" : ", ");
+    first = false;
+    std::string part = std::string(to_string(s)) + ": " + std::to_string(counts[static_cast<size_t>(s)]);
+    if (color && counts[static_cast<size_t>(s)] > 0 && *severity_color(s))
+      out << severity_color(s) << part << kReset;
+    else
+      out << part;
+  }
+  out << ")\n\n";
+
+  // Group by kind, then location path (lockfile, manifest, package database).
+  std::map<std::pair<FindingKind, std::string>, std::vector<const Finding*>> groups;
+  for (const auto& f : r.findings) groups[{f.kind, f.location.path}].push_back(&f);
+  for (auto& [key, list] : groups) {
+    std::stable_sort(list.begin(), list.end(), [](const Finding* a, const Finding* b) {
+      if (a->severity != b->severity) return a->severity > b->severity;
+      if (a->package_name != b->package_name) return a->package_name < b->package_name;
+      return a->id < b->id;
+    });
+    const auto& [kind, path] = key;
+    out << kind_title(kind) << " in " << (path.empty() ? std::string("target") : flat(path)) << " (" << list.size()
+        << ")\n";
+    std::vector<Row> rows;
+    auto sev = [](const Finding* f) { return Cell{to_string(f->severity), severity_color(f->severity)}; };
+    auto status = [](const Finding* f) {
+      std::string s = to_string(f->status);
+      if (f->status == FindingStatus::kIgnored && !f->ignored_until.empty()) s += " until " + f->ignored_until;
+      if (f->status == FindingStatus::kOpen && !f->remediation.fix_state.empty() && f->kind == FindingKind::kVulnerability)
+        s = f->remediation.fix_state;
+      return Cell{s, ""};
+    };
+    if (kind == FindingKind::kVulnerability) {
+      for (const Finding* f : list)
+        rows.push_back({{flat(f->package_name), ""}, {flat(f->id), ""}, sev(f), status(f), {flat(f->package_version), ""},
+                        {flat(join(f->remediation.fixed_versions, ", ")), ""}, {flat(f->title), ""}});
+      draw_table(out,
+                 {{"Package", 32}, {"Vulnerability", 24}, {"Severity", 8}, {"Status", 24}, {"Installed", 28},
+                  {"Fixed", 28}, {"Title", 50}},
+                 rows, color);
+    } else if (kind == FindingKind::kSecret) {
+      for (const Finding* f : list)
+        rows.push_back({{flat(f->id), ""}, sev(f), status(f), {flat(location_text(f->location)), ""},
+                        {flat(f->evidence), ""}, {flat(f->title), ""}});
+      draw_table(out, {{"Rule", 28}, {"Severity", 8}, {"Status", 16}, {"Location", 40}, {"Match", 40}, {"Title", 50}},
+                 rows, color);
+    } else {
+      for (const Finding* f : list) {
+        std::string where = location_text(f->location);
+        if (auto res = f->attributes.find("resource"); res != f->attributes.end())
+          where += (where.empty() ? "" : " ") + res->second;
+        rows.push_back({{flat(f->id), ""}, sev(f), status(f), {flat(where), ""}, {flat(f->title), ""}});
+      }
+      draw_table(out, {{"Rule", 28}, {"Severity", 8}, {"Status", 16}, {"Location", 48}, {"Title", 60}}, rows, color);
+    }
+    out << '\n';
+  }
+}
+
+std::vector<Column> package_columns() {
+  return {{"Name", 40}, {"Version", 36}, {"Arch", 10}, {"Source", 48}, {"Layer", 12}};
+}
+
+Row package_row(const Package& p) {
+  std::string source = p.src_name;
+  if (!p.src_version.empty() && p.src_version != p.version) source += (source.empty() ? "" : " ") + p.src_version;
+  if (source == p.name) source.clear();  // same as the binary package: say nothing
+  return {{flat(p.name), ""}, {flat(p.version), ""}, {flat(p.arch), ""}, {flat(source), ""},
+          {short_layer(p.location.layer), ""}};
+}
+
+void write_inventory(const Report& r, bool color, std::ostream& out) {
+  const Inventory& inv = r.inventory;
+  if (!inv.packages.empty()) {
+    std::string os;
+    if (inv.os) os = " (" + inv.os->family + (inv.os->version.empty() ? "" : " " + inv.os->version) + ")";
+    out << "OS packages" << flat(os) << ": " << inv.packages.size() << '\n';
+    std::vector<const Package*> sorted;
+    for (const auto& p : inv.packages) sorted.push_back(&p);
+    std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
+    std::vector<Row> rows;
+    for (const auto* p : sorted) rows.push_back(package_row(*p));
+    draw_table(out, package_columns(), rows, color);
+    out << '\n';
+  }
+  for (const auto& app : inv.applications) {
+    out << (app.path.empty() ? std::string("(no path)") : flat(app.path)) << " (" << flat(app.type)
+        << "): " << app.packages.size() << " packages\n";
+    if (app.packages.empty()) {
+      out << '\n';
+      continue;
+    }
+    std::vector<const Package*> sorted;
+    for (const auto& p : app.packages) sorted.push_back(&p);
+    std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
+    std::vector<Row> rows;
+    for (const auto* p : sorted) rows.push_back(package_row(*p));
+    draw_table(out, package_columns(), rows, color);
+    out << '\n';
+  }
+  if (inv.packages.empty() && inv.applications.empty()) out << "No packages found.\n\n";
+}
+
+void write_diagnostics(const Report& r, bool color, std::ostream& out) {
+  if (r.diagnostics.empty()) return;
+  out << "Diagnostics: " << r.diagnostics.size() << '\n';
+  for (const auto& d : r.diagnostics) {
+    bool err = d.level == Diagnostic::Level::kError;
+    std::string where = location_text(d.location);
+    if (!d.location.layer.empty()) where = "layer " + short_layer(d.location.layer) + (where.empty() ? "" : " " + where);
+    std::string tag = err ? "ERROR" : "WARNING";
+    if (color) tag = std::string(err ? "\x1b[31m" : "\x1b[33m") + tag + kReset;
+    out << tag << ": " << (where.empty() ? "" : flat(where) + ": ") << flat(d.message) << '\n';
+  }
+}
+
+Status TableWriter::write(const Report& report, const WriteOptions& opts, std::ostream& out) const {
+  write_header(report, opts.color, out);
+  if (!report.findings.empty()) write_findings(report, opts.color, out);
+  else out << "Findings: none\n\n";
+  if (opts.show_packages) write_inventory(report, opts.color, out);
+  write_diagnostics(report, opts.color, out);
+  return {};
+}
+
+}  // namespace
+
+std::unique_ptr<Writer> make_table_writer() { return std::make_unique<TableWriter>(); }
+
+}  // namespace bulwark::report
