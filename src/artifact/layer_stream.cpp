@@ -201,6 +201,9 @@ Result<size_t> LayerStream::read_zstd(char* buf, size_t n) {
   while (out.pos == 0) {
     auto avail = fill_input();
     if (!avail) return avail.error();
+    // Between frames with no input left: a clean end. (Asking zstd again would
+    // only report the size of a next frame header.)
+    if (*avail == 0 && !codec_->frame_open) break;
     ZSTD_inBuffer in{in_.data() + in_pos_, in_len_ - in_pos_, 0};
     size_t rc = ZSTD_decompressStream(codec_->zstd, &out, &in);
     in_pos_ += in.pos;
@@ -209,15 +212,11 @@ Result<size_t> LayerStream::read_zstd(char* buf, size_t n) {
                    std::string("zstd data is corrupt (") + ZSTD_getErrorName(rc) + ") near compressed offset " +
                        std::to_string(in_total_ - (in_len_ - in_pos_)),
                    label_);
-    codec_->frame_open = rc != 0;
-    if (out.pos > 0) break;
-    if (*avail == 0) {
-      if (codec_->frame_open)
-        return Error(ErrorCode::kCorrupt,
-                     "zstd stream ends early (truncated) after " + std::to_string(in_total_) + " compressed bytes",
-                     label_);
-      break;
-    }
+    codec_->frame_open = rc != 0;  // 0: frame complete and fully flushed
+    if (out.pos == 0 && *avail == 0 && codec_->frame_open)
+      return Error(ErrorCode::kCorrupt,
+                   "zstd stream ends early (truncated) after " + std::to_string(in_total_) + " compressed bytes",
+                   label_);
   }
   return out.pos;
 }
