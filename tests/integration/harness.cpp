@@ -1,0 +1,256 @@
+#include "integration/harness.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace bulwark::integration {
+
+namespace {
+
+std::string images_dir() {
+  // Lets a developer point the tests at images built elsewhere.
+  if (const char* env = std::getenv("BULWARK_TEST_IMAGES"); env && *env) return env;
+  return BULWARK_TEST_IMAGES;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+const ImagesResult& test_images() {
+  static ImagesResult result;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    fs::path dir = images_dir();
+    // The CTest fixture normally built them already; then this is a stamp check.
+    auto r = testing::run({BULWARK_BUILD_IMAGES, dir.string()});
+    if (r.exit_code == 77) {
+      result.skip = true;
+      result.why = "test images cannot be built here: " + testing::read_file(dir / "unavailable.txt");
+      return;
+    }
+    if (r.exit_code != 0) {
+      std::string err = r.err.size() > 4000 ? r.err.substr(r.err.size() - 4000) : r.err;
+      result.why = "build-images.sh " + dir.string() + " failed with exit code " + std::to_string(r.exit_code) +
+                   ":\n" + err;
+      return;
+    }
+    Images& im = result.images;
+    im.dir = dir;
+    im.rootfs = dir / "rootfs";
+    im.oci_layout = dir / "oci";
+    if (fs::is_directory(dir / "oci-zstd")) im.oci_zstd = dir / "oci-zstd";
+    im.docker_archive = dir / "test.docker.tar";
+    im.oci_archive = dir / "test.oci.tar";
+    result.ok = true;
+  });
+  return result;
+}
+
+PkgSet read_expected(const fs::path& tsv) {
+  PkgSet out;
+  std::istringstream in(testing::read_file(tsv));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    size_t a = line.find('\t');
+    size_t b = line.find('\t', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    out.insert({line.substr(0, a), line.substr(a + 1, b - a - 1), line.substr(b + 1)});
+  }
+  return out;
+}
+
+PkgSet packages_of(const json& report) {
+  PkgSet out;
+  if (!report.is_object() || !report.contains("inventory")) return out;
+  const json& pkgs = report["inventory"].value("packages", json::array());
+  for (const auto& p : pkgs) {
+    if (p.value("ecosystem", "") != "deb") continue;
+    out.insert({p.value("name", ""), p.value("version", ""), p.value("arch", "")});
+  }
+  return out;
+}
+
+std::string diff(const PkgSet& expected, const PkgSet& got) {
+  std::ostringstream os;
+  for (const auto& p : expected)
+    if (!got.count(p)) os << "  missing:    " << p.name << " " << p.version << " " << p.arch << "\n";
+  for (const auto& p : got)
+    if (!expected.count(p)) os << "  unexpected: " << p.name << " " << p.version << " " << p.arch << "\n";
+  std::string s = os.str();
+  if (s.empty()) return s;
+  return "expected " + std::to_string(expected.size()) + " packages, got " + std::to_string(got.size()) + ":\n" + s;
+}
+
+json find_package(const json& report, const std::string& name) {
+  if (!report.is_object() || !report.contains("inventory")) return nullptr;
+  for (const auto& p : report["inventory"].value("packages", json::array()))
+    if (p.value("name", "") == name) return p;
+  return nullptr;
+}
+
+testing::CommandResult bulwark(const std::vector<std::string>& args, int timeout_seconds) {
+  std::vector<std::string> argv = {"timeout", "-k", "5", std::to_string(timeout_seconds),
+                                   testing::bulwark_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testing::run(argv);
+}
+
+JsonScan scan_json(std::vector<std::string> args) {
+  JsonScan s;
+  testing::TempDir tmp;
+  fs::path out = tmp / "report.json";
+  args.insert(args.begin() + 1, {"-f", "json", "-o", out.string()});
+  s.result = bulwark(args);
+  std::string cmd = "bulwark";
+  for (const auto& a : args) cmd += " " + a;
+  if (s.result.exit_code != 0 && s.result.exit_code != 1) {
+    s.why = cmd + " exited " + std::to_string(s.result.exit_code) + "; stderr:\n" + s.result.err;
+    return s;
+  }
+  std::string text = testing::read_file(out);
+  try {
+    s.report = json::parse(text);
+  } catch (const std::exception& e) {
+    s.why = cmd + ": report is not JSON (" + e.what() + "); stderr:\n" + s.result.err;
+    s.report = nullptr;
+  }
+  return s;
+}
+
+bool mentions(const std::string& text, const std::string& what) {
+  return !what.empty() && lower(text).find(lower(what)) != std::string::npos;
+}
+
+std::string hex_of(const std::string& digest) {
+  size_t colon = digest.find(':');
+  return colon == std::string::npos ? digest : digest.substr(colon + 1);
+}
+
+void flip_bytes(const fs::path& file, uint64_t offset, size_t count) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(f) << "cannot open " << file;
+  std::string buf(count, '\0');
+  f.seekg(static_cast<std::streamoff>(offset));
+  f.read(buf.data(), static_cast<std::streamsize>(count));
+  for (char& c : buf) c = static_cast<char>(c ^ 0xff);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(buf.data(), static_cast<std::streamsize>(count));
+  ASSERT_TRUE(f) << "cannot write " << file;
+}
+
+json oci_manifest(const fs::path& layout, const std::string& tag) {
+  json index = json::parse(testing::read_file(layout / "index.json"));
+  for (const auto& m : index["manifests"]) {
+    if (m.value("annotations", json::object()).value("org.opencontainers.image.ref.name", "") != tag) continue;
+    return json::parse(testing::read_file(layout / "blobs" / "sha256" / hex_of(m["digest"])));
+  }
+  return nullptr;
+}
+
+Background::Background(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                       const fs::path& log) {
+  std::vector<std::string> envs;
+  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+  pid_ = fork();
+  if (pid_ == 0) {
+    setpgid(0, 0);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
+    }
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0) dup2(null, 0);
+    for (const auto& e : envs) putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  if (pid_ > 0) setpgid(pid_, pid_);  // also from the parent, so stop() never races the child
+}
+
+Background::~Background() { stop(); }
+
+bool Background::running() {
+  if (pid_ <= 0 || reaped_) return false;
+  int status;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    reaped_ = true;
+    return false;
+  }
+  return true;
+}
+
+void Background::stop() {
+  if (pid_ <= 0) return;
+  if (!reaped_) {
+    kill(-pid_, SIGTERM);
+    for (int i = 0; i < 100 && running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!reaped_) {
+      kill(-pid_, SIGKILL);
+      int status;
+      waitpid(pid_, &status, 0);
+      reaped_ = true;
+    }
+  }
+  // Helpers it forked stay in its group: make sure none outlives the test.
+  kill(-pid_, SIGKILL);
+  pid_ = -1;
+}
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
+bool port_open(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+}  // namespace bulwark::integration

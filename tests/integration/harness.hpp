@@ -1,0 +1,122 @@
+// Shared pieces of the integration tests: the real images built by
+// scripts/build-images.sh, running the bulwark binary and reading its JSON
+// report, package-set comparison with readable differences, and background
+// servers (registry, podman) that are always stopped by PID.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "testing/testing.hpp"
+
+namespace bulwark::integration {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// What build-images.sh produced (see the script's header for the layout).
+struct Images {
+  fs::path dir;
+  fs::path rootfs;          // debootstrap minbase tree
+  fs::path oci_layout;      // tags l1, l2, test
+  fs::path oci_zstd;        // tag test, zstd layers; empty if skopeo could not
+  fs::path docker_archive;  // bulwark/test:1
+  fs::path oci_archive;     // tag 1
+  fs::path expected(const std::string& state) const { return dir / (state + ".expected.tsv"); }
+};
+
+struct ImagesResult {
+  bool ok = false;
+  bool skip = false;  // a prerequisite is missing here: skip, do not fail
+  std::string why;
+  Images images;
+};
+
+// Builds the images once (the script is idempotent and locked) and returns them.
+const ImagesResult& test_images();
+
+// Skips the test with the reason when images cannot be built on this machine,
+// fails it when the build itself broke. Declares `const Images& name`.
+#define BULWARK_REQUIRE_IMAGES(name)                                              \
+  const auto& name##_result = ::bulwark::integration::test_images();             \
+  if (!name##_result.ok) {                                                        \
+    if (name##_result.skip) GTEST_SKIP() << name##_result.why;                    \
+    FAIL() << name##_result.why;                                                  \
+  }                                                                               \
+  const ::bulwark::integration::Images& name = name##_result.images
+
+// One installed package as dpkg-query shows it.
+struct Pkg {
+  std::string name, version, arch;
+  auto operator<=>(const Pkg&) const = default;
+};
+using PkgSet = std::set<Pkg>;
+
+PkgSet read_expected(const fs::path& tsv);
+// Packages of a JSON report's inventory (ecosystem deb only).
+PkgSet packages_of(const json& report);
+// "" when equal, else the lists of missing and unexpected packages.
+std::string diff(const PkgSet& expected, const PkgSet& got);
+// A report's package object by name (null json when absent).
+json find_package(const json& report, const std::string& name);
+
+// Runs bulwark with a watchdog (coreutils timeout) so a hang fails the test.
+testing::CommandResult bulwark(const std::vector<std::string>& args, int timeout_seconds = 240);
+
+// Runs `bulwark <args> -f json` into a file and parses it. On failure the
+// returned json is null and `why` explains (exit code, stderr).
+struct JsonScan {
+  testing::CommandResult result;
+  json report;
+  std::string why;
+};
+JsonScan scan_json(std::vector<std::string> args);
+
+// Whether stderr names `what` (used to check that errors name the file/layer).
+bool mentions(const std::string& text, const std::string& what);
+
+// A sha256 digest's hex part ("sha256:abc" -> "abc").
+std::string hex_of(const std::string& digest);
+
+// Flips `count` bytes of a file at `offset` (xor 0xff).
+void flip_bytes(const fs::path& file, uint64_t offset, size_t count);
+
+// The manifest of `tag` in an OCI layout, parsed.
+json oci_manifest(const fs::path& layout, const std::string& tag);
+
+// A process started in the background, in its own process group, stdout and
+// stderr to `log`. The destructor stops it (SIGTERM to its group, SIGKILL
+// after a grace period) and reaps it.
+class Background {
+ public:
+  Background(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+             const fs::path& log);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  pid_t pid() const { return pid_; }
+  bool running();  // false once it has exited (reaped)
+  void stop();
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+// Polls until pred() or the timeout; returns pred()'s last value.
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
+// Whether something accepts TCP connections on 127.0.0.1:port.
+bool port_open(int port);
+
+}  // namespace bulwark::integration
