@@ -71,7 +71,9 @@ class ImageSource {
 //  - a registry over the v2 API ("registry.example/repo:tag", "host:5000/repo@sha256:…").
 // Multi-platform indexes and manifest lists select opts.platform.
 Result<std::unique_ptr<ImageSource>> open_image(const std::string& ref, const Options& opts);
-Result<std::unique_ptr<ImageSource>> open_docker_archive(const std::string& path, const Options& opts);
+// `image` picks one image ("name:tag") of an archive that holds several.
+Result<std::unique_ptr<ImageSource>> open_docker_archive(const std::string& path, const Options& opts,
+                                                         const std::string& image = {});
 Result<std::unique_ptr<ImageSource>> open_oci_archive(const std::string& path, const std::string& tag,
                                                       const Options& opts);
 Result<std::unique_ptr<ImageSource>> open_oci_layout(const std::string& dir, const std::string& tag,
