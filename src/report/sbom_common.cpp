@@ -196,8 +196,11 @@ Status build_inventory(Ctx& ctx, Graph& g, Inventory& inv) {
   if (!inv.os && first_os_purl) {
     OsInfo os;
     std::string distro = first_os_purl->qualifier("distro");
-    if (!distro.empty()) std::tie(os.family, os.version) = split_distro(distro);
-    if (os.family.empty()) os.family = first_os_purl->ns;
+    if (!distro.empty() && std::isdigit(static_cast<unsigned char>(distro[0])))
+      os.version = distro;  // Alpine writes "distro=3.18.4": the family is the namespace
+    else if (!distro.empty())
+      std::tie(os.family, os.version) = split_distro(distro);
+    if (os.family.empty()) os.family = to_lower(first_os_purl->ns);
     if (!os.family.empty()) inv.os = os;
   }
 
