@@ -62,7 +62,9 @@ bool valid_host(std::string_view h) {
       return false;
     host = host.substr(0, colon);
   }
-  if (host.empty()) return false;
+  if (host.empty() || !std::isalnum(static_cast<unsigned char>(host.front())) ||
+      !std::isalnum(static_cast<unsigned char>(host.back())) || host.find("..") != std::string_view::npos)
+    return false;
   return std::all_of(host.begin(), host.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
   });
