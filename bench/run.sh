@@ -23,12 +23,17 @@ OUT=$ROOT/bench/out
 IMAGES=${BULWARK_TEST_IMAGES:-$BUILD/test-images}
 DEBS=${BULWARK_BENCH_DEBS:-/var/cache/apt/archives}
 ITER=${BULWARK_BENCH_ITERATIONS:-3}
-BENCH_VERSION=2   # bump when the bench images change
+BENCH_VERSION=3   # bump when the bench images change
 log() { echo "bench: $*" >&2; }
 
 if (( ! IMAGES_ONLY )); then
-  log "configure and build scan_bench in $BUILD (Release)"
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBULWARK_TESTS=OFF >/dev/null
+  # An existing build tree is used as configured (e.g. BULWARK_BUILD_DIR=build);
+  # a new one is configured for Release without the tests.
+  if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
+    log "configure $BUILD (Release)"
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBULWARK_TESTS=OFF >/dev/null
+  fi
+  log "build scan_bench in $BUILD"
   cmake --build "$BUILD" --target scan_bench -j2
 fi
 
@@ -48,7 +53,8 @@ if [[ ! -f "$BI/.bench-v$BENCH_VERSION.stamp" ]]; then
 
   # Debs in name order with their Installed-Size (KiB); one package name once.
   mapfile -t all < <(for f in "$DEBS"/*.deb; do
-      printf '%s\t%s\t%s\n' "$(dpkg-deb -f "$f" Package)" "$(dpkg-deb -f "$f" Installed-Size)" "$f"
+      dpkg-deb -f "$f" Package Installed-Size | \
+        awk -v f="$f" -F': ' '/^Package/{p=$2} /^Installed-Size/{s=$2} END{printf "%s\t%s\t%s\n", p, s, f}'
     done | LC_ALL=C sort -u -t $'\t' -k1,1)
   log "${#all[@]} packages available in $DEBS"
   next=0
@@ -71,7 +77,7 @@ if [[ ! -f "$BI/.bench-v$BENCH_VERSION.stamp" ]]; then
       log "dpkg reported errors for some packages (see $BI/dpkg-$2.log)"
     umoci repack --refresh-bundle --image "$BI/oci:$2" --history.created_by "$3" "$BI/bundle"
   }
-  add_layer 300 bench-500 "dpkg --unpack (bench layer 4)"
+  add_layer 340 bench-500 "dpkg --unpack (bench layer 4)"
   add_layer 260 bench-1000-l5 "dpkg --unpack (bench layer 5)"
   add_layer 260 bench-1000 "dpkg --unpack (bench layer 6)"
   umoci rm --image "$BI/oci:bench-1000-l5"
