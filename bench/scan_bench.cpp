@@ -162,7 +162,7 @@ class Collector : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& r : runs)
-      if (!r.error_occurred) seconds[r.benchmark_name()] = r.GetAdjustedRealTime() * multiplier(r.time_unit);
+      if (!r.error_occurred) seconds[r.run_name.function_name] = r.GetAdjustedRealTime() * multiplier(r.time_unit);
     ConsoleReporter::ReportRuns(runs);
   }
   static double multiplier(benchmark::TimeUnit u) {

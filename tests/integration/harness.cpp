@@ -88,14 +88,23 @@ PkgSet packages_of(const json& report) {
 }
 
 std::string diff(const PkgSet& expected, const PkgSet& got) {
+  if (expected == got) return "";
+  std::string head = "expected " + std::to_string(expected.size()) + " packages, got " + std::to_string(got.size());
+  if (got.empty()) return head + " (no packages at all)";
+  // Enough lines to see the pattern, not a wall of text.
+  constexpr int kMaxLines = 25;
   std::ostringstream os;
+  int lines = 0, more = 0;
+  auto line = [&](const char* what, const Pkg& p) {
+    if (lines++ < kMaxLines) os << "  " << what << p.name << " " << p.version << " " << p.arch << "\n";
+    else ++more;
+  };
   for (const auto& p : expected)
-    if (!got.count(p)) os << "  missing:    " << p.name << " " << p.version << " " << p.arch << "\n";
+    if (!got.count(p)) line("missing:    ", p);
   for (const auto& p : got)
-    if (!expected.count(p)) os << "  unexpected: " << p.name << " " << p.version << " " << p.arch << "\n";
-  std::string s = os.str();
-  if (s.empty()) return s;
-  return "expected " + std::to_string(expected.size()) + " packages, got " + std::to_string(got.size()) + ":\n" + s;
+    if (!expected.count(p)) line("unexpected: ", p);
+  if (more) os << "  ... and " << more << " more\n";
+  return head + ":\n" + os.str();
 }
 
 json find_package(const json& report, const std::string& name) {
