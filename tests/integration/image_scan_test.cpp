@@ -3,7 +3,9 @@
 // the same root state.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <regex>
+#include <sstream>
 
 #include "artifact/artifact.hpp"
 #include "integration/harness.hpp"
@@ -179,6 +181,30 @@ TEST(Rootfs, EqualsDpkgQuery) {
   EXPECT_EQ(dpkg["location"].value("path", ""), "var/lib/dpkg/status") << dpkg.dump(2);
 }
 
+// The cells of each line of a table: split on blanks and box-drawing borders.
+std::vector<std::vector<std::string>> table_cells(const std::string& text) {
+  std::vector<std::vector<std::string>> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    for (const char* border : {"\u2502", "\u2503", "|"}) {
+      for (size_t at; (at = line.find(border)) != std::string::npos;) line.replace(at, strlen(border), " ");
+    }
+    std::istringstream words(line);
+    std::vector<std::string> cells;
+    for (std::string w; words >> w;) cells.push_back(w);
+    lines.push_back(std::move(cells));
+  }
+  return lines;
+}
+
+bool has_row(const std::vector<std::vector<std::string>>& lines, const std::string& a, const std::string& b) {
+  for (const auto& cells : lines)
+    if (std::find(cells.begin(), cells.end(), a) != cells.end() && std::find(cells.begin(), cells.end(), b) != cells.end())
+      return true;
+  return false;
+}
+
 // The table for people: an OS line and one row per package with its version.
 TEST(Formats, TableHasOsLineAndPackageRows) {
   BULWARK_REQUIRE_IMAGES(im);
@@ -187,13 +213,15 @@ TEST(Formats, TableHasOsLineAndPackageRows) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::regex os_line(R"((^|\n)[^\n]*[Dd]ebian[^\n]*12[^\n]*)");
   EXPECT_TRUE(std::regex_search(r.out, os_line)) << r.out.substr(0, 2000);
-  std::string lines = "\n" + r.out;
+  auto lines = table_cells(r.out);
+  int missing = 0;
   for (const auto& p : read_expected(im.expected("test"))) {
-    std::regex row("\\n[^\\n]*\\b" + std::regex_replace(p.name, std::regex(R"([.+*?^$()\[\]{}|\\])"), R"(\$&)") +
-                   "\\b[^\\n]*" + std::regex_replace(p.version, std::regex(R"([.+*?^$()\[\]{}|\\])"), R"(\$&)"));
-    EXPECT_TRUE(std::regex_search(lines, row)) << "no table row for " << p.name << " " << p.version;
+    if (!has_row(lines, p.name, p.version) && ++missing <= 10)
+      ADD_FAILURE() << "no table row with " << p.name << " and " << p.version;
   }
-  EXPECT_EQ(r.out.find("less "), std::string::npos) << "purged package `less` in the table";
+  EXPECT_EQ(missing, 0) << "table:\n" << r.out.substr(0, 3000);
+  for (const auto& cells : lines)
+    EXPECT_EQ(std::find(cells.begin(), cells.end(), "less"), cells.end()) << "purged package `less` in the table";
 }
 
 class SbomRoundTrip : public ::testing::TestWithParam<std::string> {};
