@@ -28,8 +28,21 @@ struct CdxReader {
       if (!name) return name.error();
       auto value = ctx.str(p, "value", pp);
       if (!value) return value.error();
-      if (!starts_with(*name, "bulwark:")) continue;
-      std::string key = name->substr(8);
+      std::string key;
+      if (starts_with(*name, "bulwark:")) {
+        key = name->substr(8);
+      } else {
+        // Trivy's property names for the same facts, so its SBOMs read as well.
+        static const std::pair<const char*, const char*> kTrivy[] = {
+            {"aquasecurity:trivy:SrcName", "src_name"},
+            {"aquasecurity:trivy:SrcVersion", "src_version"},
+            {"aquasecurity:trivy:LayerDiffID", "layer_diff_id"},
+            {"aquasecurity:trivy:Type", "type"},
+        };
+        for (const auto& [from, to] : kTrivy)
+          if (*name == from) key = to;
+        if (key.empty()) continue;
+      }
       if (repo_tags && key == "repo_tag") repo_tags->push_back(*value);
       props.emplace(std::move(key), std::move(*value));
     }
@@ -125,8 +138,10 @@ struct CdxReader {
         os.location.path = props["location_path"];
         g.os = os;
       }
-    } else if (*type == "application" && purl->empty() && props.count("type")) {
-      // An application holder written by Bulwark: a lockfile or binary.
+    } else if (*type == "application" && purl->empty()) {
+      // An application holder (a lockfile or binary): its packages hang below
+      // it in the dependency graph or as nested components. Without a type
+      // property it is named after its packages' ecosystem later.
       std::string path = props.count("package_path") ? props["package_path"] : *name;
       if (g.apps.emplace(self_ref, Graph::App{props["type"], path}).second) g.app_order.push_back(self_ref);
       app_for_children = self_ref;

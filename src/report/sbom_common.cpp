@@ -216,6 +216,10 @@ Status build_inventory(Ctx& ctx, Graph& g, Inventory& inv) {
     else
       inv.applications[app_index.at(b.app_ref)].packages.push_back(std::move(b.pkg));
   }
+  // Applications from other tools may carry no type: name them after their
+  // packages' ecosystem.
+  for (auto& app : inv.applications)
+    if (app.type.empty()) app.type = app.packages.empty() ? "unknown" : app.packages.front().ecosystem;
   return {};
 }
 

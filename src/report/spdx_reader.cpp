@@ -276,11 +276,7 @@ Result<Report> read_spdx(const json& doc, Ctx& ctx) {
     else if (type == "CONTAINED_BY" && g.apps.count(to))
       g.app_of.emplace(from, to);
   }
-  // Applications from other tools have no type: name them after their
-  // packages' ecosystem once those are known.
   if (auto st = build_inventory(ctx, g, r.inventory); !st) return st.error();
-  for (auto& app : r.inventory.applications)
-    if (app.type.empty()) app.type = app.packages.empty() ? "unknown" : app.packages.front().ecosystem;
   auto files = ctx.arr(doc, "files", "");
   if (!files) return files.error();
   if (*files && !(*files)->empty())

@@ -168,6 +168,31 @@ TEST(ReadSbom, CycloneDx16NestedPythonComponents) {
   EXPECT_NE(r.diagnostics[0].message.find("internal-lib"), std::string::npos);
 }
 
+TEST(ReadSbom, CycloneDx15TrivyStyleImage) {
+  Report r = read_fixture("cyclonedx-1.5-trivy-style.json");
+  EXPECT_EQ(r.target.artifact.name, "node:20-bookworm-slim");
+  ASSERT_TRUE(r.inventory.os);
+  EXPECT_EQ(r.inventory.os->family, "debian");
+  EXPECT_EQ(r.inventory.os->version, "12.5");
+  ASSERT_EQ(r.inventory.packages.size(), 1u);
+  const Package& ssl = r.inventory.packages[0];
+  EXPECT_EQ(ssl.name, "libssl3");
+  EXPECT_EQ(ssl.version, "3.0.11-1~deb12u2");
+  EXPECT_EQ(ssl.src_name, "openssl");
+  EXPECT_EQ(ssl.location.layer, "sha256:9853575bc4f955c5892dd64187538a6cd02dba6968eba9201854876a7a257034");
+  EXPECT_EQ(ssl.maintainer, "Debian OpenSSL Team <pkg-openssl-devel@alioth-lists.debian.net>");
+  // The application component groups the npm packages under its path and type.
+  ASSERT_EQ(r.inventory.applications.size(), 1u);
+  const Application& app = r.inventory.applications[0];
+  EXPECT_EQ(app.path, "usr/local/lib/node_modules/npm/package-lock.json");
+  EXPECT_EQ(app.type, "node-pkg");
+  ASSERT_EQ(app.packages.size(), 2u);
+  const Package* semver = find(app.packages, "semver");
+  ASSERT_NE(semver, nullptr);
+  EXPECT_EQ(semver->depends_on, std::vector<std::string>{"npm:lru-cache@6.0.0"});
+  EXPECT_TRUE(r.diagnostics.empty());
+}
+
 TEST(ReadSbom, Spdx22DebianWithPurlDistro) {
   Report r = read_fixture("spdx-2.2-debian.json");
   EXPECT_EQ(r.target.artifact.name, "debian:11-slim");

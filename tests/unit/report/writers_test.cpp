@@ -351,6 +351,7 @@ TEST(SchemaValidation, ValidatorRejectsAnInvalidBom) {
 TEST(SchemaValidation, HandWrittenCycloneDxFixturesAreValid) {
   REQUIRE_VALIDATORS();
   for (auto [file, version] : {std::pair{"cyclonedx-1.4-alpine.json", "cyclonedx-1.4"},
+                               std::pair{"cyclonedx-1.5-trivy-style.json", "cyclonedx-1.5"},
                                std::pair{"cyclonedx-1.6-python.json", "cyclonedx-1.6"}}) {
     auto res = validate(version, bulwark::testing::fixture(std::string("report/") + file));
     EXPECT_EQ(res.exit_code, 0) << file << "\n" << res.out << res.err;
