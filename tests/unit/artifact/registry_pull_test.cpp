@@ -296,6 +296,43 @@ TEST(RegistryPull, CorruptBlobIsDigestMismatchNamingLayer) {
   EXPECT_TRUE(fs::is_empty(cache / "blobs")) << "a failed download leaves no file";
 }
 
+TEST(RegistryPull, WarmRescanReadsNoLayers) {
+  REQUIRE_REGISTRY_TOOLS();
+  images();
+  Registry reg(AuthMode::kNone);
+  ASSERT_TRUE(reg.ready());
+  reg.push("oci:" + (images() / "L").string() + ":1", "app:1");
+  TempDir cache;
+  Options o = insecure(cache);
+  o.parallelism = 2;
+  AnalyzerRegistry none;
+  auto layer_cache = open_layer_cache((cache / "layers").string());
+  {
+    auto src = open_registry(reg.host() + "/app:1", o);
+    ASSERT_TRUE(src.ok()) << src.error().describe();
+    auto cold = inspect_image(**src, none, *layer_cache, o);
+    ASSERT_TRUE(cold.ok()) << cold.error().describe();
+    EXPECT_EQ(cold->cache_hits, 0);
+  }
+  // Corrupt a layer in the registry: a warm scan must not notice, because it
+  // must not download layers whose results are cached.
+  auto clean = open_registry(reg.host() + "/app:1", o);
+  ASSERT_TRUE(clean.ok());
+  const std::string layer = (*clean)->artifact().layers[0].digest;
+  std::string bytes = read_file(reg.blob_data(layer));
+  bytes[bytes.size() / 2] ^= 0x55;
+  write_file(reg.blob_data(layer), bytes);
+  auto warm = inspect_image(**clean, none, *layer_cache, o);
+  ASSERT_TRUE(warm.ok()) << warm.error().describe();
+  EXPECT_EQ(warm->cache_hits, 2);
+  // Without the cache the corruption is found, naming the layer.
+  o.use_cache = false;
+  auto uncached = inspect_image(**clean, none, *layer_cache, o);
+  ASSERT_FALSE(uncached.ok());
+  EXPECT_EQ(uncached.error().code, ErrorCode::kDigestMismatch);
+  EXPECT_NE(uncached.error().describe().find(layer), std::string::npos) << uncached.error().describe();
+}
+
 TEST(RegistryAuth, BasicHtpasswd) {
   REQUIRE_REGISTRY_TOOLS();
   BULWARK_REQUIRE_TOOL("htpasswd");

@@ -262,6 +262,24 @@ TEST(OpenImage, AllSourcesFailListsEach) {
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST(OpenImage, InspectEveryLocalForm) {
+  REQUIRE_IMAGE_TOOLS();
+  const std::string d = images().string();
+  AnalyzerRegistry none;
+  auto cache = open_layer_cache("");
+  for (const std::string& ref : {d + "/L:1", d + "/x.tar", d + "/o.tar", d + "/d25.tar"}) {
+    Options o;
+    o.use_cache = false;
+    o.parallelism = 2;
+    auto src = open_image(ref, o);
+    ASSERT_TRUE(src.ok()) << ref << ": " << src.error().describe();
+    // The walker checks blob digests (where verify_blob_digest) and diffIDs.
+    auto ins = inspect_image(**src, none, *cache, o);
+    ASSERT_TRUE(ins.ok()) << ref << ": " << ins.error().describe();
+    EXPECT_EQ(ins->layers.size(), 2u);
+  }
+}
+
 // --------------------------------------------------------------- bad input --
 
 fs::path copy_layout(const TempDir& t) {
