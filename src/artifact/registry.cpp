@@ -28,7 +28,12 @@ class RegistrySource : public ImageSource {
     const std::string final_path = *dir + "/" + hex;
     if (auto st = client_->download_blob(l.digest, l.size, partial); !st) {
       ::unlink(partial.c_str());
-      return st.error();
+      Error e = st.error();
+      // Foreign (non-distributable) layers live elsewhere; we do not fetch
+      // from the URLs a manifest names.
+      if (e.code == ErrorCode::kNotFound && classify_layer_media_type(l.media_type).foreign)
+        e.message += " (a foreign, non-distributable layer that the registry does not hold)";
+      return e;
     }
     if (std::rename(partial.c_str(), final_path.c_str()) != 0) {
       ::unlink(partial.c_str());

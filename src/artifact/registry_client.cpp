@@ -634,7 +634,6 @@ Status RegistryClient::download_blob(const std::string& digest, int64_t size, co
       data += w;
       n -= static_cast<size_t>(w);
     }
-    if (opts_.progress != nullptr) opts_.progress->advance(0);
     return {};
   };
   auto r = get("/v2/" + ref_.repository + "/blobs/" + digest, {}, sink, 0, reset, 0);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "artifact/artifact.hpp"
@@ -85,6 +86,26 @@ const fs::path& images() {
   }
   return dir->path();
 }
+
+// Sets environment variables for one test and restores them afterwards.
+class EnvGuard {
+ public:
+  EnvGuard() {
+    for (const char* k : {"HOME", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "DOCKER_CONFIG"}) {
+      const char* v = std::getenv(k);
+      saved_.emplace_back(k, v == nullptr ? std::optional<std::string>() : std::optional<std::string>(v));
+    }
+  }
+  ~EnvGuard() {
+    for (const auto& [k, v] : saved_) {
+      if (v) ::setenv(k.c_str(), v->c_str(), 1);
+      else ::unsetenv(k.c_str());
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
 
 enum class AuthMode { kNone, kBasic, kToken };
 
@@ -342,6 +363,7 @@ TEST(RegistryAuth, BasicHtpasswd) {
   reg.push("oci:" + (images() / "L").string() + ":1", "app:1", "--dest-creds alice:s3cret");
   TempDir cache;
   TempDir home;
+  EnvGuard env;
   // No credentials anywhere (HOME and the auth-file variables point at nothing).
   ::setenv("HOME", home.path().c_str(), 1);
   ::unsetenv("REGISTRY_AUTH_FILE");
@@ -388,6 +410,7 @@ TEST(RegistryAuth, BearerTokenServer) {
   reg.push("oci:" + (images() / "L").string() + ":1", "team/app:1", "--dest-creds alice:s3cret");
   TempDir cache;
   TempDir home;
+  EnvGuard env;
   ::setenv("HOME", home.path().c_str(), 1);
   ::unsetenv("REGISTRY_AUTH_FILE");
   ::unsetenv("XDG_RUNTIME_DIR");
@@ -446,6 +469,7 @@ TEST(RegistryClientParts, Base64) {
 
 TEST(RegistryClientParts, CredentialFiles) {
   TempDir home;
+  EnvGuard env;
   ::setenv("HOME", home.path().c_str(), 1);
   ::unsetenv("XDG_RUNTIME_DIR");
   ::unsetenv("DOCKER_CONFIG");
