@@ -79,7 +79,9 @@ TEST(Cli, OutputFileIsWrittenAndFailedScanLeavesNone) {
   auto ok = bulwark({"rootfs", "-q", "-f", "json", "-o", out.string(), (tmp / "root").string()});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_TRUE(ok.out.empty());
-  EXPECT_NO_THROW((void)json::parse(read_file(out)));
+  json written;
+  EXPECT_NO_THROW(written = json::parse(read_file(out)));
+  EXPECT_EQ(written["target"]["kind"], "rootfs");
   fs::path out2 = tmp / "never.json";
   auto bad = bulwark({"sbom", "-o", out2.string(), (tmp / "missing.json").string()});
   EXPECT_EQ(bad.exit_code, 3);
