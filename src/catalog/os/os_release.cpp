@@ -13,12 +13,15 @@ namespace {
 
 constexpr size_t kMaxReleaseFile = 64 * 1024;
 
-// Release files the analyzer reads, in order of precedence for os-release.
+// Release files the analyzer reads, in order of precedence: os-release first,
+// then the vendor's own file before the generic ones that derivatives copy
+// (Oracle Linux's redhat-release names Red Hat; Ubuntu ships a debian_version
+// saying "bookworm/sid"), so that the first family found is the right one.
 const char* const kReleaseFiles[] = {
-    "etc/os-release",       "usr/lib/os-release",    "etc/debian_version",  "etc/alpine-release",
-    "etc/redhat-release",   "etc/centos-release",    "etc/rocky-release",   "etc/almalinux-release",
-    "etc/fedora-release",   "etc/system-release",    "etc/oracle-release",  "etc/lsb-release",
-    "etc/SuSE-release",     "etc/photon-release",    "etc/mariner-release", "etc/azurelinux-release",
+    "etc/os-release",        "usr/lib/os-release",   "etc/lsb-release",      "etc/oracle-release",
+    "etc/centos-release",    "etc/rocky-release",    "etc/almalinux-release", "etc/fedora-release",
+    "etc/photon-release",    "etc/mariner-release",  "etc/azurelinux-release", "etc/SuSE-release",
+    "etc/alpine-release",    "etc/system-release",   "etc/redhat-release",   "etc/debian_version",
 };
 
 // os-release ID -> Bulwark family.
@@ -142,10 +145,11 @@ std::string family_from_release_line(std::string_view path, std::string_view tex
   if (lower.find("almalinux") != std::string::npos) return "alma";
   if (lower.find("fedora") != std::string::npos) return "fedora";
   if (lower.find("oracle linux") != std::string::npos) return "oracle";
-  if (lower.find("red hat enterprise linux") != std::string::npos) return "redhat";
+  if (lower.find("red hat") != std::string::npos) return "redhat";  // also the old "Red Hat Linux"
   if (lower.find("opensuse") != std::string::npos) return "opensuse-leap";
   if (lower.find("suse linux enterprise") != std::string::npos) return "sles";
   if (lower.find("mariner") != std::string::npos) return "cbl-mariner";
+  if (lower.find("azure linux") != std::string::npos) return "azurelinux";
   return {};
 }
 
@@ -225,13 +229,18 @@ class OsReleaseAnalyzer : public Analyzer {
         if (os.family.empty()) os.family = "debian";
       }
       if (os.family.empty()) {
-        // ID_LIKE gives the family for derivatives we do not know by name.
+        // ID_LIKE gives the family for derivatives we do not know by name. Its
+        // words go from closest to farthest relative ("rhel fedora"): the
+        // first known one wins.
         std::string like = to_lower(get("ID_LIKE"));
-        for (const auto& [k, v] : id_families())
-          if (!like.empty() && (" " + like + " ").find(" " + k + " ") != std::string::npos) {
-            os.family = v;
-            break;
-          }
+        size_t i = 0;
+        while (os.family.empty() && i < like.size()) {
+          size_t e = like.find(' ', i);
+          if (e == std::string::npos) e = like.size();
+          auto it = id_families().find(like.substr(i, e - i));
+          if (it != id_families().end()) os.family = it->second;
+          i = e + 1;
+        }
       }
       if (os.family.empty() && !id.empty()) os.family = id;
     }
@@ -276,7 +285,8 @@ class OsReleaseAnalyzer : public Analyzer {
     if (os.family.empty()) return std::nullopt;
     if (os.family == "debian" && os.codename.empty()) {
       static const std::map<std::string, std::string> codenames = {
-          {"9", "stretch"}, {"10", "buster"}, {"11", "bullseye"}, {"12", "bookworm"}, {"13", "trixie"}};
+          {"8", "jessie"},    {"9", "stretch"}, {"10", "buster"}, {"11", "bullseye"},
+          {"12", "bookworm"}, {"13", "trixie"}, {"14", "forky"}};
       auto it = codenames.find(os.version.substr(0, os.version.find('.')));
       if (it != codenames.end()) os.codename = it->second;
     }
