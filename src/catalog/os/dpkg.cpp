@@ -120,7 +120,13 @@ ParsedStatus parse_status(std::string_view text, const std::string& path, bool r
       diags.push_back(make_warning(path, st.line, "stanza has no Package field"));
       continue;
     }
-    if (!status.empty() || require_status) {
+    if (status.empty() && require_status) {
+      // Every stanza of var/lib/dpkg/status has one; without it we cannot
+      // tell whether the package is installed, so say so instead of guessing.
+      diags.push_back(make_warning(path, st.line, "package " + name + " has no Status field"));
+      continue;
+    }
+    if (!status.empty()) {
       // "want flag state": the last word is the state.
       std::string_view s = trim(status);
       size_t sp = s.rfind(' ');
@@ -170,6 +176,8 @@ std::vector<std::string> copyright_licenses(std::string_view text) {
   for_each_line(text, [&](int, std::string_view line) {
     if (!starts_with(line, "License:")) return;
     std::string_view v = trim(line.substr(8));
+    // "License: Zlib," appears in real files: the separator is not part of the name.
+    while (!v.empty() && (v.back() == ',' || v.back() == ';')) v = trim(v.substr(0, v.size() - 1));
     if (v.empty()) return;
     // "GPL-2+ or Artistic" and "LGPL-2.1+ with exception" stay whole: they are one expression.
     std::string lic(v);
@@ -181,15 +189,17 @@ std::vector<std::string> copyright_licenses(std::string_view text) {
 class DpkgAnalyzer : public Analyzer {
  public:
   std::string_view name() const override { return "dpkg"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
 
   bool wants(std::string_view path, int64_t) const override {
     if (path == kStatus) return true;
     if (starts_with(path, kStatusD)) return !ends_with(path, ".md5sums") && path.size() > kStatusD.size();
     if (starts_with(path, kInfo)) return ends_with(path, ".list") && path.find('/', kInfo.size()) == std::string_view::npos;
     if (starts_with(path, kDoc) && ends_with(path, "/copyright")) {
+      // usr/share/doc/<package>/copyright, nothing deeper or shallower.
       std::string_view rest = path.substr(kDoc.size());
-      return rest.find('/') == rest.size() - std::string_view("/copyright").size();
+      size_t slash = rest.find('/');
+      return slash != std::string_view::npos && slash > 0 && rest.substr(slash) == "/copyright";
     }
     return false;
   }
@@ -211,7 +221,8 @@ class DpkgAnalyzer : public Analyzer {
     if (starts_with(path, kInfo)) {
       std::string pkg(base_name(path));
       pkg.resize(pkg.size() - 5);  // ".list"
-      pkg = pkg.substr(0, pkg.find(':'));
+      // "libc6:amd64.list" for Multi-Arch: same packages: the key keeps the
+      // architecture so that libc6:amd64 and libc6:i386 keep their own lists.
       std::vector<std::string> files;
       for_each_line(*text, [&](int, std::string_view line) {
         if (!line.empty() && line != "/.") files.emplace_back(line);
@@ -263,7 +274,8 @@ class DpkgAnalyzer : public Analyzer {
     if (packages.empty()) return;
     std::vector<std::vector<std::string>> wanted, provided;
     for (auto& p : packages) {
-      auto f = files.find(p.name);
+      auto f = files.find(p.name + ":" + p.arch);
+      if (f == files.end()) f = files.find(p.name);
       if (f != files.end()) p.installed_files = f->second;
       auto l = licenses.find(p.name);
       if (l != licenses.end()) p.licenses = l->second;

@@ -156,7 +156,7 @@ std::string family_from_release_line(std::string_view path, std::string_view tex
 class OsReleaseAnalyzer : public Analyzer {
  public:
   std::string_view name() const override { return "os-release"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
 
   bool wants(std::string_view path, int64_t) const override {
     for (const char* f : kReleaseFiles)
