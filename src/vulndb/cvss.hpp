@@ -55,6 +55,8 @@ struct CvssScore {
   // The vector in the specification's metric order, with its version prefix
   // ("CVSS:3.1/..."; none for v2), without parentheses and without metrics
   // whose value is "not defined" (X / ND), so equal vectors compare equal.
+  // It scores the same base (and, for v4, the same overall score); for v2/v3
+  // a group written only as "not defined" no longer yields its optional score.
   std::string normalized_vector;
 };
 
