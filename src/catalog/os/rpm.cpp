@@ -178,6 +178,12 @@ Result<std::vector<RpmRecord>> read_sqlite(std::string_view bytes, const std::st
   auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(bytes.size()));
   if (!copy) return Error(ErrorCode::kLimitExceeded, "out of memory for the rpm database", path);
   std::memcpy(copy, bytes.data(), bytes.size());
+  // rpm 4.16+ keeps its database in WAL mode (file format bytes 18 and 19 are
+  // 2). An in-memory copy has no -wal/-shm files and SQLite refuses to open it
+  // in that mode, so the copy is marked as a rollback-journal database (1),
+  // which reads the same pages. What only the -wal file held is not in these
+  // bytes either way; rpm checkpoints it when it closes the database.
+  if (bytes.size() >= 100 && copy[18] == 2 && copy[19] == 2) copy[18] = copy[19] = 1;
   int rc = sqlite3_deserialize(db, "main", copy, static_cast<sqlite3_int64>(bytes.size()),
                                static_cast<sqlite3_int64>(bytes.size()),
                                SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
@@ -283,9 +289,24 @@ Result<std::vector<RpmRecord>> read_bdb(std::string_view bytes, const std::strin
   rpmlogSetCallback(nullptr, nullptr);
   g_rpm_log = nullptr;
   if (too_many) return Error(ErrorCode::kLimitExceeded, "more than " + std::to_string(kMaxPackages) + " packages", path);
-  if (out.empty() && !log_lines.empty())
-    return Error(ErrorCode::kCorrupt, "librpm could not read the database: " + log_lines.front(), path);
-  for (const auto& l : log_lines) diags.push_back(make_warning(path, 0, "librpm: " + l));
+  if (out.empty() && !log_lines.empty()) {
+    std::string first = log_lines.front();
+    for (size_t at; (at = first.find(tmpl + "/")) != std::string::npos;) first.replace(at, tmpl.size() + 1, "");
+    return Error(ErrorCode::kCorrupt, "librpm could not read the database: " + first, path);
+  }
+  for (const auto& l : log_lines) {
+    // The bdb_ro backend also tries to open its index files (Name, Basenames,
+    // …) next to Packages; only Packages is read, so their absence says nothing
+    // about the image. Other messages name the temporary copy: say the file.
+    if (l.find(tmpl + "/") != std::string::npos && l.find("No such file or directory") != std::string::npos &&
+        l.find(tmpl + "/Packages:") == std::string::npos)
+      continue;
+    std::string msg = l;
+    for (size_t at; (at = msg.find(tmpl + "/Packages")) != std::string::npos;)
+      msg.replace(at, tmpl.size() + 9, path);
+    for (size_t at; (at = msg.find(tmpl)) != std::string::npos;) msg.replace(at, tmpl.size(), dir_name(path));
+    diags.push_back(make_warning(path, 0, "librpm: " + msg));
+  }
   return out;
 }
 
@@ -321,7 +342,7 @@ bool is_rpmdb_path(std::string_view path) {
 class RpmAnalyzer : public Analyzer {
  public:
   std::string_view name() const override { return "rpm"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   bool wants(std::string_view path, int64_t) const override { return is_rpmdb_path(path); }
 
   Status analyze(const FileEntry& entry, FileResult& out) const override {
