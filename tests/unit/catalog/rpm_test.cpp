@@ -330,3 +330,26 @@ TEST(Rpm, AnalyzerWants) {
 
 }  // namespace
 }  // namespace bulwark::catalog
+
+namespace bulwark::catalog {
+namespace {
+
+// The fuzz seeds are real databases of each kind (see tests/fuzz/rpmdb_fuzz.cpp):
+// each must read as the one package it holds.
+TEST(Rpm, FuzzSeedsAreValidDatabases) {
+  fs::path dir = fs::path(BULWARK_SOURCE_DIR) / "tests/fuzz/corpus/rpmdb";
+  for (const char* f : {"tiny.sqlite", "tiny-ndb.db", "tiny-bdb-Packages"}) {
+    SCOPED_TRACE(f);
+    std::vector<Diagnostic> d;
+    auto r = parse_rpmdb(read_file(dir / f), std::string("var/lib/rpm/") + f, d);
+    ASSERT_TRUE(r.ok()) << r.error().describe();
+    EXPECT_TRUE(d.empty()) << d.front().message;
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ((*r)[0].name, "bw-hello");
+    EXPECT_EQ((*r)[0].version, "2:1.2-3");
+    EXPECT_EQ((*r)[0].installed_files, std::vector<std::string>{"/usr/share/bw-hello/README"});
+  }
+}
+
+}  // namespace
+}  // namespace bulwark::catalog
