@@ -26,6 +26,7 @@ using Action = std::function<int()>;
 void add_scan_commands(CLI::App& app, Action& action);
 void add_version_command(CLI::App& app, Action& action);
 void add_completion_command(CLI::App& app, Action& action);
+void add_db_command(CLI::App& app, Action& action);
 
 // The cancel token that SIGINT and --timeout trip.
 CancelToken& cancel_token();

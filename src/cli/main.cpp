@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   add_scan_commands(app, action);
   add_version_command(app, action);
   add_completion_command(app, action);
+  add_db_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,306 @@
+// The importer table and the walker that feeds it: files, directories
+// (recursively) and archives (zip, tar, gzip; read with libarchive entry by
+// entry, each entry bounded) are split into documents, and each document goes
+// to the importer whose sniff function claims it (or the one --format names).
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+
+#include "vulndb/importers/importers.hpp"
+#include "vulndb/vulndb.hpp"
+
+namespace bulwark::vulndb {
+namespace fs = std::filesystem;
+
+// ------------------------------------------------------------------ table --
+
+const std::vector<Importer>& importers() {
+  // One line per format. The Debian tracker, Alpine secdb and NVD importers
+  // go here when they exist.
+  static const std::vector<Importer> table{
+      {"osv", "OSV 1.x records (JSON or YAML; single, array, or {\"vulns\": [...]})", feeds::sniff_osv,
+       import_osv_document},
+      {"kev", "CISA Known Exploited Vulnerabilities catalog (JSON)", feeds::sniff_kev, feeds::import_kev},
+      {"epss", "FIRST EPSS scores (CSV, plain or gzip)", feeds::sniff_epss, feeds::import_epss},
+  };
+  return table;
+}
+
+const Importer* find_importer(std::string_view name) {
+  for (const auto& i : importers())
+    if (i.name == name) return &i;
+  return nullptr;
+}
+
+// ---------------------------------------------------------------- context --
+
+void ImportContext::count() {
+  ++summary_.records;
+  if (!format_.empty()) ++summary_.per_format[format_];
+  if (auto* s = source()) ++s->records;
+}
+
+void ImportContext::add(Advisory&& a) {
+  std::set<std::string> ecosystems;
+  for (const auto& af : a.affected) ecosystems.insert(af.ecosystem);
+  for (const auto& e : ecosystems) ++summary_.per_ecosystem[e];
+  if (!a.withdrawn.empty()) ++summary_.withdrawn;
+  count();
+  data_.advisories.push_back(std::move(a));
+}
+
+void ImportContext::add(EpssEntry&& e) {
+  count();
+  note_date(e.date);
+  data_.epss.push_back(std::move(e));
+}
+
+void ImportContext::add(KevEntry&& k) {
+  count();
+  data_.kev.push_back(std::move(k));
+}
+
+void ImportContext::problem(std::string where, std::string message) {
+  ++summary_.skipped;
+  if (auto* s = source()) ++s->skipped;
+  summary_.problems.push_back({std::move(where), std::move(message), true});
+}
+
+void ImportContext::warning(std::string where, std::string message) {
+  summary_.problems.push_back({std::move(where), std::move(message), false});
+}
+
+void ImportContext::note_date(std::string_view date) {
+  auto* s = source();
+  if (!s || date.empty()) return;
+  // RFC 3339 strings of one feed compare correctly as text.
+  if (std::string(date) > s->data_date) s->data_date = std::string(date.substr(0, 64));
+}
+
+void ImportContext::begin_source(SourceInfo s) {
+  data_.sources.push_back(std::move(s));
+  source_index_ = data_.sources.size() - 1;
+}
+
+// ----------------------------------------------------------------- walker --
+namespace {
+
+bool feed_like(std::string_view name) {
+  std::string n = to_lower(name);
+  for (std::string_view ext : {".json", ".yaml", ".yml", ".csv", ".gz", ".zip", ".tar", ".tgz"})
+    if (ends_with(n, ext)) return true;
+  return false;
+}
+
+std::string strip_gz(std::string_view name) {
+  if (ends_with(name, ".gz")) name.remove_suffix(3);
+  return std::string(name);
+}
+
+class Walker {
+ public:
+  Walker(const ImportOptions& opt, ImportContext& ctx, ImportSummary& summary)
+      : opt_(opt), ctx_(ctx), summary_(summary) {}
+
+  void document(const std::string& name, std::string_view text, const std::string& where) {
+    ++summary_.files;
+    const Importer* imp = nullptr;
+    if (!opt_.format.empty()) {
+      imp = find_importer(opt_.format);
+    } else {
+      std::string_view head = text.substr(0, 4096);
+      int best = 0;
+      for (const auto& i : importers()) {
+        int score = i.sniff(name, head);
+        if (score > best) {
+          best = score;
+          imp = &i;
+        }
+      }
+    }
+    if (!imp) return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV)");
+    ctx_.set_format(imp->name);
+    formats_.insert(imp->name);
+    imp->import(text, where, ctx_);
+  }
+
+  void file(const fs::path& p, bool explicit_file) {
+    const std::string where = p.string();
+    std::string name = p.filename().string();
+    if (!explicit_file && !feed_like(name)) {
+      ++summary_.ignored_files;
+      return;
+    }
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return ctx_.problem(where, "cannot open");
+    char magic[512] = {};
+    in.read(magic, sizeof magic);
+    std::streamsize got = in.gcount();
+    bool zip = got >= 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
+    bool gz = got >= 2 && static_cast<unsigned char>(magic[0]) == 0x1f && static_cast<unsigned char>(magic[1]) == 0x8b;
+    bool tar = got >= 262 && std::string_view(magic + 257, 5) == "ustar";
+    if (zip || gz || tar) return archive(p);
+    std::error_code ec;
+    uint64_t size = fs::file_size(p, ec);
+    if (ec) return ctx_.problem(where, "cannot stat: " + ec.message());
+    if (size > opt_.max_file_bytes)
+      return ctx_.problem(where, "file of " + std::to_string(size) + " bytes is over the limit of " +
+                                     std::to_string(opt_.max_file_bytes) + " bytes");
+    std::string text(size, '\0');
+    in.clear();
+    in.seekg(0);
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    text.resize(static_cast<size_t>(in.gcount()));
+    document(name, text, where);
+  }
+
+  void archive(const fs::path& p) {
+    const std::string where = p.string();
+    std::unique_ptr<struct archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
+    archive_read_support_filter_gzip(a.get());
+    archive_read_support_filter_bzip2(a.get());
+    archive_read_support_filter_xz(a.get());
+    archive_read_support_format_zip(a.get());
+    archive_read_support_format_tar(a.get());
+    archive_read_support_format_gnutar(a.get());
+    // A gzip'd single document (.json.gz, .csv.gz) is the "raw" format.
+    archive_read_support_format_raw(a.get());
+    if (archive_read_open_filename(a.get(), where.c_str(), 1 << 16) != ARCHIVE_OK)
+      return ctx_.problem(where, std::string("cannot open archive: ") + archive_error_string(a.get()));
+    archive_entry* entry = nullptr;
+    uint64_t entries = 0, total = 0;
+    int rc;
+    while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+      if (++entries > limits().max_entries)
+        return ctx_.problem(where, "more than " + std::to_string(limits().max_entries) + " entries; rest skipped");
+      if (archive_entry_filetype(entry) != AE_IFREG) continue;
+      bool raw = archive_format(a.get()) == ARCHIVE_FORMAT_RAW;
+      const char* pn = archive_entry_pathname(entry);
+      std::string entry_name = raw ? strip_gz(p.filename().string()) : std::string(pn ? pn : "");
+      std::string ewhere = raw ? where : where + "!" + entry_name;
+      std::string base = fs::path(entry_name).filename().string();
+      if (!raw && !feed_like(base)) {
+        ++summary_.ignored_files;
+        continue;
+      }
+      if (archive_entry_size_is_set(entry) && static_cast<uint64_t>(archive_entry_size(entry)) > opt_.max_file_bytes) {
+        ctx_.problem(ewhere, "entry of " + std::to_string(archive_entry_size(entry)) + " bytes is over the limit of " +
+                                 std::to_string(opt_.max_file_bytes) + " bytes");
+        continue;
+      }
+      std::string text;
+      char buf[1 << 16];
+      bool over = false;
+      la_ssize_t n;
+      while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
+        if (text.size() + static_cast<size_t>(n) > opt_.max_file_bytes) {
+          over = true;
+          break;
+        }
+        text.append(buf, static_cast<size_t>(n));
+      }
+      if (n < 0) {
+        ctx_.problem(ewhere, std::string("read error: ") + archive_error_string(a.get()));
+        return;  // the stream is broken; later entries cannot be trusted
+      }
+      if (over) {
+        ctx_.problem(ewhere, "entry is over the limit of " + std::to_string(opt_.max_file_bytes) + " bytes");
+        continue;  // libarchive skips the rest of the entry on the next header
+      }
+      total += text.size();
+      if (total > limits().max_layer_bytes)
+        return ctx_.problem(where, "archive expands beyond " + std::to_string(limits().max_layer_bytes) + " bytes; rest skipped");
+      // Nested archives are not opened: bundles are flat.
+      if (ends_with(to_lower(base), ".zip") || ends_with(to_lower(base), ".tar") || ends_with(to_lower(base), ".tgz") ||
+          (ends_with(to_lower(base), ".gz") && !raw)) {
+        ++summary_.ignored_files;
+        continue;
+      }
+      document(base, text, ewhere);
+    }
+    if (rc != ARCHIVE_EOF) ctx_.problem(where, std::string("archive error: ") + archive_error_string(a.get()));
+  }
+
+  Status path(const fs::path& p) {
+    std::error_code ec;
+    auto st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) return Error(ErrorCode::kNotFound, "no such file or directory", p.string());
+    if (fs::is_directory(st)) {
+      std::vector<fs::path> files;
+      for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec)) files.push_back(it->path());
+      }
+      if (ec) return Error(ErrorCode::kIo, "cannot list directory: " + ec.message(), p.string());
+      std::sort(files.begin(), files.end());  // deterministic order, so problems read the same every run
+      for (const auto& f : files) {
+        // Dot files (.id-allocator) are bookkeeping, not records.
+        if (f.filename().string().starts_with(".")) {
+          ++summary_.ignored_files;
+          continue;
+        }
+        file(f, false);
+      }
+      return {};
+    }
+    if (!fs::is_regular_file(st)) return Error(ErrorCode::kInvalidArgument, "not a regular file or directory", p.string());
+    file(p, true);
+    return {};
+  }
+
+  std::string formats() const {
+    std::string out;
+    for (const auto& f : formats_) out += (out.empty() ? "" : ",") + f;
+    return out;
+  }
+  void reset_formats() { formats_.clear(); }
+
+ private:
+  const ImportOptions& opt_;
+  ImportContext& ctx_;
+  ImportSummary& summary_;
+  std::set<std::string> formats_;
+};
+
+std::string source_name(const fs::path& p) {
+  std::string n = p.filename().string();
+  if (n.empty()) n = p.parent_path().filename().string();
+  for (std::string_view ext : {".gz", ".tgz", ".tar", ".zip", ".json", ".yaml", ".csv"})
+    if (ends_with(n, ext)) n.resize(n.size() - ext.size());
+  return n;
+}
+
+}  // namespace
+
+Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, const ImportOptions& opt) {
+  if (!opt.format.empty() && !find_importer(opt.format))
+    return Error(ErrorCode::kInvalidArgument, "unknown feed format '" + opt.format + "'");
+  ImportSummary summary;
+  ImportContext ctx(data, summary);
+  Walker walker(opt, ctx, summary);
+  std::set<std::string> names;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    fs::path abs = fs::absolute(p, ec);
+    SourceInfo s;
+    s.name = source_name(fs::path(p).lexically_normal());
+    // Two inputs with the same base name stay two sources.
+    std::string base = s.name;
+    for (int i = 2; !names.insert(s.name).second; ++i) s.name = base + "-" + std::to_string(i);
+    s.location = ec ? p : abs.string();
+    ctx.begin_source(std::move(s));
+    walker.reset_formats();
+    Status st = walker.path(p);
+    if (!st.ok()) return st.error();
+    data.sources.back().format = walker.formats();
+  }
+  return summary;
+}
+
+}  // namespace bulwark::vulndb

@@ -1,0 +1,20 @@
+// The importer functions of each feed format (internal to the vulndb module).
+// Each format lives in its own file; importers.cpp lists them in one table.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "vulndb/vulndb.hpp"
+
+namespace bulwark::vulndb::feeds {
+
+int sniff_osv(std::string_view name, std::string_view head);
+
+int sniff_kev(std::string_view name, std::string_view head);
+void import_kev(std::string_view text, const std::string& where, ImportContext& ctx);
+
+int sniff_epss(std::string_view name, std::string_view head);
+void import_epss(std::string_view text, const std::string& where, ImportContext& ctx);
+
+}  // namespace bulwark::vulndb::feeds

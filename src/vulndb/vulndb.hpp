@@ -1,0 +1,292 @@
+// The public face of the vulnerability database module: the SQLite schema
+// (docs/vulndb.md), the writer that builds a database and swaps it in
+// atomically, the read-only reader the matcher uses, ecosystem parsing and
+// package-name normalisation, and the importers of public feed formats (OSV
+// JSON/YAML, CISA KEV, FIRST EPSS), registered by format name in one table.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/core.hpp"
+
+namespace bulwark::vulndb {
+
+// Bumped whenever a table or column changes meaning (docs/vulndb.md).
+inline constexpr int kSchemaVersion = 1;
+
+// ------------------------------------------------------------- ecosystems --
+
+// An OSV ecosystem string split into the ecosystem and the distro release.
+// "Debian:12" -> {Debian, 12}; "Ubuntu:Pro:16.04:LTS" -> {Ubuntu, 16.04, pro};
+// "Red Hat:enterprise_linux:9::appstream" -> {Red Hat, enterprise_linux:9::appstream};
+// "PyPI" -> {PyPI, ""}. The ecosystem name is the canonical OSV spelling.
+struct EcosystemRelease {
+  std::string ecosystem;
+  std::string release;
+  std::string variant;  // Ubuntu "pro"/"fips"...; empty otherwise
+};
+
+// Fails (kUnsupported) for an ecosystem that is not known to OSV.
+Result<EcosystemRelease> parse_ecosystem(std::string_view text);
+
+// True for the ecosystems of OS distributions (package names are source or
+// origin package names, ranges are distro versions).
+bool is_distro_ecosystem(std::string_view ecosystem);
+
+// The package name as the database stores and the matcher looks it up:
+// PyPI per PEP 503 (lowercase, runs of -_. become -), npm lowercase (scope
+// kept), Maven "group:artifact" (whitespace trimmed), others as given
+// (Go module paths, crates, gems, Debian/Ubuntu source names, Alpine origins).
+std::string normalize_package_name(std::string_view ecosystem, std::string_view name);
+
+// ------------------------------------------------------------ the records --
+
+struct SeverityEntry {
+  std::string source;  // who says so: "ghsa", "nvd", "ubuntu", ...
+  std::string type;    // "cvss_v2", "cvss_v3", "cvss_v4", "text"
+  std::string vector;  // CVSS vector, or the text rating ("HIGH", "medium")
+  std::optional<double> score;  // computed from the vector (CVSS types)
+  std::string severity;         // "LOW".."CRITICAL" (CVSS rating or normalised text)
+};
+
+struct ReferenceEntry {
+  std::string type;  // OSV reference type: ADVISORY, WEB, FIX, PACKAGE, ...
+  std::string url;
+};
+
+// One affected package of one advisory.
+struct AffectedEntry {
+  std::string ecosystem;   // canonical OSV name, e.g. "Debian", "PyPI"
+  std::string release;     // distro release ("12", "22.04"), empty for languages
+  std::string variant;
+  std::string package;     // normalised name
+  std::string purl;
+  std::string ranges_json;    // JSON array of {"type","events"[,"repo"]} as in OSV
+  std::string versions_json;  // JSON array of enumerated affected versions
+  std::vector<std::string> fixed;  // fixed versions from the events
+  std::string status;      // fixed, unfixed, will_not_fix, end_of_life, not_affected
+  bool matchable = true;   // false when only GIT ranges (commit hashes) describe it
+  std::string severity;    // a per-package rating when the feed gives one
+};
+
+// One advisory record as a feed publishes it (before alias merging).
+struct Advisory {
+  std::string id;
+  std::vector<std::string> aliases;   // ids of the same vulnerability
+  std::vector<std::string> upstream;  // OSV 1.7 "upstream" (merged only when exactly one)
+  std::vector<std::string> related;   // kept for reference, never merged
+  std::string summary, details;
+  std::string published, modified, withdrawn;  // RFC 3339 as given; empty when absent
+  std::string origin;  // the record's database: "ghsa", "go", "pypa", "rustsec", "ubuntu", ...
+  std::vector<SeverityEntry> severities;
+  std::vector<std::string> cwes;
+  std::vector<ReferenceEntry> references;
+  std::vector<AffectedEntry> affected;
+  std::string location;  // file (and archive entry) it came from
+};
+
+struct EpssEntry {
+  std::string cve;
+  double score = 0, percentile = 0;
+  std::string date;
+};
+
+struct KevEntry {
+  std::string cve;
+  std::string date_added, due_date;
+  std::string ransomware;  // "Known" / "Unknown"
+  std::string vendor, product, name;
+};
+
+// Provenance of one imported input (one row of the sources table).
+struct SourceInfo {
+  std::string name;      // "osv:go-vulndb-osv", "kev", ...
+  std::string format;    // importer name
+  std::string location;  // file or URL
+  std::string data_date; // newest record date (or the feed's own date)
+  uint64_t records = 0;
+  uint64_t skipped = 0;
+};
+
+// Everything one import collected, in memory, before it is written.
+struct Dataset {
+  std::vector<Advisory> advisories;
+  std::vector<EpssEntry> epss;
+  std::vector<KevEntry> kev;
+  std::vector<SourceInfo> sources;
+};
+
+// The origin database of an advisory id by its prefix ("GHSA-" -> "ghsa").
+std::string origin_of_id(std::string_view id);
+// Preference of an id as the canonical name of a vulnerability (lower wins):
+// CVE first, then GHSA, then the other databases.
+int id_rank(std::string_view id);
+
+// ---------------------------------------------------------------- writer --
+
+struct WriteStats {
+  uint64_t vulnerabilities = 0;
+  uint64_t advisories = 0;
+  uint64_t affected = 0;
+  uint64_t aliases = 0;
+};
+
+struct WriteOptions {
+  // Test hook: fail after this many advisories were inserted (simulates a
+  // crash or full disk midway). 0 = never.
+  uint64_t fail_after_advisories = 0;
+};
+
+// Builds a complete database from `data` in PATH.tmp-PID beside `path`
+// (one transaction, prepared statements, no journal, indexes after the bulk
+// insert), fsyncs it and renames it over `path`, then fsyncs the directory.
+// On any failure the temporary file is removed and `path` is untouched.
+Result<WriteStats> write_database(const std::string& path, const Dataset& data, const WriteOptions& opt = {});
+
+// ---------------------------------------------------------------- reader --
+
+struct AffectedRow {
+  std::string vulnerability;  // canonical id
+  std::string advisory;       // the source record id
+  std::string source;         // origin database of that record
+  AffectedEntry entry;
+  bool withdrawn = false;
+};
+
+struct VulnerabilityDetails {
+  std::string id;
+  std::string summary, details, published, modified, withdrawn;
+  std::vector<std::string> aliases;     // every other id that maps here
+  std::vector<std::string> advisories;  // the source records merged here
+  std::vector<SeverityEntry> severities;
+  std::vector<std::string> cwes;
+  std::vector<ReferenceEntry> references;
+  std::optional<EpssEntry> epss;
+  std::optional<KevEntry> kev;
+};
+
+struct EcosystemCount {
+  std::string ecosystem;
+  uint64_t affected = 0;
+  uint64_t vulnerabilities = 0;
+};
+
+struct DbStatus {
+  int schema_version = 0;
+  std::string built_at;
+  std::string tool_version;
+  std::vector<SourceInfo> sources;
+  std::vector<EcosystemCount> ecosystems;
+  uint64_t vulnerabilities = 0, advisories = 0, affected = 0, epss = 0, kev = 0;
+};
+
+// A read-only handle on a database file. Move-only.
+class Reader {
+ public:
+  // kNotFound when the file does not exist; kCorrupt when it is not a Bulwark
+  // database; kUnsupported for a newer schema version.
+  static Result<Reader> open(const std::string& path);
+  ~Reader();
+  Reader(Reader&&) noexcept;
+  Reader& operator=(Reader&&) noexcept;
+
+  // Affected rows for a package; `name` is normalised here. An empty
+  // `release` returns every release.
+  Result<std::vector<AffectedRow>> affected(std::string_view ecosystem, std::string_view name,
+                                            std::string_view release = {}) const;
+  // Details by any id or alias; kNotFound when unknown.
+  Result<VulnerabilityDetails> vulnerability(std::string_view id) const;
+  // The canonical id of any id or alias, or empty.
+  std::string canonical_id(std::string_view id) const;
+  Result<DbStatus> status() const;
+
+ private:
+  struct Impl;
+  explicit Reader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// ------------------------------------------------------------- importers --
+
+struct ImportOptions {
+  std::string format;                  // force an importer; empty = sniff per file
+  uint64_t max_file_bytes = 64ull << 20;  // one file or archive entry, uncompressed
+};
+
+// One problem with one record or file; the import goes on.
+struct ImportProblem {
+  std::string where;    // file, "file!entry", plus record index when known
+  std::string message;
+  bool skipped = true;  // the record/file was dropped; false = kept with a warning
+};
+
+struct ImportSummary {
+  std::map<std::string, uint64_t> per_ecosystem;  // advisories per ecosystem (affected entries)
+  std::map<std::string, uint64_t> per_format;     // records per importer
+  uint64_t records = 0;      // advisories + epss + kev rows accepted
+  uint64_t skipped = 0;      // records/files rejected (see problems)
+  uint64_t withdrawn = 0;
+  uint64_t files = 0;        // files and archive entries read
+  uint64_t ignored_files = 0;  // files whose names are not feed-like (README, LICENSE, ...)
+  std::vector<ImportProblem> problems;
+};
+
+// Collects records into a Dataset; importers report through it.
+class ImportContext {
+ public:
+  ImportContext(Dataset& data, ImportSummary& summary) : data_(data), summary_(summary) {}
+  void add(Advisory&& a);
+  void add(EpssEntry&& e);
+  void add(KevEntry&& k);
+  // A record or file that was dropped (counted in skipped).
+  void problem(std::string where, std::string message);
+  // Something dropped inside a record that was kept (a bad CVSS vector, one
+  // affected entry of an unknown ecosystem).
+  void warning(std::string where, std::string message);
+  // Newest record date seen for the current source.
+  void note_date(std::string_view date);
+  SourceInfo* source() { return source_index_ < data_.sources.size() ? &data_.sources[source_index_] : nullptr; }
+  void begin_source(SourceInfo s);
+  // The importer now running (counted in ImportSummary::per_format).
+  void set_format(std::string format) { format_ = std::move(format); }
+  Dataset& data() { return data_; }
+
+ private:
+  void count();
+  Dataset& data_;
+  ImportSummary& summary_;
+  size_t source_index_ = SIZE_MAX;
+  std::string format_;
+};
+
+// An importer of one feed format. A new format is one more file that defines
+// one of these and one line in the table (importers.cpp).
+struct Importer {
+  std::string name;         // "osv", "kev", "epss"
+  std::string description;
+  // How likely `head` (the first KiB of a document named `name`) is this
+  // format: 0 = no, higher = more certain.
+  int (*sniff)(std::string_view name, std::string_view head) = nullptr;
+  // Parses one whole document; reports bad records to ctx and goes on.
+  void (*import)(std::string_view text, const std::string& where, ImportContext& ctx) = nullptr;
+};
+
+const std::vector<Importer>& importers();
+const Importer* find_importer(std::string_view name);
+
+// Reads files, directories (recursively) and archives (zip, tar, .gz) and
+// feeds each document to the matching importer. Fails only when an input does
+// not exist or cannot be read at all; bad records become problems.
+Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, const ImportOptions& opt = {});
+
+// OSV record parsing, exposed for tests and the fuzz target: one OSV object
+// (JSON text or YAML text), appended to ctx.
+void import_osv_document(std::string_view text, const std::string& where, ImportContext& ctx);
+
+}  // namespace bulwark::vulndb
