@@ -302,7 +302,10 @@ void import_record(const json& rec, const std::string& where, ImportContext& ctx
     for (const auto& e : *aff) any_package = any_package || (e.is_object() && e.contains("package"));
     if (any_package) return ctx.problem(rwhere, "no affected entry with a known ecosystem");
   }
+  // Some feeds leave 'modified' at the zero time (Go's exported files), so the
+  // data date is the newest of both.
   ctx.note_date(a.modified);
+  ctx.note_date(a.published);
   ctx.add(std::move(a));
 }
 
