@@ -228,6 +228,49 @@ int rpm_log_callback(rpmlogRec rec, rpmlogCallbackData) {
   return 0;  // handled: do not print
 }
 
+// librpm's bdb_ro trusts the sizes stored in the file: a page size of
+// 0xFFFFFF00 in a 677-byte file (found by fuzzing) makes it allocate 4 GiB,
+// and librpm exits the process when an allocation fails. Before handing the
+// file over, the page size must be a power of two BerkeleyDB allows and every
+// hash item that points to overflow pages must claim no more bytes than the
+// file holds. Layout (BerkeleyDB db_page.h): metadata page with the page size
+// at byte 20; each page has a 26-byte header (entry count at byte 20, page
+// type at byte 25) followed by 2-byte item offsets; an H_OFFPAGE item (type 3)
+// holds its total length at item byte 8.
+Status check_bdb_pages(std::string_view bytes, bool swapped, const std::string& path) {
+  auto u32 = [&](size_t off) {
+    uint32_t v;
+    std::memcpy(&v, bytes.data() + off, 4);
+    return swapped ? __builtin_bswap32(v) : v;
+  };
+  auto u16 = [&](size_t off) {
+    uint16_t v;
+    std::memcpy(&v, bytes.data() + off, 2);
+    return swapped ? static_cast<uint16_t>(__builtin_bswap16(v)) : v;
+  };
+  uint32_t page_size = u32(20);
+  if (page_size < 512 || page_size > 65536 || (page_size & (page_size - 1)) != 0)
+    return Error(ErrorCode::kCorrupt, "BerkeleyDB page size " + std::to_string(page_size) + " is invalid", path);
+  constexpr uint8_t kHashUnsorted = 2, kHash = 13, kOffPage = 3;
+  for (size_t page = 1; (page + 1) * page_size <= bytes.size(); ++page) {
+    size_t base = page * page_size;
+    auto type = static_cast<uint8_t>(bytes[base + 25]);
+    if (type != kHashUnsorted && type != kHash) continue;
+    size_t entries = u16(base + 20);
+    for (size_t i = 0; i < entries && 26 + 2 * (i + 1) <= page_size; ++i) {
+      size_t item = u16(base + 26 + 2 * i);
+      if (item + 12 > page_size || static_cast<uint8_t>(bytes[base + item]) != kOffPage) continue;
+      uint32_t total = u32(base + item + 8);
+      if (total > bytes.size())
+        return Error(ErrorCode::kCorrupt,
+                     "BerkeleyDB page " + std::to_string(page) + " item " + std::to_string(i) + " claims " +
+                         std::to_string(total) + " bytes, more than the file holds",
+                     path);
+    }
+  }
+  return {};
+}
+
 Result<std::vector<RpmRecord>> read_bdb(std::string_view bytes, const std::string& path,
                                         std::vector<Diagnostic>& diags) {
   // A BerkeleyDB hash file starts with a metadata page whose magic 0x061561 is
@@ -237,6 +280,7 @@ Result<std::vector<RpmRecord>> read_bdb(std::string_view bytes, const std::strin
   std::memcpy(&magic, bytes.data() + 12, 4);
   if (magic != 0x061561 && __builtin_bswap32(magic) != 0x061561)
     return Error(ErrorCode::kCorrupt, "not a BerkeleyDB hash database (bad magic at offset 12)", path);
+  if (auto st = check_bdb_pages(bytes, magic != 0x061561, path); !st) return st.error();
 
   namespace fs = std::filesystem;
   std::string tmpl = (fs::temp_directory_path() / "bulwark-rpmdb-XXXXXX").string();

@@ -353,3 +353,37 @@ TEST(Rpm, FuzzSeedsAreValidDatabases) {
 
 }  // namespace
 }  // namespace bulwark::catalog
+
+namespace bulwark::catalog {
+namespace {
+
+// Found by fuzz_rpmdb: a 677-byte BerkeleyDB file (a mutation of the tiny
+// seed) whose metadata page gives a page size of 0xFFFFFF00 made librpm's
+// bdb_ro allocate ~4 GiB (and librpm exits the process when an allocation
+// fails). Such files must be refused before librpm sees them; the same for an
+// overflow item whose length is larger than the file.
+TEST(Rpm, BerkeleyDbLengthsBeyondTheFileAreRefused) {
+  std::string bytes = read_file(bulwark::testing::fixture("catalog/rpm/bdb-overflow-claims-4g"));
+  ASSERT_EQ(bytes.size(), 677u);
+  std::vector<Diagnostic> d;
+  auto r = parse_rpmdb(bytes, "var/lib/rpm/Packages", d);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("page size 4294967040"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().where, "var/lib/rpm/Packages");
+
+  // The tiny seed's header lives on overflow pages: its H_OFFPAGE item (page 2,
+  // item 1, found with a python3 walk of the hash pages) stores the length
+  // 1764 at byte 1527.
+  std::string seed = read_file(fs::path(BULWARK_SOURCE_DIR) / "tests/fuzz/corpus/rpmdb/tiny-bdb-Packages");
+  uint32_t len;
+  std::memcpy(&len, seed.data() + 1527, 4);
+  ASSERT_EQ(len, 1764u);
+  len = 0xFFFFFFF0u;
+  std::memcpy(seed.data() + 1527, &len, 4);
+  auto o = parse_rpmdb(seed, "var/lib/rpm/Packages", d);
+  ASSERT_FALSE(o.ok());
+  EXPECT_NE(o.error().message.find("page 2 item 1 claims 4294967280 bytes"), std::string::npos) << o.error().message;
+}
+
+}  // namespace
+}  // namespace bulwark::catalog
