@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   using namespace bulwark::cli;
   CLI::App app{"Bulwark: container security scanner (images, root filesystems, directories, SBOMs)", "bulwark"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(bulwark::version()));
+  app.set_version_flag("--version", std::string(bulwark::tool_version()));
   app.footer(
       "Exit codes: 0 no findings, 1 findings (see --exit-code), 2 usage error, 3 scan error.\n"
       "Run 'bulwark COMMAND --help' for the flags of a command.");

@@ -12,7 +12,7 @@
 
 namespace bulwark {
 
-std::string_view version() { return BULWARK_VERSION; }
+std::string_view tool_version() { return BULWARK_VERSION; }
 
 // ------------------------------------------------------------------ errors --
 

@@ -19,7 +19,7 @@
 namespace bulwark {
 
 // Bulwark's version, set by the build.
-std::string_view version();
+std::string_view tool_version();
 
 // Bounds on what Bulwark will read from outside input. Every parser takes its
 // numbers from here so that a user can raise them in one place.

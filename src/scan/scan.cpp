@@ -35,7 +35,7 @@ Result<std::string> read_whole_file(const std::string& path, uint64_t limit) {
 // The fields every report shares, whatever the target.
 void stamp(Report& report, const Request& request, const AnalyzerRegistry& analyzers) {
   report.created_at = now_rfc3339();
-  report.tool.version = std::string(bulwark::version());
+  report.tool.version = std::string(bulwark::tool_version());
   for (const auto& a : analyzers.all())
     report.tool.components["analyzer:" + std::string(a->name())] = std::to_string(a->version());
   report.target.kind = request.kind;
