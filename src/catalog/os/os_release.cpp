@@ -44,10 +44,20 @@ const std::map<std::string, std::string>& id_families() {
   return m;
 }
 
-// End of standard support, from public release calendars: Debian and Ubuntu
-// from Debian's distro-info-data (debian.csv/ubuntu.csv, column eol), Alpine
-// from alpinelinux.org/releases, RHEL-family and Amazon from their vendors'
-// life-cycle pages. Keyed by family and major (or major.minor) version.
+// End of standard support (not extended/paid support), public facts from the
+// vendors' release calendars, checked when written:
+//  - Debian, Ubuntu: Debian's distro-info-data 0.58+deb12u7, debian.csv and
+//    ubuntu.csv, column "eol" (a copy is in the shared corpus,
+//    distro/eol/distro-info-data/).
+//  - Alpine: alpinelinux.org/releases, "End of support" column.
+//  - RHEL: access.redhat.com/support/policy/updates/errata, end of Maintenance
+//    Support; CentOS Linux 7/8 and CentOS Stream 8/9: centos.org end dates;
+//    Rocky: rockylinux.org "End of Life"; AlmaLinux: wiki.almalinux.org release
+//    notes, "Security Support" end.
+//  - Amazon Linux 2 (as extended by AWS in 2023) and 2023: aws.amazon.com FAQs.
+//  - Fedora: fedorapeople/fedoraproject.org schedule "End of Life".
+// Keyed by family and major (or major.minor) version; "centos-stream" is CentOS
+// whose NAME says Stream.
 struct EolEntry {
   const char* family;
   const char* version;
@@ -56,14 +66,17 @@ struct EolEntry {
 constexpr EolEntry kEol[] = {
     {"debian", "8", "2018-06-17"},   {"debian", "9", "2020-07-18"},   {"debian", "10", "2022-09-10"},
     {"debian", "11", "2024-08-14"},  {"debian", "12", "2026-07-11"},  {"debian", "13", "2028-08-09"},
-    {"ubuntu", "18.04", "2023-05-31"}, {"ubuntu", "20.04", "2025-05-29"}, {"ubuntu", "22.04", "2027-06-01"},
-    {"ubuntu", "24.04", "2029-05-31"}, {"ubuntu", "24.10", "2025-07-10"}, {"ubuntu", "25.04", "2026-01-15"},
-    {"ubuntu", "25.10", "2026-07-09"}, {"ubuntu", "26.04", "2031-05-29"},
+    {"ubuntu", "16.04", "2021-04-30"}, {"ubuntu", "18.04", "2023-05-31"}, {"ubuntu", "20.04", "2025-05-29"},
+    {"ubuntu", "22.04", "2027-06-01"}, {"ubuntu", "24.04", "2029-05-31"}, {"ubuntu", "24.10", "2025-07-10"},
+    {"ubuntu", "25.04", "2026-01-15"}, {"ubuntu", "25.10", "2026-07-09"}, {"ubuntu", "26.04", "2031-05-29"},
+    {"ubuntu", "26.10", "2027-07-15"},
     {"alpine", "3.14", "2023-05-01"}, {"alpine", "3.15", "2023-11-01"}, {"alpine", "3.16", "2024-05-23"},
     {"alpine", "3.17", "2024-11-22"}, {"alpine", "3.18", "2025-05-09"}, {"alpine", "3.19", "2025-11-01"},
     {"alpine", "3.20", "2026-04-01"}, {"alpine", "3.21", "2026-11-01"}, {"alpine", "3.22", "2027-05-01"},
+    {"alpine", "3.23", "2027-11-01"},
     {"redhat", "7", "2024-06-30"},   {"redhat", "8", "2029-05-31"},   {"redhat", "9", "2032-05-31"},
     {"centos", "7", "2024-06-30"},   {"centos", "8", "2021-12-31"},
+    {"centos-stream", "8", "2024-05-31"}, {"centos-stream", "9", "2027-05-31"},
     {"rocky", "8", "2029-05-31"},    {"rocky", "9", "2032-05-31"},
     {"alma", "8", "2029-03-01"},     {"alma", "9", "2032-05-31"},
     {"amazon", "2", "2026-06-30"},   {"amazon", "2023", "2029-06-30"},
@@ -82,19 +95,46 @@ std::string eol_for(const std::string& family, const std::string& version) {
   }
 }
 
-std::string unquote(std::string_view v) {
+// The value of an os-release assignment, which follows shell quoting
+// (os-release(5)): a value may be double-quoted (with \" \\ \$ \` escapes),
+// single-quoted (no escapes), or bare (a backslash escapes the next character);
+// quoted and bare pieces may follow each other. Returns false for an
+// unterminated quote; `out` then holds what was read.
+bool unquote(std::string_view v, std::string& out) {
   v = trim(v);
-  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) {
-    char q = v.front();
-    v = v.substr(1, v.size() - 2);
-    std::string out;
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (q == '"' && v[i] == '\\' && i + 1 < v.size()) ++i;
-      out.push_back(v[i]);
+  out.clear();
+  size_t i = 0;
+  while (i < v.size()) {
+    char c = v[i];
+    if (c == '"') {
+      ++i;
+      for (;;) {
+        if (i >= v.size()) return false;
+        if (v[i] == '"') break;
+        if (v[i] == '\\' && i + 1 < v.size() && std::string_view("\"\\$`").find(v[i + 1]) != std::string_view::npos)
+          ++i;
+        out.push_back(v[i++]);
+      }
+      ++i;
+    } else if (c == '\'') {
+      size_t end = v.find('\'', i + 1);
+      if (end == std::string_view::npos) {
+        out.append(v.substr(i + 1));
+        return false;
+      }
+      out.append(v.substr(i + 1, end - i - 1));
+      i = end + 1;
+    } else if (c == '\\' && i + 1 < v.size()) {
+      out.push_back(v[i + 1]);
+      i += 2;
+    } else {
+      // Bare words: real files sometimes leave spaces unquoted ("NAME=Foo Linux");
+      // keep them rather than cut the value.
+      out.push_back(c);
+      ++i;
     }
-    return out;
   }
-  return std::string(v);
+  return true;
 }
 
 // KEY=value lines (os-release, lsb-release).
@@ -112,7 +152,10 @@ std::map<std::string, std::string> parse_key_values(std::string_view text, const
       if (diags) diags->push_back(make_warning(path, n, "not a KEY=value line"));
       return;
     }
-    out[std::string(t.substr(0, eq))] = unquote(t.substr(eq + 1));
+    std::string value;
+    if (!unquote(t.substr(eq + 1), value) && diags)
+      diags->push_back(make_warning(path, n, "unterminated quote in the value of " + std::string(t.substr(0, eq))));
+    out[std::string(t.substr(0, eq))] = std::move(value);
   });
   return out;
 }
@@ -126,6 +169,14 @@ std::string release_number(std::string_view text) {
   static const std::regex any(R"(([0-9]+(\.[0-9]+)*))");
   if (std::regex_search(s, m, any)) return m[1];
   return {};
+}
+
+// "9.4 (Plow)" -> "Plow"; "" when there are no parentheses.
+std::string parenthesized(std::string_view text) {
+  size_t open = text.rfind('(');
+  size_t close = text.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close <= open + 1) return {};
+  return std::string(trim(text.substr(open + 1, close - open - 1)));
 }
 
 bool all_version_chars(std::string_view s) {
@@ -156,7 +207,7 @@ std::string family_from_release_line(std::string_view path, std::string_view tex
 class OsReleaseAnalyzer : public Analyzer {
  public:
   std::string_view name() const override { return "os-release"; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
 
   bool wants(std::string_view path, int64_t) const override {
     for (const char* f : kReleaseFiles)
@@ -205,6 +256,7 @@ class OsReleaseAnalyzer : public Analyzer {
     };
 
     OsInfo os;
+    std::string version_field;  // os-release VERSION or the release file's line
     const char* os_release_path = facts_of("etc/os-release") ? "etc/os-release"
                                   : facts_of("usr/lib/os-release") ? "usr/lib/os-release"
                                                                     : nullptr;
@@ -221,6 +273,7 @@ class OsReleaseAnalyzer : public Analyzer {
       os.pretty_name = get("PRETTY_NAME");
       os.version = get("VERSION_ID");
       os.codename = get("VERSION_CODENAME");
+      version_field = get("VERSION");
       if (os.codename.empty()) os.codename = get("UBUNTU_CODENAME");
       os.location.path = os_release_path;
       os.location.layer = layer_of(os_release_path);
@@ -275,6 +328,7 @@ class OsReleaseAnalyzer : public Analyzer {
         os.location.layer = layer_of(path);
       }
       if (family != os.family) continue;
+      if (version_field.empty()) version_field = line_of(path);
       // A release file is more precise than VERSION_ID ("12.5" over "12"),
       // but Debian testing writes "trixie/sid" there: keep numbers only.
       if (all_version_chars(version) && (os.version.empty() || starts_with(version, os.version + ".")))
@@ -290,7 +344,14 @@ class OsReleaseAnalyzer : public Analyzer {
       auto it = codenames.find(os.version.substr(0, os.version.find('.')));
       if (it != codenames.end()) os.codename = it->second;
     }
-    os.eol = eol_for(os.family, os.version);
+    if (os.codename.empty() && (os.family == "redhat" || os.family == "centos" || os.family == "rocky" ||
+                                os.family == "alma")) {
+      // These write the release name only in parentheses: VERSION="9.4 (Plow)",
+      // "Rocky Linux release 8.4 (Green Obsidian)", CentOS's "7 (Core)".
+      os.codename = parenthesized(version_field);
+    }
+    bool stream = os.family == "centos" && to_lower(os.name).find("stream") != std::string::npos;
+    os.eol = eol_for(stream ? "centos-stream" : os.family, os.version);
     return os;
   }
 };

@@ -121,6 +121,38 @@ TEST(OsRelease, TrivyReleaseLineTestdata) {
   EXPECT_EQ(bionic->eol, "2023-05-31");
 }
 
+TEST(OsRelease, CodenamesAndEolFromTrivyTestdata) {
+  BULWARK_REQUIRE_CORPUS();
+  struct Case {
+    const char* file;
+    const char* codename;
+    const char* eol;
+  };
+  // Codenames as the files write them in VERSION's parentheses; Fedora's
+  // "(Container Image)" is an edition, not a codename, so none is taken.
+  const Case cases[] = {
+      {"rhel", "Plow", "2032-05-31"},
+      {"centos", "Core", "2024-06-30"},
+      {"centos-stream", "", "2024-05-31"},  // Stream 8, not CentOS Linux 8 (2021-12-31)
+      {"rocky", "Blue Onyx", "2032-05-31"},
+      {"alma", "Seafoam Ocelot", "2032-05-31"},
+      {"fedora", "", ""},
+      {"alpine", "", "2023-11-01"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.file);
+    auto os = detect_os({{"etc/os-release", read_file(trivy_os("release/testdata") / c.file)}});
+    ASSERT_TRUE(os);
+    EXPECT_EQ(os->codename, c.codename);
+    EXPECT_EQ(os->eol, c.eol);
+  }
+  // A release line alone gives the codename too.
+  auto rocky = detect_os({{"etc/rocky-release", read_file(trivy_os("redhatbase/testdata/rocky/rocky-release"))}});
+  ASSERT_TRUE(rocky);
+  EXPECT_EQ(rocky->codename, "Green Obsidian");
+  EXPECT_EQ(rocky->eol, "2029-05-31");
+}
+
 // Loads every file under tests/fixtures/catalog/os/<name>/ as (path, content).
 std::vector<std::pair<std::string, std::string>> rootfs(const std::string& name) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -276,6 +308,24 @@ TEST(OsRelease, QuotingAndComments) {
   EXPECT_EQ(os->version, "11");
   EXPECT_EQ(os->name, "Debian \"GNU\"/Linux");
   EXPECT_EQ(os->codename, "bullseye");
+}
+
+TEST(OsRelease, ShellQuotingOfValues) {
+  auto s = scan_files({{"etc/os-release",
+                        "ID=debian\n"
+                        "NAME='single \\ kept'\n"
+                        "PRETTY_NAME=\"a \\$b \\`c\\` \\\\ d\"' and 'e\\ f\n"
+                        "VERSION_ID=\"12\n"
+                        "VERSION_CODENAME=bookworm\n"}});
+  ASSERT_TRUE(s.inventory.os);
+  EXPECT_EQ(s.inventory.os->name, "single \\ kept");
+  EXPECT_EQ(s.inventory.os->pretty_name, "a $b `c` \\ d and e f");
+  EXPECT_EQ(s.inventory.os->codename, "bookworm");
+  // The unterminated quote is reported on its line; the text read is kept.
+  ASSERT_EQ(s.diagnostics.size(), 1u);
+  EXPECT_EQ(s.diagnostics[0].location.line, 4);
+  EXPECT_NE(s.diagnostics[0].message.find("VERSION_ID"), std::string::npos);
+  EXPECT_EQ(s.inventory.os->version, "12");
 }
 
 TEST(OsRelease, BadLinesAreDiagnosticsWithLineNumbers) {
