@@ -115,8 +115,17 @@ bool to_record(Header h, const std::string& path, RpmRecord& rec) {
   if (!license.empty()) p.licenses = {license};
   p.maintainer = str(h, RPMTAG_VENDOR);
   if (p.maintainer.empty()) p.maintainer = str(h, RPMTAG_PACKAGER);
+  // SIGMD5 (header + payload) is what `rpm -V` and the go-rpmdb family report;
+  // packages signed without it (rpm 4.14+ can omit it) still carry the
+  // payload digest, whose algorithm is a PGP hash number (8 = SHA-256).
   std::string md5 = hex_tag(h, RPMTAG_SIGMD5);
-  if (!md5.empty()) p.digest = "md5:" + md5;
+  if (!md5.empty()) {
+    p.digest = "md5:" + md5;
+  } else if (auto pd = string_array(h, RPMTAG_PAYLOADDIGEST); !pd.empty() && !pd.front().empty()) {
+    uint64_t algo = headerIsEntry(h, RPMTAG_PAYLOADDIGESTALGO) ? headerGetNumber(h, RPMTAG_PAYLOADDIGESTALGO) : 0;
+    const char* name = algo == 8 ? "sha256" : algo == 9 ? "sha384" : algo == 10 ? "sha512" : algo == 2 ? "sha1" : nullptr;
+    if (name) p.digest = std::string(name) + ":" + pd.front();
+  }
   std::string srpm = str(h, RPMTAG_SOURCERPM);
   if (srpm.empty() || srpm == "(none)") {
     p.src_name = p.name;
@@ -140,10 +149,13 @@ bool to_record(Header h, const std::string& path, RpmRecord& rec) {
     }
     rpmfilesFree(files);
   }
+  // rpmlib(...) requirements name features of rpm itself, not packages. File
+  // requirements ("/bin/sh", "/sbin/ldconfig") are resolved the way rpm does:
+  // through the files each package owns.
   for (auto& r : string_array(h, RPMTAG_REQUIRENAME))
-    if (!starts_with(r, "rpmlib(") && r.front() != '/') rec.requires_.push_back(std::move(r));
+    if (!r.empty() && !starts_with(r, "rpmlib(")) rec.requires_.push_back(std::move(r));
   rec.provides = string_array(h, RPMTAG_PROVIDENAME);
-  for (const auto& f : p.installed_files) rec.provides.push_back(f);  // file requirements like /bin/sh
+  for (const auto& f : p.installed_files) rec.provides.push_back(f);
   return true;
 }
 
@@ -386,7 +398,7 @@ bool is_rpmdb_path(std::string_view path) {
 class RpmAnalyzer : public Analyzer {
  public:
   std::string_view name() const override { return "rpm"; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
   bool wants(std::string_view path, int64_t) const override { return is_rpmdb_path(path); }
 
   Status analyze(const FileEntry& entry, FileResult& out) const override {

@@ -89,6 +89,18 @@ TEST(Rpm, SqliteMatchesRpmQa) {
   ASSERT_NE(glibc, nullptr);
   EXPECT_NE(std::find(bash->depends_on.begin(), bash->depends_on.end(), make_package_id(*glibc)),
             bash->depends_on.end());
+  // File requirements resolve through the files packages own, as `rpm -q
+  // --whatprovides` does: bash requires /bin/grep (grep) and /bin/cp
+  // (coreutils) and nothing else of those two packages.
+  for (const char* owner : {"grep", "coreutils"}) {
+    const Package* o = find_package(pkgs, owner);
+    ASSERT_NE(o, nullptr) << owner;
+    EXPECT_NE(std::find(bash->depends_on.begin(), bash->depends_on.end(), make_package_id(*o)),
+              bash->depends_on.end())
+        << owner;
+  }
+  EXPECT_EQ(std::find(bash->depends_on.begin(), bash->depends_on.end(), make_package_id(*bash)),
+            bash->depends_on.end());
 }
 
 TEST(Rpm, BerkeleyDbMatchesRpmQa) {
