@@ -165,7 +165,7 @@ Result<HttpResponse> http_get(const HttpRequest& req, const BodySink& sink, uint
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
   if (req.timeout_seconds > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT, req.timeout_seconds);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, ("bulwark/" + std::string(version())).c_str());
+  curl_easy_setopt(c, CURLOPT_USERAGENT, ("bulwark/" + std::string(tool_version())).c_str());
   if (!req.unix_socket.empty()) curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, req.unix_socket.c_str());
   if (req.insecure_tls) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);

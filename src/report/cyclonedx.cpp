@@ -165,10 +165,10 @@ Status CycloneDxWriter::write(const Report& r, const WriteOptions&, std::ostream
   const std::string root_ref = refs.claim("bulwark:target", "");
   ojson metadata;
   metadata["timestamp"] = to_date_time(r.created_at).value_or(now_rfc3339());
-  std::string tool_version = r.tool.version.empty() ? std::string(version()) : r.tool.version;
+  std::string tool_ver = r.tool.version.empty() ? std::string(bulwark::tool_version()) : r.tool.version;
   metadata["tools"] = {{"components", ojson::array({{{"type", "application"},
                                                       {"name", r.tool.name.empty() ? "bulwark" : r.tool.name},
-                                                      {"version", tool_version}}})}};
+                                                      {"version", tool_ver}}})}};
   metadata["component"] = target_component(r, root_ref);
   bom["metadata"] = metadata;
 

@@ -116,8 +116,8 @@ Status SpdxWriter::write(const Report& r, const WriteOptions&, std::ostream& out
   // SPDX wants whole seconds in UTC: "YYYY-MM-DDThh:mm:ssZ".
   if (doc.created.size() > 19 && doc.created.back() == 'Z') doc.created = doc.created.substr(0, 19) + "Z";
   if (doc.created.size() != 20 || doc.created.back() != 'Z') doc.created = now_rfc3339();
-  std::string tool_version = r.tool.version.empty() ? std::string(version()) : r.tool.version;
-  doc.tool = "Tool: bulwark-" + tool_version;
+  std::string tool_ver = r.tool.version.empty() ? std::string(bulwark::tool_version()) : r.tool.version;
+  doc.tool = "Tool: bulwark-" + tool_ver;
   doc.ids.insert("SPDXRef-DOCUMENT");
 
   const Target& t = r.target;

@@ -66,7 +66,7 @@ Result<Report> read_spdx(const json& doc, Ctx& ctx) {
 
   Report r;
   r.created_at = now_rfc3339();
-  r.tool.version = std::string(version());
+  r.tool.version = std::string(tool_version());
   r.target.kind = TargetKind::kSbom;
   r.target.reference = ctx.file;
   r.target.artifact.name = ctx.file;

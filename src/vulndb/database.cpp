@@ -345,7 +345,7 @@ Status fill(const sql::Db& db, const Dataset& data, const WriteOptions& opt, Wri
   const std::pair<std::string, std::string> meta[] = {
       {"schema_version", std::to_string(kSchemaVersion)},
       {"built_at", now_utc()},
-      {"tool_version", std::string(version())},
+      {"tool_version", std::string(tool_version())},
   };
   for (const auto& [k, v] : meta) {
     s.meta.bind(1, k);
