@@ -189,7 +189,7 @@ std::vector<std::string> copyright_licenses(std::string_view text) {
 class DpkgAnalyzer : public Analyzer {
  public:
   std::string_view name() const override { return "dpkg"; }
-  int version() const override { return 2; }
+  int version() const override { return 3; }
 
   bool wants(std::string_view path, int64_t) const override {
     if (path == kStatus) return true;
@@ -233,7 +233,9 @@ class DpkgAnalyzer : public Analyzer {
     bool status_d = starts_with(path, kStatusD);
     ParsedStatus parsed = parse_status(*text, entry.path, !status_d, out.diagnostics);
     for (size_t i = 0; i < parsed.packages.size(); ++i) {
-      const std::string& n = parsed.packages[i].name;
+      // Keyed by name:arch, so that both halves of a Multi-Arch: same pair keep
+      // their own lists.
+      const std::string n = parsed.packages[i].name + ":" + parsed.packages[i].arch;
       std::string deps, provides;
       for (const auto& d : parsed.depends[i]) deps += (deps.empty() ? "" : " ") + d;
       for (const auto& d : parsed.provides[i]) provides += (provides.empty() ? "" : " ") + d;
@@ -279,8 +281,8 @@ class DpkgAnalyzer : public Analyzer {
       if (f != files.end()) p.installed_files = f->second;
       auto l = licenses.find(p.name);
       if (l != licenses.end()) p.licenses = l->second;
-      wanted.push_back(depends[p.name]);
-      provided.push_back(provides[p.name]);
+      wanted.push_back(depends[p.name + ":" + p.arch]);
+      provided.push_back(provides[p.name + ":" + p.arch]);
     }
     resolve_dependencies(packages, wanted, provided);
     for (auto& p : packages) p.id.clear();  // assigned after merge, with the final OS

@@ -386,6 +386,37 @@ TEST(Dpkg, MultiArchPackagesKeepTheirOwnFileLists) {
   }
 }
 
+TEST(Dpkg, MultiArchDependenciesStayWithinTheirArchitecture) {
+  // An i386 program next to its amd64 twin: each one's libc6 is its own
+  // architecture's; an Architecture: all package meets either.
+  std::string status =
+      "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\nMulti-Arch: same\n\n"
+      "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: i386\nMulti-Arch: same\n\n"
+      "Package: tzdata\nStatus: install ok installed\nVersion: 2024a-0+deb12u1\nArchitecture: all\n\n"
+      "Package: libfoo1\nStatus: install ok installed\nVersion: 1\nArchitecture: i386\nMulti-Arch: same\n"
+      "Depends: libc6 (>= 2.34), tzdata\n\n"
+      "Package: libfoo1\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\nMulti-Arch: same\n"
+      "Depends: libc6 (>= 2.34)\n";
+  for (bool through_analyzer : {false, true}) {
+    SCOPED_TRACE(through_analyzer ? "analyzer" : "parse_dpkg_status");
+    std::vector<Package> pkgs;
+    if (through_analyzer) {
+      pkgs = scan_files({{"var/lib/dpkg/status", status}}).inventory.packages;
+    } else {
+      std::vector<Diagnostic> d;
+      pkgs = parse(status, d);
+    }
+    ASSERT_EQ(pkgs.size(), 5u);
+    for (const auto& p : pkgs) {
+      if (p.name != "libfoo1") continue;
+      if (p.arch == "i386")
+        EXPECT_EQ(p.depends_on, (std::vector<std::string>{"deb:libc6@2.36-9:i386", "deb:tzdata@2024a-0+deb12u1:all"}));
+      else
+        EXPECT_EQ(p.depends_on, std::vector<std::string>{"deb:libc6@2.36-9:amd64"});
+    }
+  }
+}
+
 TEST(Dpkg, AnalyzerWants) {
   AnalyzerRegistry reg;
   register_os_analyzers(reg);
