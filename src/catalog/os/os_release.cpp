@@ -229,7 +229,6 @@ class OsReleaseAnalyzer : public Analyzer {
 
   void contribute(std::span<const FileResult* const> visible, Inventory& inv, std::vector<Finding>&,
                   std::vector<Diagnostic>& diags) const override {
-    std::vector<std::pair<std::string, std::string>> files;
     std::map<std::string, const FileResult*> by_path;
     for (const FileResult* r : visible) {
       by_path[r->path] = r;

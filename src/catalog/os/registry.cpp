@@ -61,8 +61,10 @@ void resolve_dependencies(std::vector<Package>& packages,
             break;
           }
       if (pick == SIZE_MAX) pick = cands.front();
-      if (pick == i) continue;  // a package meeting its own requirement is no edge
+      // A package meeting its own requirement is no edge; neither is a second
+      // record of the same package (same id), which a damaged database can hold.
       const std::string& id = packages[pick].id;
+      if (pick == i || id == packages[i].id) continue;
       if (std::find(deps.begin(), deps.end(), id) == deps.end()) deps.push_back(id);
     }
     std::sort(deps.begin(), deps.end());

@@ -417,6 +417,20 @@ TEST(Dpkg, MultiArchDependenciesStayWithinTheirArchitecture) {
   }
 }
 
+TEST(Dpkg, DuplicateRecordIsNoSelfEdge) {
+  // Found by fuzzing: two records of the same package (same id), the first
+  // depending on what the second provides, must not make the package depend
+  // on itself.
+  std::string text =
+      "Package: c\nStatus: install ok installed\nVersion: 2\nDepends: d, e\n\n"
+      "Package: c\nStatus: install ok installed\nVersion: 2\nProvides: d\n\n"
+      "Package: e\nStatus: install ok installed\nVersion: 1\n";
+  std::vector<Diagnostic> d;
+  auto pkgs = parse(text, d);
+  ASSERT_EQ(pkgs.size(), 3u);
+  EXPECT_EQ(pkgs[0].depends_on, std::vector<std::string>{"deb:e@1"});
+}
+
 TEST(Dpkg, AnalyzerWants) {
   AnalyzerRegistry reg;
   register_os_analyzers(reg);
