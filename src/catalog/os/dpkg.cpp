@@ -127,11 +127,20 @@ ParsedStatus parse_status(std::string_view text, const std::string& path, bool r
       continue;
     }
     if (!status.empty()) {
-      // "want flag state": the last word is the state.
-      std::string_view s = trim(status);
-      size_t sp = s.rfind(' ');
-      std::string_view state = sp == std::string_view::npos ? s : s.substr(sp + 1);
-      if (!state_has_files(state)) continue;
+      // "want flag state" (e.g. "install ok installed"): the last word is the
+      // state. Anything else is a damaged record whose state cannot be told.
+      std::vector<std::string_view> words;
+      for (std::string_view rest = trim(status); !rest.empty();) {
+        size_t sp = rest.find_first_of(" \t");
+        words.push_back(rest.substr(0, sp));
+        rest = sp == std::string_view::npos ? std::string_view() : trim(rest.substr(sp));
+      }
+      if (words.size() != 3) {
+        diags.push_back(make_warning(path, st.line, "package " + name + " has a Status that is not 'want flag state': '" +
+                                                        status.substr(0, 80) + "'"));
+        continue;
+      }
+      if (!state_has_files(words[2])) continue;
     }
     if (version.empty()) {
       diags.push_back(make_warning(path, st.line, "package " + name + " has no Version field"));

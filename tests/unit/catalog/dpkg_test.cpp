@@ -431,6 +431,19 @@ TEST(Dpkg, DuplicateRecordIsNoSelfEdge) {
   EXPECT_EQ(pkgs[0].depends_on, std::vector<std::string>{"deb:e@1"});
 }
 
+TEST(Dpkg, MalformedStatusIsADiagnostic) {
+  std::string text =
+      "Package: a\nStatus: installed\nVersion: 1\n\n"
+      "Package: b\nStatus:  install  ok  installed \nVersion: 1\n";
+  std::vector<Diagnostic> d;
+  auto pkgs = parse(text, d);
+  ASSERT_EQ(pkgs.size(), 1u);  // extra blanks between the words are fine
+  EXPECT_EQ(pkgs[0].name, "b");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].location.line, 1);
+  EXPECT_NE(d[0].message.find("'installed'"), std::string::npos);
+}
+
 TEST(Dpkg, AnalyzerWants) {
   AnalyzerRegistry reg;
   register_os_analyzers(reg);
