@@ -204,6 +204,28 @@ std::string family_from_release_line(std::string_view path, std::string_view tex
   return {};
 }
 
+// What the analyzer keeps of one release file: os-release and lsb-release
+// fields; the first line of the one-line release files ("LINE"); and for the
+// old etc/SuSE-release, its "VERSION = 12" and "PATCHLEVEL = 3" lines too.
+std::map<std::string, std::string> release_facts(std::string_view path, std::string_view text,
+                                                 std::vector<Diagnostic>* diags) {
+  if (base_name(path) == "os-release" || path == "etc/lsb-release")
+    return parse_key_values(text, std::string(path), diags);
+  std::map<std::string, std::string> facts;
+  size_t nl = text.find('\n');
+  facts["LINE"] = std::string(trim(text.substr(0, nl)));
+  if (path == "etc/SuSE-release") {
+    for_each_line(text, [&](int, std::string_view line) {
+      size_t eq = line.find('=');
+      if (eq == std::string_view::npos) return;
+      std::string_view key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+      if ((key == "VERSION" || key == "PATCHLEVEL") && all_version_chars(value))
+        facts["SUSE_" + std::string(key)] = std::string(value);
+    });
+  }
+  return facts;
+}
+
 class OsReleaseAnalyzer : public Analyzer {
  public:
   std::string_view name() const override { return "os-release"; }
@@ -218,12 +240,7 @@ class OsReleaseAnalyzer : public Analyzer {
   Status analyze(const FileEntry& entry, FileResult& out) const override {
     auto text = entry.read_all(kMaxReleaseFile);
     if (!text) return text.error();
-    if (base_name(entry.path) == "os-release" || entry.path == "etc/lsb-release") {
-      out.facts = parse_key_values(*text, entry.path, &out.diagnostics);
-    } else {
-      size_t nl = text->find('\n');
-      out.facts["LINE"] = std::string(trim(std::string_view(*text).substr(0, nl)));
-    }
+    out.facts = release_facts(entry.path, *text, &out.diagnostics);
     return {};
   }
 
@@ -318,6 +335,12 @@ class OsReleaseAnalyzer : public Analyzer {
         std::string line = line_of(path);
         family = family_from_release_line(p, line);
         version = (p == "etc/alpine-release" || p == "etc/debian_version") ? line : release_number(line);
+        const auto& f = *facts_of(path);
+        if (auto v = f.find("SUSE_VERSION"); v != f.end()) {
+          // SLES 12 SP3 is "12.3", as its os-release VERSION_ID says.
+          auto pl = f.find("SUSE_PATCHLEVEL");
+          version = v->second + (pl != f.end() && pl->second != "0" ? "." + pl->second : "");
+        }
       }
       if (family.empty()) continue;
       if (os.family.empty()) {
@@ -364,12 +387,7 @@ std::optional<OsInfo> detect_os(const std::vector<std::pair<std::string, std::st
   for (const auto& [path, content] : release_files) {
     FileResult r;
     r.path = path;
-    if (base_name(path) == "os-release" || path == "etc/lsb-release") {
-      r.facts = parse_key_values(content, path, &ignored);
-    } else {
-      size_t nl = content.find('\n');
-      r.facts["LINE"] = std::string(trim(std::string_view(content).substr(0, nl)));
-    }
+    r.facts = release_facts(path, content, &ignored);
     results.push_back(std::move(r));
   }
   std::map<std::string, const FileResult*> by_path;

@@ -286,6 +286,20 @@ TEST(OsRelease, ReleaseFileOfAnotherFamilyDoesNotRefine) {
   EXPECT_EQ(rocky->version, "9.3");
 }
 
+TEST(OsRelease, OldSuseReleaseFile) {
+  // etc/SuSE-release as SLES 12 SP3 and openSUSE Leap 42.3 wrote it.
+  auto sles = detect_os({{"etc/SuSE-release",
+                          "SUSE Linux Enterprise Server 12 (x86_64)\nVERSION = 12\nPATCHLEVEL = 3\n"
+                          "# This file is deprecated and will be removed in a future service pack or release.\n"}});
+  ASSERT_TRUE(sles);
+  EXPECT_EQ(sles->family, "sles");
+  EXPECT_EQ(sles->version, "12.3");
+  auto leap = detect_os({{"etc/SuSE-release", "openSUSE 42.3 (x86_64)\nVERSION = 42.3\nCODENAME = Malachite\n"}});
+  ASSERT_TRUE(leap);
+  EXPECT_EQ(leap->family, "opensuse-leap");
+  EXPECT_EQ(leap->version, "42.3");
+}
+
 TEST(OsRelease, EtcOsReleaseWinsOverUsrLib) {
   auto os = detect_os({{"usr/lib/os-release", "ID=alpine\nVERSION_ID=3.18.0\n"},
                        {"etc/os-release", "ID=alpine\nVERSION_ID=3.19.0\n"}});
