@@ -50,6 +50,9 @@ ParsedApk parse(std::string_view text, const std::string& path, std::vector<Diag
       } else {
         if (cur.src_name.empty()) cur.src_name = cur.name;
         cur.src_version = cur.version;
+        // apk meets a dependency on a path ("D:/bin/sh") with the package that
+        // owns that file, as well as with one that declares it in p:.
+        provs.insert(provs.end(), cur.installed_files.begin(), cur.installed_files.end());
         out.packages.push_back(std::move(cur));
         out.depends.push_back(std::move(deps));
         out.provides.push_back(std::move(provs));
@@ -107,7 +110,7 @@ ParsedApk parse(std::string_view text, const std::string& path, std::vector<Diag
 class ApkAnalyzer : public Analyzer {
  public:
   std::string_view name() const override { return "apk"; }
-  int version() const override { return 1; }
+  int version() const override { return 2; }
   bool wants(std::string_view path, int64_t) const override { return path == kInstalled; }
 
   Status analyze(const FileEntry& entry, FileResult& out) const override {

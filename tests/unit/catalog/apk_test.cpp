@@ -151,6 +151,18 @@ TEST(Apk, EdgeCases) {
   EXPECT_EQ(pkgs[2].location.line, 16);
 }
 
+TEST(Apk, PathDependencyResolvesToTheFileOwner) {
+  std::string text =
+      "P:busybox\nV:1.36.1-r15\nA:x86_64\nF:bin\nR:busybox\nR:sh\n\n"
+      "P:ca-certificates\nV:20240226-r0\nA:x86_64\nD:/bin/sh /usr/bin/missing\n";
+  std::vector<Diagnostic> d;
+  auto pkgs = parse_apk_installed(text, kPath, d);
+  ASSERT_EQ(pkgs.size(), 2u);
+  EXPECT_TRUE(d.empty());
+  EXPECT_EQ(pkgs[0].installed_files, (std::vector<std::string>{"/bin/busybox", "/bin/sh"}));
+  EXPECT_EQ(pkgs[1].depends_on, std::vector<std::string>{"apk:busybox@1.36.1-r15:x86_64"});
+}
+
 TEST(Apk, AnalyzerThroughTheFramework) {
   BULWARK_REQUIRE_CORPUS();
   std::string text = read_file(corpus_dir() / "inputs/osv-scalibr/extractor/filesystem/os/apk/testdata/installed");
