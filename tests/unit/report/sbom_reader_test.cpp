@@ -398,21 +398,5 @@ TEST(ReadSbom, RealCycloneDxFromCycloneDxNpm) {
   EXPECT_EQ(v.exit_code, 0) << v.err;
 }
 
-TEST(ReadSbom, SbomsInTheSharedCorpus) {
-  BULWARK_REQUIRE_CORPUS();
-  std::vector<fs::path> found;
-  for (auto it = fs::recursive_directory_iterator(bulwark::testing::corpus_dir()); it != fs::end(it); ++it) {
-    std::string name = to_lower(it->path().filename().string());
-    if (it->is_regular_file() && (ends_with(name, ".cdx.json") || ends_with(name, ".spdx.json") ||
-                                  name == "bom.json" || name == "sbom.json"))
-      found.push_back(it->path());
-  }
-  if (found.empty()) GTEST_SKIP() << "the shared corpus holds no CycloneDX/SPDX JSON documents";
-  for (const auto& p : found) {
-    auto r = read_sbom(bulwark::testing::read_file(p), p.string());
-    EXPECT_TRUE(r.ok()) << p << ": " << r.error().describe();
-  }
-}
-
 }  // namespace
 }  // namespace bulwark::report
