@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(detect_os({{"usr/lib/os-release", text}, {"etc/debian_version", text}}));
   check(detect_os({{"etc/lsb-release", text}, {"etc/debian_version", "12.5\n"}}));
   for (const char* path : {"etc/redhat-release", "etc/centos-release", "etc/system-release", "etc/alpine-release",
-                           "etc/photon-release", "etc/mariner-release"}) {
+                           "etc/photon-release", "etc/mariner-release", "etc/SuSE-release"}) {
     check(detect_os({{path, text}}));
     check(detect_os({{"etc/os-release", "ID=centos\nVERSION_ID=7\n"}, {path, text}}));
   }
