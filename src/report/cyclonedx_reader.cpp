@@ -89,10 +89,7 @@ struct CdxReader {
       if (!alg) return alg.error();
       auto content = ctx.str(h, "content", hp);
       if (!content) return content.error();
-      std::string a = to_lower(*alg);
-      a.erase(std::remove(a.begin(), a.end(), '-'), a.end());
-      if (a != "sha256" && a != "sha1" && a != "sha512" && a != "md5") continue;
-      if (digest.empty() || a == "sha256") digest = a + ":" + to_lower(*content);
+      keep_preferred_digest(digest, *alg, *content);
     }
     return {};
   }

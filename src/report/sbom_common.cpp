@@ -14,6 +14,13 @@ std::string key_path(const std::string& parent, std::string_view key) {
 }
 std::string index_path(const std::string& parent, size_t i) { return parent + "[" + std::to_string(i) + "]"; }
 
+void keep_preferred_digest(std::string& digest, std::string_view algorithm, std::string_view value) {
+  std::string a = to_lower(algorithm);
+  a.erase(std::remove(a.begin(), a.end(), '-'), a.end());
+  if (a != "sha256" && a != "sha1" && a != "sha512" && a != "md5") return;
+  if (digest.empty() || a == "sha256") digest = a + ":" + to_lower(value);
+}
+
 const char* type_name(const json& j) {
   switch (j.type()) {
     case json::value_t::null: return "null";

@@ -74,6 +74,12 @@ struct Graph {
   std::optional<OsInfo> os;
 };
 
+// Keeps the best package checksum seen so far as "alg:hex": sha256 over the
+// others; algorithms Bulwark does not record (e.g. sha3) are ignored. Both
+// formats spell algorithms differently ("SHA-256", "SHA256"), so they are
+// compared without case and dashes.
+void keep_preferred_digest(std::string& digest, std::string_view algorithm, std::string_view value);
+
 // Builds the inventory: OS packages (deb/apk/rpm purls) and language packages
 // grouped into applications; restores epoch/arch/distro from the purl and
 // dependency edges as package ids. Errors name the element's JSON path.

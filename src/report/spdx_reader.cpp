@@ -257,9 +257,7 @@ Result<Report> read_spdx(const json& doc, Ctx& ctx) {
           if (!alg) return alg.error();
           auto value = ctx.str(s, "checksumValue", sp);
           if (!value) return value.error();
-          std::string a = to_lower(*alg);
-          if (a != "sha256" && a != "sha1" && a != "sha512" && a != "md5") continue;
-          if (e.digest.empty() || a == "sha256") e.digest = a + ":" + to_lower(*value);
+          keep_preferred_digest(e.digest, *alg, *value);
         }
       g.packages.push_back(std::move(e));
     }
