@@ -98,12 +98,10 @@ struct CdxReader {
     if (auto st = ctx.need_object(c, jpath); !st) return st.error();
     if (++count > kMaxComponents)
       return ctx.error(jpath, "more than " + std::to_string(kMaxComponents) + " components", ErrorCode::kLimitExceeded);
-    auto type = ctx.str(c, "type", jpath);
+    auto type = ctx.required_str(c, "type", jpath);
     if (!type) return type.error();
-    if (type->empty()) return ctx.error(key_path(jpath, "type"), "required field is missing");
-    auto name = ctx.str(c, "name", jpath);
+    auto name = ctx.required_str(c, "name", jpath);
     if (!name) return name.error();
-    if (name->empty()) return ctx.error(key_path(jpath, "name"), "required field is missing");
     auto ref = ctx.str(c, "bom-ref", jpath);
     if (!ref) return ref.error();
     auto version = ctx.str(c, "version", jpath);
@@ -189,9 +187,8 @@ struct CdxReader {
       const json& d = (**list)[i];
       std::string dp = index_path("dependencies", i);
       if (auto st = ctx.need_object(d, dp); !st) return st.error();
-      auto ref = ctx.str(d, "ref", dp);
+      auto ref = ctx.required_str(d, "ref", dp);
       if (!ref) return ref.error();
-      if (ref->empty()) return ctx.error(key_path(dp, "ref"), "required field is missing");
       auto on = ctx.arr(d, "dependsOn", dp);
       if (!on) return on.error();
       if (!*on) continue;
@@ -217,9 +214,8 @@ Result<Report> read_cyclonedx(const json& doc, Ctx& ctx) {
   auto format = ctx.str(doc, "bomFormat", "");
   if (!format) return format.error();
   if (*format != "CycloneDX") return ctx.error("bomFormat", "expected \"CycloneDX\", found \"" + *format + "\"");
-  auto spec = ctx.str(doc, "specVersion", "");
+  auto spec = ctx.required_str(doc, "specVersion", "");
   if (!spec) return spec.error();
-  if (spec->empty()) return ctx.error("specVersion", "required field is missing");
   static const char* kSupported[] = {"1.2", "1.3", "1.4", "1.5", "1.6"};
   if (std::find(std::begin(kSupported), std::end(kSupported), *spec) == std::end(kSupported)) {
     if (*spec == "1.0" || *spec == "1.1")

@@ -42,6 +42,12 @@ Result<std::string> Ctx::str(const json& o, std::string_view key, const std::str
   return it->get<std::string>();
 }
 
+Result<std::string> Ctx::required_str(const json& o, std::string_view key, const std::string& parent) const {
+  auto v = str(o, key, parent);
+  if (v && v->empty()) return error(key_path(parent, key), "required field is missing");
+  return v;
+}
+
 Result<const json*> Ctx::arr(const json& o, std::string_view key, const std::string& parent) const {
   auto it = o.find(key);
   if (it == o.end() || it->is_null()) return static_cast<const json*>(nullptr);

@@ -38,6 +38,8 @@ struct Ctx {
 
   // Absent or null give "" / nullptr; a value of the wrong type is an error.
   Result<std::string> str(const json& obj, std::string_view key, const std::string& parent) const;
+  // A string field that the format requires: absent or empty is an error.
+  Result<std::string> required_str(const json& obj, std::string_view key, const std::string& parent) const;
   Result<const json*> arr(const json& obj, std::string_view key, const std::string& parent) const;
   Result<const json*> obj(const json& obj, std::string_view key, const std::string& parent) const;
   // The element must be an object.

@@ -105,15 +105,12 @@ Result<Report> read_spdx(const json& doc, Ctx& ctx) {
       const json& rel = (**relationships)[i];
       std::string rp = index_path("relationships", i);
       if (auto st = ctx.need_object(rel, rp); !st) return st.error();
-      auto from = ctx.str(rel, "spdxElementId", rp);
+      auto from = ctx.required_str(rel, "spdxElementId", rp);
       if (!from) return from.error();
-      auto type = ctx.str(rel, "relationshipType", rp);
+      auto type = ctx.required_str(rel, "relationshipType", rp);
       if (!type) return type.error();
-      auto to = ctx.str(rel, "relatedSpdxElement", rp);
+      auto to = ctx.required_str(rel, "relatedSpdxElement", rp);
       if (!to) return to.error();
-      if (from->empty()) return ctx.error(key_path(rp, "spdxElementId"), "required field is missing");
-      if (type->empty()) return ctx.error(key_path(rp, "relationshipType"), "required field is missing");
-      if (to->empty()) return ctx.error(key_path(rp, "relatedSpdxElement"), "required field is missing");
       rels.emplace_back(*from, *type, *to);
     }
   }
@@ -142,13 +139,11 @@ Result<Report> read_spdx(const json& doc, Ctx& ctx) {
       const json& p = (**packages)[i];
       std::string pp = index_path("packages", i);
       if (auto st = ctx.need_object(p, pp); !st) return st.error();
-      auto id = ctx.str(p, "SPDXID", pp);
+      auto id = ctx.required_str(p, "SPDXID", pp);
       if (!id) return id.error();
-      if (id->empty()) return ctx.error(key_path(pp, "SPDXID"), "required field is missing");
       if (!seen_ids.insert(*id).second) return ctx.error(key_path(pp, "SPDXID"), "duplicate SPDXID \"" + *id + "\"");
-      auto name = ctx.str(p, "name", pp);
+      auto name = ctx.required_str(p, "name", pp);
       if (!name) return name.error();
-      if (name->empty()) return ctx.error(key_path(pp, "name"), "required field is missing");
       auto version = ctx.str(p, "versionInfo", pp);
       if (!version) return version.error();
       auto purpose = ctx.str(p, "primaryPackagePurpose", pp);
