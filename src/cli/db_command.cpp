@@ -22,55 +22,18 @@ struct DbFlags {
   int max_problems = 20;
 };
 
-std::string default_db_path(const std::string& cache_dir) {
-  std::string dir = cache_dir;
-  if (dir.empty()) {
-    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
-      dir = std::string(x) + "/bulwark";
-    else if (const char* home = std::getenv("HOME"); home && *home)
-      dir = std::string(home) + "/.cache/bulwark";
-    else
-      dir = ".bulwark-cache";
-  }
-  return dir + "/db/bulwark.db";
-}
-
-// Days between an RFC 3339 timestamp's date and now; nullopt if unparsable.
-std::optional<double> age_days(const std::string& ts) {
-  std::tm tm{};
-  if (ts.size() < 10 || std::sscanf(ts.c_str(), "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3) return std::nullopt;
-  int h = 0, m = 0, s = 0;
-  if (ts.size() >= 19) std::sscanf(ts.c_str() + 11, "%2d:%2d:%2d", &h, &m, &s);
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = s;
-  std::time_t t = timegm(&tm);
-  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
-  return std::difftime(std::time(nullptr), t) / 86400.0;
-}
-
 int run_import(const DbFlags& f) {
-  std::string path = f.db.empty() ? default_db_path(f.cache_dir) : f.db;
+  std::string path = f.db.empty() ? vulndb::default_database_path(f.cache_dir) : f.db;
   vulndb::ImportOptions opt;
   opt.format = f.format;
-  vulndb::Dataset data;
-  auto t0 = std::chrono::steady_clock::now();
-  auto summary = vulndb::import_paths(f.inputs, data, opt);
-  if (!summary) {
-    print_error(summary.error());
-    return kExitError;
-  }
-  auto t1 = std::chrono::steady_clock::now();
-  auto written = vulndb::write_database(path, data, {});
-  if (!written) {
-    print_error(written.error());
+  auto built = vulndb::build_database(path, f.inputs, opt);
+  if (!built) {
+    print_error(built.error());
     std::fprintf(stderr, "bulwark: the previous database (if any) was left unchanged: %s\n", path.c_str());
     return kExitError;
   }
-  auto t2 = std::chrono::steady_clock::now();
-  const auto& s = *summary;
+  const auto* written = &built->written;
+  const auto& s = built->summary;
   int shown = 0;
   for (const auto& p : s.problems) {
     if (f.quiet && !p.skipped) continue;
@@ -79,7 +42,7 @@ int run_import(const DbFlags& f) {
   }
   if (shown > f.max_problems)
     std::fprintf(stderr, "... %zu more problems (--max-problems)\n", s.problems.size() - static_cast<size_t>(f.max_problems));
-  double secs = std::chrono::duration<double>(t2 - t0).count();
+  double secs = built->total_seconds;
   std::printf("database: %s\n", path.c_str());
   std::printf("read %llu documents, %llu records (%llu withdrawn), skipped %llu, ignored %llu non-feed files\n",
               static_cast<unsigned long long>(s.files), static_cast<unsigned long long>(s.records),
@@ -91,14 +54,14 @@ int run_import(const DbFlags& f) {
   std::printf("wrote %llu vulnerabilities, %llu advisories, %llu affected packages, %llu aliases in %.2fs (parse %.2fs)",
               static_cast<unsigned long long>(written->vulnerabilities), static_cast<unsigned long long>(written->advisories),
               static_cast<unsigned long long>(written->affected), static_cast<unsigned long long>(written->aliases), secs,
-              std::chrono::duration<double>(t1 - t0).count());
+              built->import_seconds);
   if (secs > 0) std::printf(", %.0f records/s", static_cast<double>(s.records) / secs);
   std::printf("\n");
   return kExitOk;
 }
 
 int run_status(const DbFlags& f) {
-  std::string path = f.db.empty() ? default_db_path(f.cache_dir) : f.db;
+  std::string path = f.db.empty() ? vulndb::default_database_path(f.cache_dir) : f.db;
   auto reader = vulndb::Reader::open(path);
   if (!reader) {
     print_error(reader.error());
@@ -117,21 +80,19 @@ int run_status(const DbFlags& f) {
               static_cast<unsigned long long>(st->affected), static_cast<unsigned long long>(st->epss),
               static_cast<unsigned long long>(st->kev));
   std::printf("sources:\n");
-  std::string newest;
   for (const auto& s : st->sources) {
     std::printf("  %-40s %-10s %8llu records %6llu skipped  data date %s\n    %s\n", s.name.c_str(), s.format.c_str(),
                 static_cast<unsigned long long>(s.records), static_cast<unsigned long long>(s.skipped),
                 s.data_date.empty() ? "-" : s.data_date.c_str(), s.location.c_str());
-    if (s.data_date > newest) newest = s.data_date;
   }
   std::printf("ecosystems:\n");
   for (const auto& e : st->ecosystems)
     std::printf("  %-24s %8llu vulnerabilities %8llu affected packages\n", e.ecosystem.c_str(),
                 static_cast<unsigned long long>(e.vulnerabilities), static_cast<unsigned long long>(e.affected));
   // Stale: the newest record of any source is more than a week old.
-  if (auto age = age_days(newest); age && *age > 7.0)
+  if (auto age = vulndb::data_age(*st); age && age->days > vulndb::kStaleAfterDays)
     std::fprintf(stderr, "warning: vulnerability data is stale: newest record is %.0f days old (%s); run 'bulwark db update'\n",
-                 *age, newest.c_str());
+                 age->days, age->newest.c_str());
   else if (!age)
     std::fprintf(stderr, "warning: the database has no data date; its age is unknown\n");
   return kExitOk;

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/analyzer.hpp"
+#include "core/detector.hpp"
 #include "core/model.hpp"
 #include "core/result.hpp"
 

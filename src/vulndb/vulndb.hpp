@@ -285,6 +285,37 @@ const Importer* find_importer(std::string_view name);
 // not exist or cannot be read at all; bad records become problems.
 Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, const ImportOptions& opt = {});
 
+// ------------------------------------------------------------------ build --
+
+struct BuildResult {
+  ImportSummary summary;
+  WriteStats written;
+  double import_seconds = 0;  // reading and parsing the inputs
+  double total_seconds = 0;   // import plus write
+};
+
+// Imports every input and writes the database at `path` atomically: the one
+// entry point of `db import`, `db build` and `db update`. Fails (and leaves
+// `path` untouched) when an input cannot be read at all or the write fails;
+// bad records are problems in the summary.
+Result<BuildResult> build_database(const std::string& path, const std::vector<std::string>& inputs,
+                                   const ImportOptions& import = {}, const WriteOptions& write = {});
+
+// Where the database lives when no --db is given: <cache-dir>/db/bulwark.db,
+// the cache dir defaulting to $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark.
+std::string default_database_path(const std::string& cache_dir = {});
+
+// The newest data date of any source, and its age in days at `now` (seconds
+// since the epoch; 0 = the current time). nullopt when no source has a date.
+struct DataAge {
+  std::string newest;  // RFC 3339 or YYYY-MM-DD as the feed gave it
+  double days = 0;
+};
+std::optional<DataAge> data_age(const DbStatus& status, int64_t now = 0);
+
+// Data older than this many days makes `db status` and scans warn.
+inline constexpr double kStaleAfterDays = 7.0;
+
 // OSV record parsing, exposed for tests and the fuzz target: one OSV object
 // (JSON text or YAML text), appended to ctx.
 void import_osv_document(std::string_view text, const std::string& where, ImportContext& ctx);
