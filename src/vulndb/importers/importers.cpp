@@ -21,13 +21,21 @@ namespace fs = std::filesystem;
 // ------------------------------------------------------------------ table --
 
 const std::vector<Importer>& importers() {
-  // One line per format. The Debian tracker, Alpine secdb and NVD importers
-  // go here when they exist.
+  // One line per format. The Alpine secdb and NVD importers go here when
+  // they exist.
   static const std::vector<Importer> table{
       {"osv", "OSV 1.x records (JSON or YAML; single, array, or {\"vulns\": [...]})", feeds::sniff_osv,
        import_osv_document},
       {"kev", "CISA Known Exploited Vulnerabilities catalog (JSON)", feeds::sniff_kev, feeds::import_kev},
       {"epss", "FIRST EPSS scores (CSV, plain or gzip)", feeds::sniff_epss, feeds::import_epss},
+      // The tracker export is one ~70 MB document read with a SAX parser
+      // (bounded memory); 512 MiB leaves room for years of growth.
+      {"debian-tracker", "Debian security tracker JSON export (tracker/data/json)", feeds::sniff_debian_tracker,
+       feeds::import_debian_tracker, 512ull << 20},
+      {"debian-tracker-lists", "Debian security tracker data/CVE/list, data/DSA/list, data/DLA/list",
+       feeds::sniff_debian_lists, feeds::import_debian_lists, 256ull << 20},
+      {"debian-tracker-annotations", "vuln-list-debian tracker/{CVE,DSA,DLA}/*.json and distributions.json",
+       feeds::sniff_debian_annotations, feeds::import_debian_annotations},
   };
   return table;
 }
@@ -92,6 +100,8 @@ void ImportContext::begin_source(SourceInfo s) {
 namespace {
 
 bool feed_like(std::string_view name) {
+  // The Debian tracker's sources are files named "list" (data/CVE/list).
+  if (name == "list") return true;
   std::string n = to_lower(name);
   for (std::string_view ext : {".json", ".yaml", ".yml", ".csv", ".gz", ".zip", ".tar", ".tgz"})
     if (ends_with(n, ext)) return true;
@@ -124,10 +134,33 @@ class Walker {
         }
       }
     }
-    if (!imp) return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV)");
+    if (!imp)
+      return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV, Debian tracker)");
     ctx_.set_format(imp->name);
     formats_.insert(imp->name);
     imp->import(text, where, ctx_);
+  }
+
+  // The size limit of a document: ImportOptions::max_file_bytes, raised for
+  // the format that would claim it (Importer::max_file_bytes) as judged from
+  // its first bytes.
+  uint64_t limit_for(const std::string& name, std::string_view head) const {
+    const Importer* imp = opt_.format.empty() ? nullptr : find_importer(opt_.format);
+    if (!imp) {
+      int best = 0;
+      for (const auto& i : importers())
+        if (int score = i.sniff(name, head); score > best) {
+          best = score;
+          imp = &i;
+        }
+    }
+    return imp ? std::max(opt_.max_file_bytes, imp->max_file_bytes) : opt_.max_file_bytes;
+  }
+
+  uint64_t largest_limit() const {
+    uint64_t m = opt_.max_file_bytes;
+    for (const auto& i : importers()) m = std::max(m, i.max_file_bytes);
+    return m;
   }
 
   void file(const fs::path& p, bool explicit_file) {
@@ -139,7 +172,7 @@ class Walker {
     }
     std::ifstream in(p, std::ios::binary);
     if (!in) return ctx_.problem(where, "cannot open");
-    char magic[512] = {};
+    char magic[4096] = {};  // also the head the size limit is judged by
     in.read(magic, sizeof magic);
     std::streamsize got = in.gcount();
     bool zip = got >= 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
@@ -149,9 +182,10 @@ class Walker {
     std::error_code ec;
     uint64_t size = fs::file_size(p, ec);
     if (ec) return ctx_.problem(where, "cannot stat: " + ec.message());
-    if (size > opt_.max_file_bytes)
+    uint64_t limit = limit_for(name, std::string_view(magic, static_cast<size_t>(got)));
+    if (size > limit)
       return ctx_.problem(where, "file of " + std::to_string(size) + " bytes is over the limit of " +
-                                     std::to_string(opt_.max_file_bytes) + " bytes");
+                                     std::to_string(limit) + " bytes");
     std::string text(size, '\0');
     in.clear();
     in.seekg(0);
@@ -189,28 +223,31 @@ class Walker {
         ++summary_.ignored_files;
         continue;
       }
-      if (archive_entry_size_is_set(entry) && static_cast<uint64_t>(archive_entry_size(entry)) > opt_.max_file_bytes) {
+      if (archive_entry_size_is_set(entry) && static_cast<uint64_t>(archive_entry_size(entry)) > largest_limit()) {
         ctx_.problem(ewhere, "entry of " + std::to_string(archive_entry_size(entry)) + " bytes is over the limit of " +
-                                 std::to_string(opt_.max_file_bytes) + " bytes");
+                                 std::to_string(largest_limit()) + " bytes");
         continue;
       }
       std::string text;
       char buf[1 << 16];
       bool over = false;
       la_ssize_t n;
+      uint64_t limit = 0;  // known once the first bytes are read
       while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
-        if (text.size() + static_cast<size_t>(n) > opt_.max_file_bytes) {
+        if (limit == 0) limit = limit_for(base, std::string_view(buf, static_cast<size_t>(n)));
+        if (text.size() + static_cast<size_t>(n) > limit) {
           over = true;
           break;
         }
         text.append(buf, static_cast<size_t>(n));
       }
+      if (limit == 0) limit = opt_.max_file_bytes;
       if (n < 0) {
         ctx_.problem(ewhere, std::string("read error: ") + archive_error_string(a.get()));
         return;  // the stream is broken; later entries cannot be trusted
       }
       if (over) {
-        ctx_.problem(ewhere, "entry is over the limit of " + std::to_string(opt_.max_file_bytes) + " bytes");
+        ctx_.problem(ewhere, "entry is over the limit of " + std::to_string(limit) + " bytes");
         continue;  // libarchive skips the rest of the entry on the next header
       }
       total += text.size();

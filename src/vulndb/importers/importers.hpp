@@ -17,4 +17,13 @@ void import_kev(std::string_view text, const std::string& where, ImportContext& 
 int sniff_epss(std::string_view name, std::string_view head);
 void import_epss(std::string_view text, const std::string& where, ImportContext& ctx);
 
+// Debian security tracker: the JSON export, the data/{CVE,DSA,DLA}/list
+// sources, and vuln-list-debian's per-record annotation JSON.
+int sniff_debian_tracker(std::string_view name, std::string_view head);
+void import_debian_tracker(std::string_view text, const std::string& where, ImportContext& ctx);
+int sniff_debian_lists(std::string_view name, std::string_view head);
+void import_debian_lists(std::string_view text, const std::string& where, ImportContext& ctx);
+int sniff_debian_annotations(std::string_view name, std::string_view head);
+void import_debian_annotations(std::string_view text, const std::string& where, ImportContext& ctx);
+
 }  // namespace bulwark::vulndb::feeds
