@@ -139,6 +139,8 @@ class TrackerSax : public nlohmann::json_sax<json> {
       ctx_.problem(where_ + " (" + package_ + "/" + key_ + ")", "issue entry is not an object");
     } else if (depth_ == 3) {
       if (key_ == "description") issue_.description = v.substr(0, 8192);
+    } else if (depth_ == 4) {
+      issue_.bad = "release '" + key_.substr(0, 40) + "' is not an object";
     } else if (depth_ == 5) {
       if (key_ == "status") release_.status = v;
       else if (key_ == "fixed_version") release_.fixed_version = v;
