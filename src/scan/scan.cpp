@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "catalog/lang/lang.hpp"
 #include "catalog/os/os.hpp"
 #include "report/report.hpp"
 
@@ -11,6 +12,7 @@ namespace bulwark::scan {
 AnalyzerRegistry default_analyzers() {
   AnalyzerRegistry registry;
   catalog::register_os_analyzers(registry);
+  catalog::register_language_analyzers(registry);
   return registry;
 }
 
