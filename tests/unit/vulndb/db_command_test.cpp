@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "testing/testing.hpp"
+#include "vulndb/vulndb.hpp"
 
 namespace {
 
