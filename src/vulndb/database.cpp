@@ -281,8 +281,8 @@ Status DatabaseBuilder::Impl::open() {
   // The file is private until the rename, so a journal buys nothing: a crash
   // leaves only a stray temporary file, never a half-written target.
   VULNDB_TRY(db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-                     "PRAGMA page_size=8192; PRAGMA cache_size=-32768; PRAGMA temp_store=FILE;"
-                     "PRAGMA temp.journal_mode=OFF; PRAGMA temp.cache_size=-32768;"));
+                     "PRAGMA page_size=8192; PRAGMA cache_size=-8192; PRAGMA temp_store=FILE;"
+                     "PRAGMA temp.journal_mode=OFF; PRAGMA temp.cache_size=-8192;"));
   VULNDB_TRY(db.exec("BEGIN"));
   VULNDB_TRY(db.exec(kCreateTables));
   VULNDB_TRY(db.exec(kCreateStaging));
