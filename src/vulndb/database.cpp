@@ -9,7 +9,11 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
+#include <thread>
+#include <variant>
 #include <optional>
 #include <filesystem>
 #include <set>
@@ -219,12 +223,18 @@ std::string slot_key(std::string_view source, std::string_view id) {
 
 }  // namespace
 
+// Records are parsed on the importing thread and written by one writer
+// thread that owns the SQLite connection; a bounded queue between them keeps
+// memory flat and the arrival order (so the result is the same every run).
+using Record = std::variant<Advisory, EpssEntry, KevEntry>;
+
 struct DatabaseBuilder::Impl {
+  static constexpr size_t kQueueDepth = 256;
+
   std::string path, tmp;
   WriteOptions opt;
   sql::Db db;
   sql::Stmt adv, sev, cwe, ref, aff, epss, kev;
-  std::optional<Error> error;
   bool finished = false;
   int64_t next_k = 0;
   uint64_t added = 0;
@@ -232,7 +242,15 @@ struct DatabaseBuilder::Impl {
   IdGraph origins;  // origin names, interned apart from ids
   std::unordered_map<std::string, Slot> slots;  // by (origin, id)
 
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<Record> queue;  // guarded by mu
+  bool closing = false;      // guarded by mu
+  std::optional<Error> error;  // guarded by mu; written only by the writer (or finish)
+  std::thread writer;
+
   ~Impl() {
+    stop();
     if (!finished) {
       stmts_close();
       db.close();
@@ -244,11 +262,57 @@ struct DatabaseBuilder::Impl {
     for (sql::Stmt* st : {&adv, &sev, &cwe, &ref, &aff, &epss, &kev}) *st = sql::Stmt();
   }
   Status fail(Error e) {
+    std::lock_guard lock(mu);
     if (!error) error = e.within(tmp);
     return *error;
   }
+  std::optional<Error> current_error() {
+    std::lock_guard lock(mu);
+    return error;
+  }
+  Status enqueue(Record&& r) {
+    std::unique_lock lock(mu);
+    changed.wait(lock, [&] { return queue.size() < kQueueDepth || error || closing; });
+    if (error) return *error;
+    if (closing) return Error(ErrorCode::kInternal, "DatabaseBuilder::add after finish");
+    queue.push_back(std::move(r));
+    changed.notify_all();
+    return {};
+  }
+  // Drains the queue; returns when it is closed and empty.
+  void run() {
+    for (;;) {
+      Record r;
+      {
+        std::unique_lock lock(mu);
+        changed.wait(lock, [&] { return !queue.empty() || closing; });
+        if (queue.empty()) return;
+        r = std::move(queue.front());
+        queue.pop_front();
+        changed.notify_all();
+        if (error) continue;  // after a failure the rest is only drained
+      }
+      try {
+        std::visit([&](const auto& rec) { (void)write(rec); }, r);
+      } catch (const std::exception& e) {
+        // Nothing may escape the writer thread; the build fails instead.
+        (void)fail(Error(ErrorCode::kInternal, std::string("writing a record: ") + e.what()));
+      }
+    }
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mu);
+      closing = true;
+    }
+    changed.notify_all();
+    if (writer.joinable()) writer.join();
+  }
   Status open();
   Status stage(const Advisory& a, int64_t k);
+  Status write(const Advisory& a);
+  Status write(const EpssEntry& e);
+  Status write(const KevEntry& k);
   Result<WriteStats> finish(const std::vector<SourceInfo>& sources);
 };
 
@@ -271,6 +335,8 @@ Result<DatabaseBuilder> DatabaseBuilder::create(const std::string& path, const W
   fs::remove(impl->tmp, ec);
   Status st = impl->open();
   if (!st.ok()) return st.error().within(impl->tmp);  // ~Impl removes the file
+  Impl* raw = impl.get();
+  impl->writer = std::thread([raw] { raw->run(); });
   return DatabaseBuilder(std::move(impl));
 }
 
@@ -346,10 +412,13 @@ Status DatabaseBuilder::Impl::stage(const Advisory& a, int64_t k) {
   return {};
 }
 
-Status DatabaseBuilder::add(const Advisory& a) {
-  Impl& im = *impl_;
-  if (im.error) return *im.error;
-  if (im.finished) return Error(ErrorCode::kInternal, "DatabaseBuilder::add after finish");
+Status DatabaseBuilder::add(const Advisory& a) { return impl_->enqueue(Record(a)); }
+Status DatabaseBuilder::add(Advisory&& a) { return impl_->enqueue(Record(std::move(a))); }
+Status DatabaseBuilder::add(const EpssEntry& e) { return impl_->enqueue(Record(e)); }
+Status DatabaseBuilder::add(const KevEntry& k) { return impl_->enqueue(Record(k)); }
+
+Status DatabaseBuilder::Impl::write(const Advisory& a) {
+  Impl& im = *this;
   if (im.opt.fail_after_advisories && im.added >= im.opt.fail_after_advisories)
     return im.fail(Error(ErrorCode::kIo, "simulated failure after " + std::to_string(im.added) + " advisories"));
   // One record per (origin, id): a record imported twice (two archives holding
@@ -380,9 +449,8 @@ Status DatabaseBuilder::add(const Advisory& a) {
   return {};
 }
 
-Status DatabaseBuilder::add(const EpssEntry& e) {
-  Impl& im = *impl_;
-  if (im.error) return *im.error;
+Status DatabaseBuilder::Impl::write(const EpssEntry& e) {
+  Impl& im = *this;
   im.epss.bind(1, e.cve);
   im.epss.bind(2, e.score);
   im.epss.bind(3, e.percentile);
@@ -391,9 +459,8 @@ Status DatabaseBuilder::add(const EpssEntry& e) {
   return st.ok() ? st : im.fail(st.error());
 }
 
-Status DatabaseBuilder::add(const KevEntry& k) {
-  Impl& im = *impl_;
-  if (im.error) return *im.error;
+Status DatabaseBuilder::Impl::write(const KevEntry& k) {
+  Impl& im = *this;
   im.kev.bind(1, k.cve);
   im.kev.bind_or_null(2, k.date_added);
   im.kev.bind_or_null(3, k.due_date);
@@ -405,11 +472,12 @@ Status DatabaseBuilder::add(const KevEntry& k) {
   return st.ok() ? st : im.fail(st.error());
 }
 
-bool DatabaseBuilder::failed() const { return impl_->error.has_value(); }
+bool DatabaseBuilder::failed() const { return impl_->current_error().has_value(); }
 
 Result<WriteStats> DatabaseBuilder::finish(const std::vector<SourceInfo>& sources) {
   Impl& im = *impl_;
-  if (im.error) return *im.error;
+  im.stop();  // every queued record is written (or the first error kept)
+  if (auto e = im.current_error()) return *e;
   if (im.finished) return Error(ErrorCode::kInternal, "DatabaseBuilder::finish called twice");
   auto r = im.finish(sources);
   if (!r) return im.fail(r.error()).error();

@@ -153,7 +153,7 @@ struct WriteOptions {
 // finish() merges aliases, commits, fsyncs and renames the file over `path`,
 // then fsyncs the directory. On any failure (or when the builder is dropped
 // unfinished) the temporary file is removed and `path` is untouched.
-// Move-only; not thread-safe (one writer).
+// Move-only; add() from one thread at a time.
 class DatabaseBuilder {
  public:
   static Result<DatabaseBuilder> create(const std::string& path, const WriteOptions& opt = {});
@@ -161,8 +161,11 @@ class DatabaseBuilder {
   DatabaseBuilder(DatabaseBuilder&&) noexcept;
   DatabaseBuilder& operator=(DatabaseBuilder&&) noexcept;
 
-  // The first failure is sticky: later adds do nothing, finish() returns it.
+  // Records are queued (a bounded queue) and written by the builder's own
+  // writer thread in the order added. The first failure is sticky: later adds
+  // return it, finish() returns it.
   Status add(const Advisory& a);
+  Status add(Advisory&& a);
   Status add(const EpssEntry& e);
   Status add(const KevEntry& k);
   bool failed() const;

@@ -54,7 +54,7 @@ void ImportContext::add(Advisory&& a) {
   count();
   // A failing sink keeps its first error for finish(); parsing goes on.
   if (sink_)
-    (void)sink_->add(a);
+    (void)sink_->add(std::move(a));
   else
     data_.advisories.push_back(std::move(a));
 }
