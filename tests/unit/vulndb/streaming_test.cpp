@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -230,6 +231,48 @@ TEST(StreamingBuild, FailureMidwayLeavesPreviousDatabaseUsable) {
   }
   EXPECT_EQ(read_file(db), before);
   EXPECT_FALSE(fs::exists(db + ".tmp-" + std::to_string(::getpid())));
+}
+
+TEST(StreamingBuild, KilledImportLeavesPreviousDatabaseUsable) {
+  TempDir tmp;
+  const std::string db = (tmp / "bulwark.db").string();
+  ASSERT_TRUE(build_database(db, {fixture("vulndb/osv/GHSA-jf85-cpcp-j695.json").string()}).ok());
+  const std::string before = read_file(db);
+  write_synthetic(tmp / "feed", 3000);
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(ready[0]);
+    // Tell the parent once records are being written, then build.
+    auto b = DatabaseBuilder::create(db);
+    if (!b) ::_exit(1);
+    (void)b->add(record("ghsa", "GHSA-kill-kill-kill", "2024-01-01T00:00:00Z"));
+    char c = 'x';
+    (void)!::write(ready[1], &c, 1);
+    Dataset sources;
+    (void)import_paths({(tmp / "feed").string()}, sources, *b);
+    (void)b->finish(sources.sources);
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  ::close(ready[0]);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  // Killed before its rename (3,000 records take far longer than the kill),
+  // the old file is whole and readable; had the child won the race, the new
+  // one would be complete. Either way the path holds a whole database.
+  auto reader = Reader::open(db);
+  ASSERT_TRUE(reader.ok()) << reader.error().describe();
+  if (WIFSIGNALED(status)) {
+    EXPECT_EQ(read_file(db), before);
+    EXPECT_EQ(reader->canonical_id("GHSA-jf85-cpcp-j695"), "CVE-2019-10744");
+  } else {
+    EXPECT_EQ(reader->canonical_id("GHSA-kill-kill-kill"), "GHSA-kill-kill-kill");
+  }
 }
 
 }  // namespace
