@@ -18,7 +18,7 @@
 namespace bulwark::vulndb {
 
 // Bumped whenever a table or column changes meaning (docs/vulndb.md).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // ------------------------------------------------------------- ecosystems --
 
@@ -143,10 +143,42 @@ struct WriteOptions {
   uint64_t fail_after_advisories = 0;
 };
 
-// Builds a complete database from `data` in PATH.tmp-PID beside `path`
-// (one transaction, prepared statements, no journal, indexes after the bulk
-// insert), fsyncs it and renames it over `path`, then fsyncs the directory.
-// On any failure the temporary file is removed and `path` is untouched.
+// Builds a database record by record, as the importers parse them: the one
+// write path. Advisories go straight into PATH.tmp-PID beside `path` (one
+// transaction, prepared statements, no journal, indexes after the bulk
+// load); only the id graph (ids and alias edges) stays in memory for alias
+// merging at finish(). An advisory is identified by (origin, id): the same
+// CVE id from the Debian tracker and from NVD are two records; the same
+// (origin, id) added twice keeps the most recently modified copy.
+// finish() merges aliases, commits, fsyncs and renames the file over `path`,
+// then fsyncs the directory. On any failure (or when the builder is dropped
+// unfinished) the temporary file is removed and `path` is untouched.
+// Move-only; add() from one thread at a time.
+class DatabaseBuilder {
+ public:
+  static Result<DatabaseBuilder> create(const std::string& path, const WriteOptions& opt = {});
+  ~DatabaseBuilder();
+  DatabaseBuilder(DatabaseBuilder&&) noexcept;
+  DatabaseBuilder& operator=(DatabaseBuilder&&) noexcept;
+
+  // Records are queued (a bounded queue) and written by the builder's own
+  // writer thread in the order added. The first failure is sticky: later adds
+  // return it, finish() returns it.
+  Status add(const Advisory& a);
+  Status add(Advisory&& a);
+  Status add(const EpssEntry& e);
+  Status add(const KevEntry& k);
+  bool failed() const;
+  Result<WriteStats> finish(const std::vector<SourceInfo>& sources);
+
+ private:
+  struct Impl;
+  explicit DatabaseBuilder(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Builds a complete database from an in-memory `data` (DatabaseBuilder over
+// every record, sources last).
 Result<WriteStats> write_database(const std::string& path, const Dataset& data, const WriteOptions& opt = {});
 
 // ---------------------------------------------------------------- reader --
@@ -154,7 +186,7 @@ Result<WriteStats> write_database(const std::string& path, const Dataset& data, 
 struct AffectedRow {
   std::string vulnerability;  // canonical id
   std::string advisory;       // the source record id
-  std::string source;         // origin database of that record
+  std::string source;         // origin database of that record ((source, advisory) is unique)
   AffectedEntry entry;
   bool withdrawn = false;
 };
@@ -237,10 +269,13 @@ struct ImportSummary {
   std::vector<ImportProblem> problems;
 };
 
-// Collects records into a Dataset; importers report through it.
+// Collects records into a Dataset, or streams them into a DatabaseBuilder
+// (then `data` only keeps the sources); importers report through it.
 class ImportContext {
  public:
   ImportContext(Dataset& data, ImportSummary& summary) : data_(data), summary_(summary) {}
+  ImportContext(Dataset& data, ImportSummary& summary, DatabaseBuilder& sink)
+      : data_(data), summary_(summary), sink_(&sink) {}
   void add(Advisory&& a);
   void add(EpssEntry&& e);
   void add(KevEntry&& k);
@@ -261,6 +296,7 @@ class ImportContext {
   void count();
   Dataset& data_;
   ImportSummary& summary_;
+  DatabaseBuilder* sink_ = nullptr;
   size_t source_index_ = SIZE_MAX;
   std::string format_;
 };
@@ -284,13 +320,17 @@ const Importer* find_importer(std::string_view name);
 // feeds each document to the matching importer. Fails only when an input does
 // not exist or cannot be read at all; bad records become problems.
 Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, const ImportOptions& opt = {});
+// The same, streaming every record into `sink` as it is parsed.
+Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, DatabaseBuilder& sink,
+                                   const ImportOptions& opt = {});
 
 // ------------------------------------------------------------------ build --
 
 struct BuildResult {
   ImportSummary summary;
   WriteStats written;
-  double import_seconds = 0;  // reading and parsing the inputs
+  double import_seconds = 0;  // reading, parsing and staging the inputs (streamed into the file)
+  // total_seconds - import_seconds is alias merging, indexing and the sync
   double total_seconds = 0;   // import plus write
 };
 

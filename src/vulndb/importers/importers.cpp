@@ -52,18 +52,28 @@ void ImportContext::add(Advisory&& a) {
   for (const auto& e : ecosystems) ++summary_.per_ecosystem[e];
   if (!a.withdrawn.empty()) ++summary_.withdrawn;
   count();
-  data_.advisories.push_back(std::move(a));
+  // A failing sink keeps its first error for finish(); parsing goes on.
+  if (sink_)
+    (void)sink_->add(std::move(a));
+  else
+    data_.advisories.push_back(std::move(a));
 }
 
 void ImportContext::add(EpssEntry&& e) {
   count();
   note_date(e.date);
-  data_.epss.push_back(std::move(e));
+  if (sink_)
+    (void)sink_->add(e);
+  else
+    data_.epss.push_back(std::move(e));
 }
 
 void ImportContext::add(KevEntry&& k) {
   count();
-  data_.kev.push_back(std::move(k));
+  if (sink_)
+    (void)sink_->add(k);
+  else
+    data_.kev.push_back(std::move(k));
 }
 
 void ImportContext::problem(std::string where, std::string message) {
@@ -278,11 +288,13 @@ std::string source_name(const fs::path& p) {
 
 }  // namespace
 
-Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, const ImportOptions& opt) {
+namespace {
+Result<ImportSummary> walk_paths(const std::vector<std::string>& paths, Dataset& data, DatabaseBuilder* sink,
+                                 const ImportOptions& opt) {
   if (!opt.format.empty() && !find_importer(opt.format))
     return Error(ErrorCode::kInvalidArgument, "unknown feed format '" + opt.format + "'");
   ImportSummary summary;
-  ImportContext ctx(data, summary);
+  ImportContext ctx = sink ? ImportContext(data, summary, *sink) : ImportContext(data, summary);
   Walker walker(opt, ctx, summary);
   std::set<std::string> names;
   for (const auto& p : paths) {
@@ -301,6 +313,17 @@ Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Datase
     data.sources.back().format = walker.formats();
   }
   return summary;
+}
+
+}  // namespace
+
+Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, const ImportOptions& opt) {
+  return walk_paths(paths, data, nullptr, opt);
+}
+
+Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, DatabaseBuilder& sink,
+                                   const ImportOptions& opt) {
+  return walk_paths(paths, data, &sink, opt);
 }
 
 }  // namespace bulwark::vulndb
