@@ -68,6 +68,7 @@ Result<Secdb> from_yaml(const YAML::Node& doc) {
   Secdb out;
   if (doc["distroversion"] && doc["distroversion"].IsScalar()) out.distroversion = doc["distroversion"].Scalar();
   const YAML::Node pk = doc["packages"];
+  if (pk && pk.IsNull()) return out;  // "packages:" with nothing under it: a release without fixes
   if (!pk || !pk.IsSequence()) return Error(ErrorCode::kCorrupt, "no 'packages' sequence");
   size_t entries = 0;
   for (const auto& p : pk) {
@@ -109,24 +110,27 @@ bool is_digits(std::string_view s) {
   return true;
 }
 
-// "CVE-2020-1234" (any case) -> canonical; also accepts Alpine's "CVE-2017-17434-1"
-// (one CVE fixed in parts) as the CVE itself. Empty when not a CVE id.
+// "CVE-2020-1234" (any case) -> canonical. Also accepts what Alpine's files
+// really contain: "CVE-2017-17434-1" (one CVE fixed in parts), "CVE_2019-2426",
+// "CVE-2019-19451.patch". Empty when not a CVE id.
 std::string cve_id(std::string_view tok) {
-  if (tok.size() < 13 || upper(tok.substr(0, 4)) != "CVE-") return {};
+  if (tok.size() < 13 || upper(tok.substr(0, 3)) != "CVE" || (tok[3] != '-' && tok[3] != '_')) return {};
   std::string_view year = tok.substr(4, 4), rest = tok.substr(8);
   if (!is_digits(year) || rest.empty() || rest[0] != '-') return {};
   rest.remove_prefix(1);
-  size_t dash = rest.find('-');
-  std::string_view num = rest.substr(0, dash);
-  if (num.size() < 4 || num.size() > 10 || !is_digits(num)) return {};
-  if (dash != std::string_view::npos && !is_digits(rest.substr(dash + 1))) return {};
+  size_t end = 0;
+  while (end < rest.size() && std::isdigit(static_cast<unsigned char>(rest[end]))) ++end;
+  std::string_view num = rest.substr(0, end), tail = rest.substr(end);
+  if (num.size() < 4 || num.size() > 10) return {};
+  if (!tail.empty() && !(tail[0] == '-' && is_digits(tail.substr(1))) && !(tail[0] == '.' || tail[0] == ':' || tail[0] == ';'))
+    return {};
   return "CVE-" + std::string(year) + "-" + std::string(num);
 }
 
 // Other vulnerability ids Alpine lists: Xen XSA-NNN, Talos TALOS-YYYY-NNNN,
-// GitHub GHSA-xxxx-xxxx-xxxx. Returned upper-case prefix, as given otherwise.
+// GitHub GHSA-xxxx-xxxx-xxxx, Wireshark wnpa-sec-YYYY-NN, Zabbix ZBX-NNNNN. Returned upper-case prefix, as given otherwise.
 std::string other_id(std::string_view tok) {
-  for (std::string_view prefix : {"XSA-", "TALOS-", "GHSA-"}) {
+  for (std::string_view prefix : {"XSA-", "TALOS-", "GHSA-", "WNPA-SEC-", "ZBX-"}) {
     if (tok.size() > prefix.size() && upper(tok.substr(0, prefix.size())) == prefix && tok.size() <= 64) {
       std::string_view rest = tok.substr(prefix.size());
       for (char c : rest)
@@ -144,8 +148,15 @@ struct LineIds {
 
 // One secfixes entry: ids separated by whitespace or commas, optionally with
 // a trailing comment ("# ..." or free text in parentheses).
-LineIds parse_line(std::string_view line) {
+LineIds parse_line(std::string_view text) {
   LineIds out;
+  // "CVE 2018-16859": a space for the dash.
+  std::string joined(text);
+  for (size_t p = 0; (p = joined.find(' ', p)) != std::string::npos; ++p)
+    if (p >= 3 && upper(joined.substr(p - 3, 3)) == "CVE" && p + 1 < joined.size() &&
+        std::isdigit(static_cast<unsigned char>(joined[p + 1])) && (p == 3 || joined[p - 4] == ' '))
+      joined[p] = '-';
+  std::string_view line = joined;
   std::vector<std::string> cves, others;
   size_t i = 0;
   while (i < line.size()) {
@@ -171,6 +182,16 @@ LineIds parse_line(std::string_view line) {
   // several CVEs, and alias merging would fold those CVEs into one.
   out.ids = cves.empty() ? others : cves;
   return out;
+}
+
+// "1.7.5.-r1" -> "1.7.5-r1", "0.8.21.r2" -> "0.8.21-r2"; empty when neither.
+std::string repair_version(const std::string& v) {
+  size_t p = v.rfind(".-r");
+  if (p != std::string::npos) return v.substr(0, p) + v.substr(p + 1);
+  p = v.rfind(".r");
+  if (p != std::string::npos && p + 2 < v.size() && is_digits(std::string_view(v).substr(p + 2)))
+    return v.substr(0, p) + "-r" + v.substr(p + 2);
+  return {};
 }
 
 // "v3.18" from distroversion, or from a "/v3.18/" directory in the path.
@@ -205,11 +226,24 @@ void import_secdb(const Secdb& db, const std::string& where, ImportContext& ctx)
     for (const Secfix& f : p.fixes) {
       std::string fwhere = pwhere + " secfixes '" + f.version.substr(0, 64) + "'";
       bool never = f.version == "0";
+      std::string fixed_version = f.version;
       if (!never) {
-        auto v = version::parse(version::Scheme::kApk, f.version);
+        auto v = version::parse(version::Scheme::kApk, fixed_version);
         if (!v) {
-          ctx.problem(fwhere, "not an apk version: " + v.error().message + "; its " + std::to_string(f.lines.size()) +
-                                  " entries skipped");
+          // Typos seen in the real files: "0.8.21.r2" and "1.7.5.-r1" for
+          // "0.8.21-r2" / "1.7.5-r1". Repaired with a warning; others skipped.
+          std::string repaired = repair_version(fixed_version);
+          if (!repaired.empty() && version::parse(version::Scheme::kApk, repaired)) {
+            ctx.warning(fwhere, "not an apk version, read as '" + repaired + "'");
+            fixed_version = repaired;
+            v = version::parse(version::Scheme::kApk, repaired);
+          }
+        }
+        if (!v) {
+          std::string entries;
+          for (size_t i = 0; i < f.lines.size() && i < 8; ++i) entries += (i ? ", " : "") + f.lines[i].substr(0, 40);
+          if (f.lines.size() > 8) entries += ", ...";
+          ctx.problem(fwhere, "not an apk version: " + v.error().message + "; skipped its entries: " + entries);
           continue;
         }
       }
@@ -231,7 +265,7 @@ void import_secdb(const Secdb& db, const std::string& where, ImportContext& ctx)
           }
           Advisory& a = out[it->second];
           bool dup = false;
-          for (const auto& e : a.affected) dup = dup || (e.package == p.name && (e.fixed.empty() ? never : !never && e.fixed[0] == f.version));
+          for (const auto& e : a.affected) dup = dup || (e.package == p.name && (e.fixed.empty() ? never : !never && e.fixed[0] == fixed_version));
           if (dup) continue;
           AffectedEntry e;
           e.ecosystem = eco->ecosystem;
@@ -246,9 +280,9 @@ void import_secdb(const Secdb& db, const std::string& where, ImportContext& ctx)
             e.matchable = false;
           } else {
             e.ranges_json = json::array({{{"type", "ECOSYSTEM"},
-                                          {"events", json::array({{{"introduced", "0"}}, {{"fixed", f.version}}})}}})
+                                          {"events", json::array({{{"introduced", "0"}}, {{"fixed", fixed_version}}})}}})
                                 .dump();
-            e.fixed.push_back(f.version);
+            e.fixed.push_back(fixed_version);
             e.status = "fixed";
           }
           a.affected.push_back(std::move(e));
