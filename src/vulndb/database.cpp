@@ -11,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -184,11 +185,21 @@ Status fill(const sql::Db& db, const Dataset& data, const WriteOptions& opt, Wri
 
   // One record per advisory id: a record imported twice (two archives holding
   // the same GHSA) keeps the most recently modified copy.
+  // A feed that publishes one record in parts, one file each (Alpine's secdb:
+  // one file per release, the same CVE in each, no dates), gives copies with
+  // the same origin and date: the affected rows of every part are kept
+  // (identical rows once, so a record imported twice is not doubled).
   std::unordered_map<std::string, size_t> by_id;
+  std::unordered_map<std::string, std::vector<size_t>> parts;
   for (size_t i = 0; i < data.advisories.size(); ++i) {
     const Advisory& a = data.advisories[i];
     auto [it, inserted] = by_id.try_emplace(a.id, i);
-    if (!inserted && data.advisories[it->second].modified < a.modified) it->second = i;
+    if (inserted) continue;
+    const Advisory& kept = data.advisories[it->second];
+    if (kept.origin == a.origin && kept.modified == a.modified)
+      parts[a.id].push_back(i);
+    else if (kept.modified < a.modified)
+      it->second = i;
   }
 
   AliasGraph graph;
@@ -293,7 +304,18 @@ Status fill(const sql::Db& db, const Dataset& data, const WriteOptions& opt, Wri
         s.ref.bind(3, r.url);
         VULNDB_TRY(step_done(s.ref, db, "refs"));
       }
-      for (const auto& af : a->affected) {
+      std::vector<const AffectedEntry*> rows;
+      std::set<std::tuple<std::string, std::string, std::string, std::string, std::string>> seen_aff;
+      auto collect = [&](const Advisory& from) {
+        for (const auto& af : from.affected)
+          if (seen_aff.emplace(af.ecosystem, af.release, af.package, af.ranges_json, af.status).second) rows.push_back(&af);
+      };
+      collect(*a);
+      if (auto pt = parts.find(a->id); pt != parts.end())
+        for (size_t i : pt->second)
+          if (data.advisories[i].origin == a->origin && data.advisories[i].modified == a->modified) collect(data.advisories[i]);
+      for (const AffectedEntry* afp : rows) {
+        const AffectedEntry& af = *afp;
         s.aff.bind(1, canonical);
         s.aff.bind(2, a->id);
         s.aff.bind(3, a->origin);

@@ -324,8 +324,9 @@ void import_alpine_secdb_document(std::string_view text, const std::string& wher
 namespace feeds {
 
 int sniff_alpine_secdb(std::string_view, std::string_view head) {
-  if (head.find("secfixes") != std::string_view::npos) return 30;
-  if (head.find("distroversion") != std::string_view::npos && head.find("packages") != std::string_view::npos) return 30;
+  bool packages = head.find("packages") != std::string_view::npos;
+  if (packages && (head.find("secfixes") != std::string_view::npos || head.find("distroversion") != std::string_view::npos))
+    return 30;
   return 0;
 }
 

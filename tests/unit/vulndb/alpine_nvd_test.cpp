@@ -165,6 +165,33 @@ TEST(AlpineSecdb, MalformedInput) {
   EXPECT_EQ(by_dir.data.advisories[0].affected.at(0).release, "3.9");
 }
 
+// One CVE fixed in two releases comes from two files; the database keeps the
+// rows of both, and importing the same file twice does not double them.
+TEST(AlpineSecdb, ReleasesOfOneCveAreAllStored) {
+  TempDir tmp;
+  const std::string body = "packages:\n  - pkg:\n      name: musl\n      secfixes:\n        VERSION:\n          - CVE-2019-14697\n";
+  auto with = [&](const std::string& v) { return std::regex_replace(body, std::regex("VERSION"), v); };
+  write_file(tmp / "secdb/v3.10/main.yaml", "distroversion: v3.10\n" + with("1.1.22-r3"));
+  write_file(tmp / "secdb/v3.11/main.yaml", "distroversion: v3.11\n" + with("1.1.23-r2"));
+  Dataset data;
+  auto s = import_paths({(tmp / "secdb").string(), (tmp / "secdb/v3.11/main.yaml").string()}, data);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(data.advisories.size(), 3u);
+  const std::string db = (tmp / "a.db").string();
+  ASSERT_TRUE(write_database(db, data).ok());
+  auto reader = Reader::open(db);
+  ASSERT_TRUE(reader.ok());
+  auto rows = reader->affected("Alpine", "musl");
+  ASSERT_TRUE(rows.ok());
+  std::multiset<std::string> releases;
+  for (const auto& r : *rows) {
+    releases.insert(r.entry.release + " " + r.entry.fixed.at(0));
+    EXPECT_EQ(r.vulnerability, "CVE-2019-14697");
+    EXPECT_EQ(r.source, "alpine");
+  }
+  EXPECT_EQ(releases, (std::multiset<std::string>{"3.10 1.1.22-r3", "3.11 1.1.23-r2"}));
+}
+
 // --------------------------------------------------------------- nvd --
 
 TEST(Nvd, PageFixture) {
