@@ -108,7 +108,7 @@ void add_db_command(CLI::App& app, Action& action) {
   auto* imp = db->add_subcommand("import", "Build the database from local feed files, directories and archives");
   imp->add_option("--db", flags->db, "Database file (default <cache-dir>/db/bulwark.db)");
   imp->add_option("--cache-dir", flags->cache_dir, "Cache directory (default $XDG_CACHE_HOME/bulwark or ~/.cache/bulwark)");
-  imp->add_option("--format", flags->format, "Force a feed format (osv, kev, epss) instead of sniffing each file");
+  imp->add_option("--format", flags->format, "Force a feed format (osv, kev, epss, alpine-secdb, nvd) instead of sniffing each file");
   imp->add_option("--max-problems", flags->max_problems, "How many skipped records to print")->default_val(20);
   imp->add_flag("-q,--quiet", flags->quiet, "Print only skipped records, not warnings");
   imp->add_option("inputs", flags->inputs, "Files (JSON, YAML, CSV, .gz), directories, zip/tar bundles")->required();

@@ -310,6 +310,7 @@ struct DatabaseBuilder::Impl {
   }
   Status open();
   Status stage(const Advisory& a, int64_t k);
+  Status stage_affected(const Advisory& a, int64_t k);
   Status write(const Advisory& a);
   Status write(const EpssEntry& e);
   Status write(const KevEntry& k);
@@ -394,6 +395,10 @@ Status DatabaseBuilder::Impl::stage(const Advisory& a, int64_t k) {
     ref.bind(3, r.url);
     VULNDB_TRY(step_done(ref, db, "refs"));
   }
+  return stage_affected(a, k);
+}
+
+Status DatabaseBuilder::Impl::stage_affected(const Advisory& a, int64_t k) {
   for (const auto& af : a.affected) {
     aff.bind(1, k);
     aff.bind(2, af.ecosystem);
@@ -426,6 +431,15 @@ Status DatabaseBuilder::Impl::write(const Advisory& a) {
   // stays in staging, unreferenced, and is never copied out.
   auto [it, inserted] = im.slots.try_emplace(slot_key(a.origin, a.id));
   Slot& slot = it->second;
+  // A feed that publishes one record in parts, one file each (Alpine's secdb:
+  // one file per release, the same CVE in each, no dates), gives copies with
+  // the same origin, id and date: the affected rows of every part belong to
+  // the record (identical rows are written once, see the copy-out below).
+  if (!inserted && slot.modified == a.modified) {
+    Status st = im.stage_affected(a, slot.k);
+    if (!st.ok()) return im.fail(st.error());
+    return {};
+  }
   if (!inserted && !(slot.modified < a.modified)) return {};
   int64_t k = im.next_k++;
   Status st = im.stage(a, k);
@@ -603,7 +617,9 @@ Result<WriteStats> DatabaseBuilder::Impl::finish(const std::vector<SourceInfo>& 
   VULNDB_TRY(db.exec("INSERT INTO affected SELECT m.vulnerability, a.id, a.source, f.ecosystem, f.distro_release, "
                      "f.variant, f.package, f.purl, f.ranges, f.versions, f.status, f.fixed, f.matchable, "
                      "a.withdrawn IS NOT NULL, f.severity FROM s_map m JOIN s_adv a ON a.k = m.k "
-                     "JOIN s_aff f ON f.k = m.k ORDER BY m.ord, f.rowid"));
+                     "JOIN (SELECT MIN(rowid) AS r FROM s_aff GROUP BY k, ecosystem, distro_release, variant, "
+                     "package, purl, ranges, versions, status, fixed, matchable, severity) d "
+                     "JOIN s_aff f ON f.rowid = d.r AND f.k = m.k ORDER BY m.ord, f.rowid"));
   stats.affected = static_cast<uint64_t>(sqlite3_changes(db.get()));
 
   // severities, cwes, refs: one row per distinct fact per vulnerability, the

@@ -2,7 +2,7 @@
 // (docs/vulndb.md), the writer that builds a database and swaps it in
 // atomically, the read-only reader the matcher uses, ecosystem parsing and
 // package-name normalisation, and the importers of public feed formats (OSV
-// JSON/YAML, CISA KEV, FIRST EPSS), registered by format name in one table.
+// JSON/YAML, CISA KEV, FIRST EPSS, Alpine secdb, NVD CVE 2.0), registered by format name in one table.
 #pragma once
 
 #include <cstdint>
@@ -359,5 +359,11 @@ inline constexpr double kStaleAfterDays = 7.0;
 // OSV record parsing, exposed for tests and the fuzz target: one OSV object
 // (JSON text or YAML text), appended to ctx.
 void import_osv_document(std::string_view text, const std::string& where, ImportContext& ctx);
+// Alpine secdb (secfixes JSON or YAML of one release and repository): one
+// advisory per vulnerability id, ecosystem "Alpine", release "3.NN".
+void import_alpine_secdb_document(std::string_view text, const std::string& where, ImportContext& ctx);
+// NVD CVE API 2.0 JSON (page, feed file, vunnel envelope, {"cve"} or bare
+// cve object): severities, CWEs and references only, never affected entries.
+void import_nvd_document(std::string_view text, const std::string& where, ImportContext& ctx);
 
 }  // namespace bulwark::vulndb

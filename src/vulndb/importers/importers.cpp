@@ -21,13 +21,16 @@ namespace fs = std::filesystem;
 // ------------------------------------------------------------------ table --
 
 const std::vector<Importer>& importers() {
-  // One line per format. The Debian tracker, Alpine secdb and NVD importers
-  // go here when they exist.
+  // One line per format. The Debian tracker importers go here when they exist.
   static const std::vector<Importer> table{
       {"osv", "OSV 1.x records (JSON or YAML; single, array, or {\"vulns\": [...]})", feeds::sniff_osv,
        import_osv_document},
       {"kev", "CISA Known Exploited Vulnerabilities catalog (JSON)", feeds::sniff_kev, feeds::import_kev},
       {"epss", "FIRST EPSS scores (CSV, plain or gzip)", feeds::sniff_epss, feeds::import_epss},
+      {"alpine-secdb", "Alpine secfixes database (secdb JSON or the older YAML)", feeds::sniff_alpine_secdb,
+       import_alpine_secdb_document},
+      {"nvd", "NVD CVE API 2.0 JSON (API pages, nvdcve-2.0 feed files, single records)", feeds::sniff_nvd,
+       import_nvd_document},
   };
   return table;
 }
@@ -113,6 +116,20 @@ std::string strip_gz(std::string_view name) {
   return std::string(name);
 }
 
+// NVD's yearly feed files (nvdcve-2.0-YYYY.json, 50-300 MB and growing) are
+// over the default per-file limit, which is sized for importers that build a
+// DOM of the whole document. The NVD importer walks the envelope with simdjson
+// On Demand (the text plus its structural index, no DOM), so those files get a
+// larger bound of their own; it still bounds memory against a hostile input.
+constexpr uint64_t kNvdFeedMaxBytes = 1ull << 30;
+
+uint64_t file_limit(const ImportOptions& opt, std::string_view name) {
+  std::string n = to_lower(name);
+  if (starts_with(n, "nvdcve-") && (ends_with(n, ".json") || ends_with(n, ".json.gz")))
+    return std::max(opt.max_file_bytes, kNvdFeedMaxBytes);
+  return opt.max_file_bytes;
+}
+
 class Walker {
  public:
   Walker(const ImportOptions& opt, ImportContext& ctx, ImportSummary& summary)
@@ -134,7 +151,7 @@ class Walker {
         }
       }
     }
-    if (!imp) return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV)");
+    if (!imp) return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV, Alpine secdb, NVD CVE JSON)");
     ctx_.set_format(imp->name);
     formats_.insert(imp->name);
     imp->import(text, where, ctx_);
@@ -159,9 +176,9 @@ class Walker {
     std::error_code ec;
     uint64_t size = fs::file_size(p, ec);
     if (ec) return ctx_.problem(where, "cannot stat: " + ec.message());
-    if (size > opt_.max_file_bytes)
+    if (size > file_limit(opt_, name))
       return ctx_.problem(where, "file of " + std::to_string(size) + " bytes is over the limit of " +
-                                     std::to_string(opt_.max_file_bytes) + " bytes");
+                                     std::to_string(file_limit(opt_, name)) + " bytes");
     std::string text(size, '\0');
     in.clear();
     in.seekg(0);
@@ -199,9 +216,10 @@ class Walker {
         ++summary_.ignored_files;
         continue;
       }
-      if (archive_entry_size_is_set(entry) && static_cast<uint64_t>(archive_entry_size(entry)) > opt_.max_file_bytes) {
+      const uint64_t limit = file_limit(opt_, base);
+      if (archive_entry_size_is_set(entry) && static_cast<uint64_t>(archive_entry_size(entry)) > limit) {
         ctx_.problem(ewhere, "entry of " + std::to_string(archive_entry_size(entry)) + " bytes is over the limit of " +
-                                 std::to_string(opt_.max_file_bytes) + " bytes");
+                                 std::to_string(limit) + " bytes");
         continue;
       }
       std::string text;
@@ -209,7 +227,7 @@ class Walker {
       bool over = false;
       la_ssize_t n;
       while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
-        if (text.size() + static_cast<size_t>(n) > opt_.max_file_bytes) {
+        if (text.size() + static_cast<size_t>(n) > limit) {
           over = true;
           break;
         }
@@ -220,7 +238,7 @@ class Walker {
         return;  // the stream is broken; later entries cannot be trusted
       }
       if (over) {
-        ctx_.problem(ewhere, "entry is over the limit of " + std::to_string(opt_.max_file_bytes) + " bytes");
+        ctx_.problem(ewhere, "entry is over the limit of " + std::to_string(limit) + " bytes");
         continue;  // libarchive skips the rest of the entry on the next header
       }
       total += text.size();

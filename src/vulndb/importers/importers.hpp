@@ -17,4 +17,8 @@ void import_kev(std::string_view text, const std::string& where, ImportContext& 
 int sniff_epss(std::string_view name, std::string_view head);
 void import_epss(std::string_view text, const std::string& where, ImportContext& ctx);
 
+int sniff_alpine_secdb(std::string_view name, std::string_view head);
+
+int sniff_nvd(std::string_view name, std::string_view head);
+
 }  // namespace bulwark::vulndb::feeds
