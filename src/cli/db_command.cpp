@@ -74,6 +74,7 @@ int run_update(const DbFlags& f) {
   vulndb::UpdateResult report;
   auto r = vulndb::update_database(opt, &report);
   if (bar && !current->empty()) bar->end();
+  opt.progress = nullptr;  // the last other owner of the bar: its destructor clears the line
   bar.reset();
   for (const auto& c : report.cleaned) std::printf("removed stale %s\n", c.c_str());
   size_t n_down = 0, n_same = 0, n_skip = 0, n_fail = 0;

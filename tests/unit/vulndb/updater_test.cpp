@@ -207,6 +207,29 @@ TEST(Updater, FileRepositoryThenOffline) {
   EXPECT_EQ(off->build->written.advisories, 5u);
 }
 
+TEST(Updater, CleansWhatAKilledRunLeftBehind) {
+  TempDir tmp;
+  make_mirror(tmp / "mirror");
+  fs::create_directories(tmp / "cache/db");
+  // A temporary database of a process that no longer exists (pid_max is at
+  // most 2^22), a prebuilt download that was never swapped in, and a live
+  // process's temporary file, which must stay.
+  write_file(tmp / "cache/db/bulwark.db.tmp-99999999", "half a database");
+  write_file(tmp / "cache/db/bulwark.db.new", "never swapped");
+  std::string live = "bulwark.db.tmp-" + std::to_string(getppid());
+  write_file(tmp / "cache/db" / live, "someone else's");
+  bulwark::vulndb::UpdateOptions opt;
+  opt.cache_dir = (tmp / "cache").string();
+  opt.repository = "file://" + (tmp / "mirror").string();
+  opt.feeds = "kev";
+  auto r = bulwark::vulndb::update_database(opt);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_EQ(r->cleaned.size(), 2u);
+  EXPECT_FALSE(fs::exists(tmp / "cache/db/bulwark.db.tmp-99999999"));
+  EXPECT_FALSE(fs::exists(tmp / "cache/db/bulwark.db.new"));
+  EXPECT_TRUE(fs::exists(tmp / "cache/db" / live));
+}
+
 TEST(Updater, MirrorIndexListsFilesWithDigests) {
   TempDir tmp;
   make_mirror(tmp / "m");
