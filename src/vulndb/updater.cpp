@@ -188,26 +188,11 @@ struct IndexEntry {
   std::string sha256;
 };
 
-// Parses a mirror's index.json: {"files": [{"path", "size", "sha256"}, ...]}.
 Result<std::map<std::string, IndexEntry>> parse_index(const std::string& text, const std::string& where) {
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_object() || !j.contains("files") || !j["files"].is_array())
-    return Error(ErrorCode::kCorrupt, "not a Bulwark mirror index (no \"files\" array)", where);
+  auto entries = parse_mirror_index(text, where);
+  if (!entries) return entries.error();
   std::map<std::string, IndexEntry> out;
-  size_t i = 0;
-  for (const auto& f : j["files"]) {
-    std::string at = where + " files[" + std::to_string(i++) + "]";
-    if (!f.is_object() || !f.contains("path") || !f["path"].is_string() || !f.contains("sha256") ||
-        !f["sha256"].is_string() || !f.contains("size") || !f["size"].is_number_unsigned())
-      return Error(ErrorCode::kCorrupt, "entry needs path, size and sha256", at);
-    std::string path = f["path"].get<std::string>();
-    std::string sha = f["sha256"].get<std::string>();
-    if (path.empty() || path.front() == '/' || path.find("..") != std::string::npos || path.size() > 1024)
-      return Error(ErrorCode::kCorrupt, "unsafe path '" + path.substr(0, 100) + "'", at);
-    if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos)
-      return Error(ErrorCode::kCorrupt, "sha256 is not 64 lowercase hex digits", at);
-    out[path] = IndexEntry{f["size"].get<uint64_t>(), sha};
-  }
+  for (auto& e : *entries) out[e.path] = IndexEntry{e.size, std::move(e.sha256)};
   return out;
 }
 
@@ -500,6 +485,30 @@ Result<UpdateResult> update_database(const UpdateOptions& opt, UpdateResult* rep
   if (report) *report = r;
   if (!st) return st.error();
   return r;
+}
+
+Result<std::vector<MirrorEntry>> parse_mirror_index(std::string_view text, const std::string& where) {
+  if (text.size() > kMaxIndexBytes) return Error(ErrorCode::kLimitExceeded, "index larger than 16 MiB", where);
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("files") || !j["files"].is_array())
+    return Error(ErrorCode::kCorrupt, "not a Bulwark mirror index (no \"files\" array)", where);
+  std::vector<MirrorEntry> out;
+  size_t i = 0;
+  for (const auto& f : j["files"]) {
+    std::string at = where + " files[" + std::to_string(i++) + "]";
+    if (!f.is_object() || !f.contains("path") || !f["path"].is_string() || !f.contains("sha256") ||
+        !f["sha256"].is_string() || !f.contains("size") || !f["size"].is_number_unsigned())
+      return Error(ErrorCode::kCorrupt, "entry needs path, size and sha256", at);
+    std::string path = f["path"].get<std::string>();
+    std::string sha = f["sha256"].get<std::string>();
+    if (path.empty() || path.front() == '/' || path.find("..") != std::string::npos || path.size() > 1024 ||
+        path.find('\0') != std::string::npos)
+      return Error(ErrorCode::kCorrupt, "unsafe path '" + path.substr(0, 100) + "'", at);
+    if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return Error(ErrorCode::kCorrupt, "sha256 is not 64 lowercase hex digits", at);
+    out.push_back(MirrorEntry{std::move(path), f["size"].get<uint64_t>(), std::move(sha)});
+  }
+  return out;
 }
 
 Status write_mirror_index(const std::string& dir) {

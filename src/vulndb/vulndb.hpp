@@ -382,6 +382,16 @@ struct UpdateResult {
 // outcome of every feed is in the error-free part of `report` even then.
 Result<UpdateResult> update_database(const UpdateOptions& opt, UpdateResult* report = nullptr);
 
+// One file a mirror's index.json lists (a relative path without "..").
+struct MirrorEntry {
+  std::string path;
+  uint64_t size = 0;
+  std::string sha256;  // 64 lowercase hex digits
+};
+// Parses a mirror's index.json; kCorrupt naming `where` and the entry when it
+// is not one (unsafe path, bad digest, missing field).
+Result<std::vector<MirrorEntry>> parse_mirror_index(std::string_view text, const std::string& where);
+
 // Writes DIR/index.json listing every regular file under DIR (not dot files,
 // not *.part / *.tmp-*) with its size and sha256, so DIR can be served as a
 // --db-repository. Written atomically.
