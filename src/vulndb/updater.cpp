@@ -104,22 +104,33 @@ class LockFile {
   int fd_ = -1;
 };
 
-// Removes DB.tmp-PID files of processes that no longer exist and a DB.new
-// whose swap never happened. Called with the lock held.
-std::vector<std::string> clean_stale(const fs::path& db) {
-  std::vector<std::string> removed;
+// Removes NAME.tmp-PID files (NAME starting with `prefix`) in `dir` whose
+// process no longer exists.
+void clean_dead_tmp(const fs::path& dir, const std::string& prefix, std::vector<std::string>& removed) {
   std::error_code ec;
-  const std::string prefix = db.filename().string() + ".tmp-";
-  for (const auto& e : fs::directory_iterator(db.parent_path(), ec)) {
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    std::string pid_text = name.substr(prefix.size());
-    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    size_t at = name.rfind(".tmp-");
+    if (at == std::string::npos || name.rfind(prefix, 0) != 0) continue;
+    std::string pid_text = name.substr(at + 5);
+    if (pid_text.empty() || pid_text.size() > 10 || pid_text.find_first_not_of("0123456789") != std::string::npos)
+      continue;
     pid_t pid = static_cast<pid_t>(std::strtol(pid_text.c_str(), nullptr, 10));
-    if (pid == ::getpid() || (::kill(pid, 0) == 0 || errno == EPERM)) continue;  // alive
+    if (pid <= 0 || pid == ::getpid() || ::kill(pid, 0) == 0 || errno == EPERM) continue;  // alive
     std::error_code rec;
     if (fs::remove(e.path(), rec)) removed.push_back(e.path().string());
   }
+}
+
+// Removes what a killed run left behind: DB.tmp-PID (a database being
+// written), DB.new (a prebuilt database never swapped in) and the feeds'
+// NAME.tmp-PID (state files). FILE.part downloads stay: they are resumed.
+// Called with the lock held.
+std::vector<std::string> clean_stale(const fs::path& db, const fs::path& feeds_dir) {
+  std::vector<std::string> removed;
+  clean_dead_tmp(db.parent_path().empty() ? fs::path(".") : db.parent_path(), db.filename().string() + ".tmp-",
+                 removed);
+  clean_dead_tmp(feeds_dir, "", removed);
   fs::path stale_new = db.string() + ".new";
   std::error_code rec;
   if (fs::exists(stale_new, rec) && fs::remove(stale_new, rec)) removed.push_back(stale_new.string());
@@ -213,7 +224,7 @@ class Updater {
 
     auto lock = LockFile::acquire(db.string() + ".lock");
     if (!lock) return lock.error();
-    r_.cleaned = clean_stale(db);
+    r_.cleaned = clean_stale(db, feeds_dir_);
     state_ = State::load(feeds_dir_ / kStateFile);
 
     auto feeds = select_feeds(opt_.feeds);

@@ -216,6 +216,8 @@ TEST(Updater, CleansWhatAKilledRunLeftBehind) {
   // process's temporary file, which must stay.
   write_file(tmp / "cache/db/bulwark.db.tmp-99999999", "half a database");
   write_file(tmp / "cache/db/bulwark.db.new", "never swapped");
+  fs::create_directories(tmp / "cache/db/feeds");
+  write_file(tmp / "cache/db/feeds/.state.json.tmp-99999999", "{");
   std::string live = "bulwark.db.tmp-" + std::to_string(getppid());
   write_file(tmp / "cache/db" / live, "someone else's");
   bulwark::vulndb::UpdateOptions opt;
@@ -224,10 +226,27 @@ TEST(Updater, CleansWhatAKilledRunLeftBehind) {
   opt.feeds = "kev";
   auto r = bulwark::vulndb::update_database(opt);
   ASSERT_TRUE(r.ok()) << r.error().describe();
-  EXPECT_EQ(r->cleaned.size(), 2u);
+  EXPECT_EQ(r->cleaned.size(), 3u);
+  EXPECT_FALSE(fs::exists(tmp / "cache/db/feeds/.state.json.tmp-99999999"));
   EXPECT_FALSE(fs::exists(tmp / "cache/db/bulwark.db.tmp-99999999"));
   EXPECT_FALSE(fs::exists(tmp / "cache/db/bulwark.db.new"));
   EXPECT_TRUE(fs::exists(tmp / "cache/db" / live));
+}
+
+TEST(Updater, MirrorIndexErrorsNameTheEntry) {
+  auto bad = bulwark::vulndb::parse_mirror_index(
+      R"({"files":[{"path":"kev.json","size":1,"sha256":")" + std::string(64, 'a') +
+          R"("},{"path":"../x","size":1,"sha256":")" + std::string(64, 'a') + R"("}]})",
+      "http://m/index.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, bulwark::ErrorCode::kCorrupt);
+  EXPECT_NE(bad.error().describe().find("http://m/index.json files[1]"), std::string::npos) << bad.error().describe();
+  EXPECT_NE(bad.error().describe().find("unsafe path"), std::string::npos);
+  EXPECT_FALSE(bulwark::vulndb::parse_mirror_index("[1,2]", "i").ok());
+  EXPECT_FALSE(bulwark::vulndb::parse_mirror_index(R"({"files":[{"path":"a","size":1,"sha256":"ABC"}]})", "i").ok());
+  auto ok = bulwark::vulndb::parse_mirror_index(R"({"files":[]})", "i");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->empty());
 }
 
 TEST(Updater, MirrorIndexListsFilesWithDigests) {
