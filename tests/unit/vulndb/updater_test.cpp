@@ -262,6 +262,27 @@ TEST(Updater, MirrorIndexListsFilesWithDigests) {
   EXPECT_EQ(index.find("x.part"), std::string::npos);
 }
 
+TEST(Updater, FileOverTheSizeLimitFails) {
+  TempDir tmp;
+  make_mirror(tmp / "mirror");
+  bulwark::vulndb::UpdateOptions opt;
+  opt.cache_dir = (tmp / "cache").string();
+  opt.repository = "file://" + (tmp / "mirror").string();
+  opt.feeds = "osv-npm,kev";
+  opt.max_file_bytes = 4096;  // kev.json fits, osv-npm.zip (> 20 KB) does not
+  bulwark::vulndb::UpdateResult report;
+  auto r = bulwark::vulndb::update_database(opt, &report);
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(report.feeds.size(), 2u);
+  EXPECT_EQ(report.feeds[0].state, bulwark::vulndb::FeedOutcome::State::kFailed);
+  EXPECT_NE(report.feeds[0].message.find("larger than the limit of 4096 bytes"), std::string::npos)
+      << report.feeds[0].message;
+  EXPECT_EQ(report.feeds[1].state, bulwark::vulndb::FeedOutcome::State::kDownloaded);
+  EXPECT_FALSE(fs::exists(tmp / "cache/db/feeds/osv-npm.zip"));
+  EXPECT_FALSE(fs::exists(tmp / "cache/db/feeds/osv-npm.zip.part"));
+  EXPECT_FALSE(fs::exists(tmp / "cache/db/bulwark.db"));
+}
+
 TEST(Updater, NothingMirroredFails) {
   TempDir tmp;
   fs::create_directories(tmp / "empty");
