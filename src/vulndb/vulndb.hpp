@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -355,6 +356,86 @@ std::optional<DataAge> data_age(const DbStatus& status, int64_t now = 0);
 
 // Data older than this many days makes `db status` and scans warn.
 inline constexpr double kStaleAfterDays = 7.0;
+
+// --------------------------------------------------------------- updater --
+
+// One downloadable feed: the file it becomes in the download cache
+// (<cache-dir>/db/feeds/FILE), and where it comes from. The table is in
+// feeds.cpp; `db update --feeds` selects by name or group.
+struct Feed {
+  std::string group;  // "osv", "debian", "alpine", "kev", "epss", "nvd"
+  std::string name;   // unique: the file name without its extension
+  std::string file;   // relative name in the cache and on a mirror
+  std::string url;    // official source
+};
+
+// Every official feed (NVD years expanded from 2002 to `year`; 0 = this year).
+std::vector<Feed> official_feeds(int year = 0);
+// The feeds named in a comma-separated list of names and groups ("osv,kev",
+// "osv-npm,epss"); an empty list is all of them. kInvalidArgument for an
+// unknown name.
+Result<std::vector<Feed>> select_feeds(std::string_view list, int year = 0);
+
+struct UpdateOptions {
+  std::string db_path;        // empty = default_database_path(cache_dir)
+  std::string cache_dir;      // feeds go to <cache-dir>/db/feeds
+  std::string repository;     // mirror URL (directory or .db file); empty = official sources
+  std::string feeds;          // select_feeds() list
+  bool offline = false;       // rebuild from the cached feed files only
+  bool force_rebuild = false; // rebuild even when no feed changed
+  int attempts = 5;           // per file (connect errors, 5xx, 429)
+  int backoff_ms = 500;
+  int max_backoff_ms = 30000;
+  long low_speed_time_s = 60;
+  uint64_t max_file_bytes = 4ull << 30;
+  const CancelToken* cancel = nullptr;
+  // Download progress of one file (file name, bytes so far, total or 0).
+  std::function<void(const std::string& file, uint64_t done, uint64_t total)> progress;
+};
+
+struct FeedOutcome {
+  // kCached: --offline used the cached copy; kMissing: --offline and no cached copy.
+  enum class State { kDownloaded, kNotModified, kCached, kNotMirrored, kMissing, kFailed };
+  std::string name, file, url;
+  State state = State::kFailed;
+  std::string message;  // why it failed / was not mirrored
+  uint64_t bytes = 0;
+  int attempts = 0;
+  bool resumed = false;
+};
+const char* to_string(FeedOutcome::State s);
+
+struct UpdateResult {
+  std::string db_path;
+  std::vector<FeedOutcome> feeds;
+  bool prebuilt = false;     // a database file came from the repository
+  bool rebuilt = false;      // a new database was written
+  bool up_to_date = false;   // nothing changed: the database was kept as is
+  std::optional<BuildResult> build;
+  std::vector<std::string> cleaned;  // stale temporary files removed first
+};
+
+// Downloads the selected feeds (or a prebuilt database from a repository) and
+// replaces the database atomically. Holds an exclusive lock (DB.lock) for the
+// whole run (kIo "another update is running" when it is held). Fails — leaving the database as it was — when any feed fails, a
+// mirrored file does not match its index, or nothing could be fetched; the
+// outcome of every feed is in the error-free part of `report` even then.
+Result<UpdateResult> update_database(const UpdateOptions& opt, UpdateResult* report = nullptr);
+
+// One file a mirror's index.json lists (a relative path without "..").
+struct MirrorEntry {
+  std::string path;
+  uint64_t size = 0;
+  std::string sha256;  // 64 lowercase hex digits
+};
+// Parses a mirror's index.json; kCorrupt naming `where` and the entry when it
+// is not one (unsafe path, bad digest, missing field).
+Result<std::vector<MirrorEntry>> parse_mirror_index(std::string_view text, const std::string& where);
+
+// Writes DIR/index.json listing every regular file under DIR (not dot files,
+// not *.part / *.tmp-*) with its size and sha256, so DIR can be served as a
+// --db-repository. Written atomically.
+Status write_mirror_index(const std::string& dir);
 
 // OSV record parsing, exposed for tests and the fuzz target: one OSV object
 // (JSON text or YAML text), appended to ctx.
