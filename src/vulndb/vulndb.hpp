@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/core.hpp"
+#include "core/detector.hpp"
 
 namespace bulwark::vulndb {
 
@@ -319,5 +320,51 @@ inline constexpr double kStaleAfterDays = 7.0;
 // OSV record parsing, exposed for tests and the fuzz target: one OSV object
 // (JSON text or YAML text), appended to ctx.
 void import_osv_document(std::string_view text, const std::string& where, ImportContext& ctx);
+
+
+// --------------------------------------------------------------- matcher --
+
+// Matches an inventory against the database (docs/vulndb.md, "Matching"):
+// OS packages against their own distro release's records by source package
+// name; language packages against their ecosystem's advisories; one finding
+// per (vulnerability, package, location) with every matching advisory merged.
+class Matcher {
+ public:
+  // kNotFound when the file does not exist (see Reader::open).
+  static Result<Matcher> open(const std::string& path);
+  explicit Matcher(Reader reader);
+  ~Matcher();
+  Matcher(Matcher&&) noexcept;
+  Matcher& operator=(Matcher&&) noexcept;
+
+  // Problems with one package or advisory (a version that does not parse, an
+  // unknown OS) are appended to `diagnostics`; matching goes on. Fails only
+  // when the database cannot be read.
+  Result<std::vector<Finding>> match(const Inventory& inventory, std::vector<Diagnostic>& diagnostics) const;
+  const Reader& reader() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Where the matcher looks for OS packages: the database ecosystem and release
+// of an OS ("debian" 12.5 -> Debian/12), or nullopt when Bulwark has no
+// distro data for it.
+std::optional<EcosystemRelease> distro_of(const OsInfo& os);
+// The database ecosystem of a language package ecosystem ("pypi" -> "PyPI"),
+// or empty.
+std::string_view language_ecosystem(std::string_view package_ecosystem);
+
+struct MatcherOptions {
+  std::string db_path;       // empty = default_database_path()
+  bool require_db = false;   // a missing database is an error, not a warning
+  int64_t now = 0;           // for the stale-data check; 0 = the current time
+};
+
+// The vulnerability detector of the scan pipeline: opens the database,
+// matches, warns about stale data, and records the database's dates in
+// the report's tool components ("vulndb").
+DetectorPtr make_vulnerability_detector(MatcherOptions options);
 
 }  // namespace bulwark::vulndb
