@@ -472,3 +472,51 @@ TEST(VulnerabilityDetector, StaleDataWarnsAndRecordsDates) {
 
 }  // namespace
 }  // namespace bulwark::vulndb
+
+// ------------------------------------------------------------------ corpus --
+
+namespace bulwark::vulndb {
+namespace {
+
+// Real GitHub advisories (the corpus GHSA archives). The expected ids and
+// first fixed versions are the public advisories' own: lodash 4.17.15 is hit
+// by CVE-2020-8203 (fixed 4.17.20), CVE-2020-28500 and CVE-2021-23337 (fixed
+// 4.17.21) but not by the older ones fixed in 4.17.5..4.17.12; minimist 1.2.0
+// by CVE-2020-7598 (1.2.3) and CVE-2021-44906 (1.2.6) -- GHSA-7fhm-mqm4-2wp7
+// (ranges up to 1.2.2) was withdrawn by GitHub on 2020-04-03 and must not
+// show; log4j-core 2.14.1 by Log4Shell (2.15.0).
+TEST(MatcherCorpus, GhsaNpmAndMaven) {
+  BULWARK_REQUIRE_CORPUS();
+  TempDir dir;
+  std::string path = (dir.path() / "v.db").string();
+  auto osv = bulwark::testing::corpus_dir() / "osv";
+  auto built = build_database(path, {(osv / "ghsa-npm-maven-selected.tar.gz").string(),
+                                     (osv / "ghsa-npm-selected-2.tar.gz").string()});
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  auto m = Matcher::open(path);
+  ASSERT_TRUE(m.ok());
+  Inventory inv;
+  Application app;
+  app.packages = {pkg("npm", "lodash", "4.17.15"), pkg("npm", "minimist", "1.2.0"),
+                  pkg("maven", "org.apache.logging.log4j:log4j-core", "2.14.1")};
+  inv.applications.push_back(app);
+  std::vector<Diagnostic> diags;
+  auto fs = m->match(inv, diags);
+  ASSERT_TRUE(fs.ok());
+  std::map<std::string, std::map<std::string, std::string>> got;  // package -> id -> first fix
+  for (const auto& f : *fs) got[f.package_name][f.id] = f.remediation.fixed_versions.empty() ? "" : f.remediation.fixed_versions[0];
+  EXPECT_EQ(got["lodash"], (std::map<std::string, std::string>{
+                               {"CVE-2020-8203", "4.17.20"}, {"CVE-2020-28500", "4.17.21"}, {"CVE-2021-23337", "4.17.21"}}));
+  EXPECT_EQ(got["minimist"], (std::map<std::string, std::string>{{"CVE-2020-7598", "1.2.3"},
+                                                                 {"CVE-2021-44906", "1.2.6"}}));
+  EXPECT_EQ(got["org.apache.logging.log4j:log4j-core"],
+            (std::map<std::string, std::string>{{"CVE-2021-44228", "2.15.0"}}));
+  for (const auto& f : *fs)
+    if (f.id == "CVE-2021-44228") {
+      EXPECT_NE(std::find(f.aliases.begin(), f.aliases.end(), "GHSA-jfh8-c2jp-5v3q"), f.aliases.end());
+      EXPECT_EQ(f.severity, Severity::kCritical);
+    }
+}
+
+}  // namespace
+}  // namespace bulwark::vulndb
