@@ -5,15 +5,24 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <mutex>
 #include <unordered_map>
 
 #include "version/version.hpp"
+#include "vulndb/sqlite.hpp"
 #include "vulndb/vulndb.hpp"
 
 namespace bulwark::vulndb {
 namespace {
 
 using json = nlohmann::json;
+
+#define MATCHER_TRY(expr)          \
+  do {                             \
+    if (auto _st = (expr); !_st) { \
+      return _st.error();          \
+    }                              \
+  } while (0)
 
 // More rows than this for one package is a broken database; the rest are
 // dropped with a diagnostic so one package cannot stall a scan.
@@ -163,8 +172,16 @@ std::string_view language_ecosystem(std::string_view e) {
 
 // ------------------------------------------------------------------ impl --
 
+// The matcher keeps its own read-only connection with prepared statements
+// that live as long as it does: the Reader's per-call statements cost more
+// than the lookups themselves at 2,000 packages a scan. Details are fetched in
+// bulk (one statement per table for every matched vulnerability at once).
 struct Matcher::Impl {
   Reader reader;
+  sql::Db db;
+  sql::Stmt aff_release, aff_all;
+  std::string path;
+  std::mutex mu;  // the statements are single-threaded; match() is const
   explicit Impl(Reader r) : reader(std::move(r)) {}
 };
 
@@ -174,62 +191,129 @@ Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 const Reader& Matcher::reader() const { return impl_->reader; }
 
+namespace {
+constexpr const char* kAffectedColumns =
+    "SELECT vulnerability, advisory, source, ecosystem, distro_release, variant, package, purl, ranges, versions, "
+    "status, fixed, matchable, withdrawn, severity FROM affected WHERE ecosystem=?1 AND package=?2";
+}  // namespace
+
 Result<Matcher> Matcher::open(const std::string& path) {
-  auto r = Reader::open(path);
+  auto r = Reader::open(path);  // validates the file and its schema version
   if (!r) return r.error();
-  return Matcher(std::move(*r));
+  Matcher m(std::move(*r));
+  Impl& impl = *m.impl_;
+  impl.path = path;
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  impl.db = sql::Db(raw);
+  if (rc != SQLITE_OK) return Error(ErrorCode::kIo, "SQLite: cannot open: " + impl.db.errmsg(), path);
+  auto a = sql::Stmt::prepare(impl.db, std::string(kAffectedColumns) + " AND distro_release=?3");
+  if (!a) return a.error().within(path);
+  auto b = sql::Stmt::prepare(impl.db, kAffectedColumns);
+  if (!b) return b.error().within(path);
+  impl.aff_release = std::move(*a);
+  impl.aff_all = std::move(*b);
+  return m;
 }
 
 namespace {
 
+// What fill() learnt from the rows, kept until the details arrive.
+struct Pending {
+  size_t index = 0;  // into the output
+  bool distro = false;
+  std::string ecosystem;
+  std::set<std::string> vendors;
+  std::string row_severity, row_severity_source;
+};
+
 // State of one match() call: caches so that each (ecosystem, name, release)
-// is looked up once, each range is parsed once and each vulnerability's
-// details are fetched once.
+// is looked up once and each range is parsed once; the details of every
+// matched vulnerability are fetched in bulk at the end.
 class Run {
  public:
-  Run(const Reader& reader, std::vector<Diagnostic>& diags) : reader_(reader), diags_(diags) {}
+  Run(Matcher::Impl& impl, std::vector<Diagnostic>& diags) : impl_(impl), diags_(diags) {}
 
   Status match_package(const Package& p, const std::optional<EcosystemRelease>& distro, std::vector<Finding>& out);
+  Status enrich(std::vector<Finding>& out);
 
  private:
   Result<const std::vector<AffectedRow>*> rows(const Lookup& l, const Package& p);
   const RangeSet& ranges(const AffectedRow& row, version::Scheme scheme);
-  const VulnerabilityDetails* details(const std::string& id);
   RowVerdict judge(const AffectedRow& row, const Lookup& l, const version::Version& installed);
   void fill(Finding& f, const Lookup& l, const Package& p, const std::vector<const AffectedRow*>& matched,
-            const version::Version& installed);
+            const version::Version& installed, Pending& pending);
 
-  const Reader& reader_;
+  Matcher::Impl& impl_;
   std::vector<Diagnostic>& diags_;
   std::map<std::string, std::vector<AffectedRow>> rows_;
   std::map<std::pair<int, std::string>, RangeSet> ranges_;
-  std::unordered_map<std::string, std::optional<VulnerabilityDetails>> details_;
+  std::vector<Pending> pending_;
   std::set<std::string> reported_;
 };
 
+std::vector<std::string> json_strings(const std::string& text) {
+  std::vector<std::string> out;
+  auto j = json::parse(text.empty() ? "[]" : text, nullptr, false);
+  if (j.is_array())
+    for (const auto& v : j)
+      if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
 Result<const std::vector<AffectedRow>*> Run::rows(const Lookup& l, const Package& p) {
-  std::string key = l.ecosystem + '\x1f' + l.name + '\x1f' + l.release + '\x1f' + l.release_prefix;
+  std::string name = normalize_package_name(l.ecosystem, l.name);
+  std::string key = l.ecosystem + '\x1f' + name + '\x1f' + l.release + '\x1f' + l.release_prefix;
   auto it = rows_.find(key);
   if (it != rows_.end()) return &it->second;
-  auto got = reader_.affected(l.ecosystem, l.name, l.release);
-  if (!got) return got.error();
+  sql::Stmt& st = l.release.empty() ? impl_.aff_all : impl_.aff_release;
+  st.reset();
+  st.bind(1, l.ecosystem);
+  st.bind(2, name);
+  if (!l.release.empty()) st.bind(3, l.release);
   std::vector<AffectedRow> keep;
-  keep.reserve(got->size());
-  for (auto& r : *got) {
-    if (!l.release_prefix.empty() && r.entry.release != l.release_prefix.substr(0, l.release_prefix.size() - 1) &&
-        !starts_with(r.entry.release, l.release_prefix))
+  int rc;
+  bool capped = false;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    std::string release = st.text(4);
+    if (!l.release_prefix.empty() && release != l.release_prefix.substr(0, l.release_prefix.size() - 1) &&
+        !starts_with(release, l.release_prefix))
       continue;
+    std::string variant = st.text(5);
     // Ubuntu Pro/ESM/FIPS fixes are published in archives a standard image
     // does not use: only the standard variant applies.
-    if (l.ecosystem == "Ubuntu" && !r.entry.variant.empty()) continue;
+    if (l.ecosystem == "Ubuntu" && !variant.empty()) continue;
     if (keep.size() >= kMaxRowsPerPackage) {
-      diags_.push_back(warn("vulnerability database has more than " + std::to_string(kMaxRowsPerPackage) +
-                                " records for " + l.ecosystem + " package " + l.name + "; the rest were not matched",
-                            p.location));
+      capped = true;
       break;
     }
+    AffectedRow r;
+    r.vulnerability = st.text(0);
+    r.advisory = st.text(1);
+    r.source = st.text(2);
+    r.entry.ecosystem = st.text(3);
+    r.entry.release = std::move(release);
+    r.entry.variant = std::move(variant);
+    r.entry.package = st.text(6);
+    r.entry.purl = st.text(7);
+    r.entry.ranges_json = st.text(8);
+    r.entry.versions_json = st.text(9);
+    r.entry.status = st.text(10);
+    r.entry.fixed = json_strings(st.text(11));
+    r.entry.matchable = st.integer(12) != 0;
+    r.withdrawn = st.integer(13) != 0;
+    r.entry.severity = st.text(14);
     keep.push_back(std::move(r));
   }
+  st.reset();
+  if (!capped && rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + impl_.db.errmsg(), impl_.path);
+  if (capped)
+    diags_.push_back(warn("vulnerability database has more than " + std::to_string(kMaxRowsPerPackage) +
+                              " records for " + l.ecosystem + " package " + l.name + "; the rest were not matched",
+                          p.location));
+  // Rows of one vulnerability must be adjacent for the grouping below.
+  std::stable_sort(keep.begin(), keep.end(),
+                   [](const AffectedRow& a, const AffectedRow& b) { return a.vulnerability < b.vulnerability; });
   return &rows_.emplace(std::move(key), std::move(keep)).first->second;
 }
 
@@ -281,15 +365,6 @@ const RangeSet& Run::ranges(const AffectedRow& row, version::Scheme scheme) {
   return ranges_.emplace(std::move(key), std::move(rs)).first->second;
 }
 
-const VulnerabilityDetails* Run::details(const std::string& id) {
-  auto it = details_.find(id);
-  if (it == details_.end()) {
-    auto d = reader_.vulnerability(id);
-    it = details_.emplace(id, d ? std::optional<VulnerabilityDetails>(std::move(*d)) : std::nullopt).first;
-  }
-  return it->second ? &*it->second : nullptr;
-}
-
 bool contains_version(const RangeSet& rs, const version::Version& v) {
   for (const auto& r : rs.ranges) {
     // A SemVer range cannot hold a version of another scheme: compare the
@@ -332,7 +407,7 @@ RowVerdict Run::judge(const AffectedRow& row, const Lookup& l, const version::Ve
 }
 
 void Run::fill(Finding& f, const Lookup& l, const Package& p, const std::vector<const AffectedRow*>& matched,
-               const version::Version& installed) {
+               const version::Version& installed, Pending& pending) {
   const AffectedRow& first = *matched.front();
   f.kind = FindingKind::kVulnerability;
   f.id = first.vulnerability;
@@ -349,7 +424,6 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const std::vector<
   std::vector<version::Version> fixes;
   std::set<std::string> fix_texts;
   std::string distro_state;
-  std::string row_severity, row_severity_source;
   for (const AffectedRow* r : matched) {
     if (r->advisory != f.id) aliases.insert(r->advisory);
     if (r->entry.status == "unfixed" || r->entry.status == "will_not_fix" || r->entry.status == "end_of_life")
@@ -358,16 +432,106 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const std::vector<
       auto fv = version::parse(l.scheme, fx);
       if (fv && installed < *fv && fix_texts.insert(fx).second) fixes.push_back(*fv);
     }
-    if (row_severity.empty() && !r->entry.severity.empty()) {
-      row_severity = r->entry.severity;
-      row_severity_source = r->source;
+    if (pending.row_severity.empty() && !r->entry.severity.empty()) {
+      pending.row_severity = r->entry.severity;
+      pending.row_severity_source = r->source;
     }
   }
   std::sort(fixes.begin(), fixes.end());
   for (const auto& v : fixes) f.remediation.fixed_versions.push_back(v.text());
   f.remediation.fix_state = !fixes.empty() ? "fixed" : (distro_state.empty() ? "not_fixed" : distro_state);
+  f.aliases.assign(aliases.begin(), aliases.end());
 
-  const VulnerabilityDetails* d = details(f.id);
+  // Severity: the vendor first (the distro for OS packages, the advisory
+  // databases of the matching records for language packages), then CVSS.
+  pending.distro = l.distro;
+  pending.ecosystem = l.ecosystem;
+  if (l.distro) {
+    pending.vendors.insert(vendor_of(l.ecosystem));
+  } else {
+    for (const AffectedRow* r : matched) pending.vendors.insert(r->source);
+  }
+}
+
+// Details of many vulnerabilities, one statement per table.
+Result<std::unordered_map<std::string, VulnerabilityDetails>> fetch_details(Matcher::Impl& impl,
+                                                                            const std::set<std::string>& ids) {
+  std::unordered_map<std::string, VulnerabilityDetails> out;
+  if (ids.empty()) return out;
+  json list = json::array();
+  for (const auto& id : ids) {
+    list.push_back(id);
+    out[id].id = id;
+  }
+  const std::string ids_json = list.dump();
+  auto query = [&](const std::string& text, const std::string& bound, auto&& row) -> Status {
+    auto st = sql::Stmt::prepare(impl.db, text);
+    if (!st) return st.error().within(impl.path);
+    st->bind(1, bound);
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) row(*st);
+    if (rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + impl.db.errmsg(), impl.path);
+    return {};
+  };
+  const std::string in = " IN (SELECT value FROM json_each(?1))";
+  MATCHER_TRY(query("SELECT id, summary, details, published, modified, withdrawn FROM vulnerabilities WHERE id" + in,
+                   ids_json, [&](sql::Stmt& s) {
+                     auto& d = out[s.text(0)];
+                     d.summary = s.text(1);
+                     d.details = s.text(2);
+                     d.published = s.text(3);
+                     d.modified = s.text(4);
+                     d.withdrawn = s.text(5);
+                   }));
+  MATCHER_TRY(query("SELECT vulnerability, alias FROM aliases WHERE alias<>vulnerability AND vulnerability" + in +
+                       " ORDER BY alias",
+                   ids_json, [&](sql::Stmt& s) { out[s.text(0)].aliases.push_back(s.text(1)); }));
+  MATCHER_TRY(query("SELECT vulnerability, id FROM advisories WHERE vulnerability" + in + " ORDER BY id", ids_json,
+                   [&](sql::Stmt& s) { out[s.text(0)].advisories.push_back(s.text(1)); }));
+  MATCHER_TRY(query("SELECT vulnerability, source, type, vector, score, severity FROM severities WHERE vulnerability" +
+                       in + " ORDER BY rowid",
+                   ids_json, [&](sql::Stmt& s) {
+                     SeverityEntry e;
+                     e.source = s.text(1);
+                     e.type = s.text(2);
+                     e.vector = s.text(3);
+                     if (!s.is_null(4)) e.score = s.real(4);
+                     e.severity = s.text(5);
+                     out[s.text(0)].severities.push_back(std::move(e));
+                   }));
+  MATCHER_TRY(query("SELECT vulnerability, cwe FROM cwes WHERE vulnerability" + in + " ORDER BY rowid", ids_json,
+                   [&](sql::Stmt& s) { out[s.text(0)].cwes.push_back(s.text(1)); }));
+  MATCHER_TRY(query("SELECT vulnerability, type, url FROM refs WHERE vulnerability" + in + " ORDER BY rowid", ids_json,
+                   [&](sql::Stmt& s) { out[s.text(0)].references.push_back({s.text(1), s.text(2)}); }));
+  // EPSS and KEV are keyed by CVE: the canonical id or any CVE alias.
+  std::map<std::string, std::vector<std::string>> by_cve;
+  json cves = json::array();
+  for (auto& [id, d] : out) {
+    auto add = [&](const std::string& c) {
+      if (!starts_with(c, "CVE-")) return;
+      if (by_cve[c].empty()) cves.push_back(c);
+      by_cve[c].push_back(id);
+    };
+    add(id);
+    for (const auto& a : d.aliases) add(a);
+  }
+  const std::string cves_json = cves.dump();
+  MATCHER_TRY(query("SELECT cve, score, percentile, date FROM epss WHERE cve" + in, cves_json, [&](sql::Stmt& s) {
+    for (const auto& id : by_cve[s.text(0)])
+      if (!out[id].epss) out[id].epss = EpssEntry{s.text(0), s.real(1), s.real(2), s.text(3)};
+  }));
+  MATCHER_TRY(query("SELECT cve, date_added, due_date, ransomware, vendor, product, name FROM kev WHERE cve" + in,
+                   cves_json, [&](sql::Stmt& s) {
+                     for (const auto& id : by_cve[s.text(0)])
+                       if (!out[id].kev)
+                         out[id].kev = KevEntry{s.text(0), s.text(1), s.text(2), s.text(3),
+                                                s.text(4), s.text(5), s.text(6)};
+                   }));
+  return out;
+}
+
+void apply_details(Finding& f, const Pending& pending, const VulnerabilityDetails* d) {
+  std::set<std::string> aliases(f.aliases.begin(), f.aliases.end());
   if (d) {
     for (const auto& a : d->aliases) aliases.insert(a);
     for (const auto& a : d->advisories) aliases.insert(a);
@@ -396,42 +560,48 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const std::vector<
   aliases.erase(f.id);
   f.aliases.assign(aliases.begin(), aliases.end());
 
-  // Severity: the vendor first (the distro for OS packages, the advisory
-  // databases of the matching records for language packages), then CVSS.
-  std::set<std::string> vendors;
-  if (l.distro) {
-    vendors.insert(vendor_of(l.ecosystem));
-  } else {
-    for (const AffectedRow* r : matched) vendors.insert(r->source);
+  const auto& vendors = pending.vendors;
+  if (!pending.row_severity.empty() && parse_severity(pending.row_severity) != Severity::kUnknown &&
+      (!pending.distro || vendors.count(pending.row_severity_source) > 0)) {
+    f.severity = parse_severity(pending.row_severity);
+    f.severity_source = pending.row_severity_source;
+    return;
   }
-  if (!row_severity.empty() && parse_severity(row_severity) != Severity::kUnknown &&
-      (l.distro ? vendors.count(row_severity_source) > 0 : true)) {
-    f.severity = parse_severity(row_severity);
-    f.severity_source = row_severity_source;
+  if (!d) return;
+  const SeverityEntry* best = nullptr;
+  // Vendor: a text rating beats a vendor CVSS.
+  for (const auto& s : d->severities) {
+    if (!vendors.count(s.source) || parse_severity(s.severity) == Severity::kUnknown) continue;
+    if (!best || (s.type == "text" && best->type != "text") ||
+        (is_cvss(s) && is_cvss(*best) && cvss_rank(s) < cvss_rank(*best)))
+      best = &s;
   }
-  if (d && f.severity == Severity::kUnknown) {
-    const SeverityEntry* best = nullptr;
-    // Vendor: a text rating beats a vendor CVSS.
-    for (const auto& s : d->severities) {
-      if (!vendors.count(s.source) || parse_severity(s.severity) == Severity::kUnknown) continue;
-      if (!best || (s.type == "text" && best->type != "text") ||
-          (is_cvss(s) && is_cvss(*best) && cvss_rank(s) < cvss_rank(*best)))
-        best = &s;
-    }
-    if (!best) {
-      auto better = [](const SeverityEntry& a, const SeverityEntry& b) {
-        bool an = a.source == "nvd", bn = b.source == "nvd";
-        if (an != bn) return an;
-        return cvss_rank(a) < cvss_rank(b);
-      };
-      for (const auto& s : d->severities)
-        if (is_cvss(s) && parse_severity(s.severity) != Severity::kUnknown && (!best || better(s, *best))) best = &s;
-    }
-    if (best) {
-      f.severity = parse_severity(best->severity);
-      f.severity_source = best->source;
-    }
+  if (!best) {
+    auto better = [](const SeverityEntry& a, const SeverityEntry& b) {
+      bool an = a.source == "nvd", bn = b.source == "nvd";
+      if (an != bn) return an;
+      return cvss_rank(a) < cvss_rank(b);
+    };
+    for (const auto& s : d->severities)
+      if (is_cvss(s) && parse_severity(s.severity) != Severity::kUnknown && (!best || better(s, *best))) best = &s;
   }
+  if (best) {
+    f.severity = parse_severity(best->severity);
+    f.severity_source = best->source;
+  }
+}
+
+Status Run::enrich(std::vector<Finding>& out) {
+  std::set<std::string> ids;
+  for (const auto& pd : pending_) ids.insert(out[pd.index].id);
+  auto details = fetch_details(impl_, ids);
+  if (!details) return details.error();
+  for (const auto& pd : pending_) {
+    Finding& f = out[pd.index];
+    auto it = details->find(f.id);
+    apply_details(f, pd, it == details->end() ? nullptr : &it->second);
+  }
+  return {};
 }
 
 // Distro records of one vulnerability from several feeds: the per-CVE
@@ -524,8 +694,11 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
         }
       if (merged) continue;
       Finding f;
-      fill(f, l, p, matched, *installed);
+      Pending pending;
+      pending.index = out.size();
+      fill(f, l, p, matched, *installed, pending);
       out.push_back(std::move(f));
+      pending_.push_back(std::move(pending));
     }
   }
   return {};
@@ -552,12 +725,14 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
   } else if (has_os_packages) {
     diagnostics.push_back(warn("OS packages found but no OS release file; OS packages were not matched"));
   }
-  Run run(impl_->reader, diagnostics);
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Run run(*impl_, diagnostics);
   for (const auto& p : inventory.packages)
     if (auto st = run.match_package(p, distro, out); !st) return st.error();
   for (const auto& app : inventory.applications)
     for (const auto& p : app.packages)
       if (auto st = run.match_package(p, distro, out); !st) return st.error();
+  if (auto st = run.enrich(out); !st) return st.error();
   return out;
 }
 

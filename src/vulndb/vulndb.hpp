@@ -343,8 +343,9 @@ class Matcher {
   Result<std::vector<Finding>> match(const Inventory& inventory, std::vector<Diagnostic>& diagnostics) const;
   const Reader& reader() const;
 
+  struct Impl;  // matcher.cpp only
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
