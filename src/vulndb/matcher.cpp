@@ -478,6 +478,8 @@ Result<std::unordered_map<std::string, VulnerabilityDetails>> fetch_details(Matc
     if (rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + impl.db.errmsg(), impl.path);
     return {};
   };
+  // Rows come in index order, (vulnerability, rowid): no ORDER BY needed;
+  // aliases are sorted when the finding is built.
   const std::string in = " IN (SELECT value FROM json_each(?1))";
   MATCHER_TRY(query("SELECT id, summary, details, published, modified, withdrawn FROM vulnerabilities WHERE id" + in,
                    ids_json, [&](sql::Stmt& s) {
@@ -488,13 +490,12 @@ Result<std::unordered_map<std::string, VulnerabilityDetails>> fetch_details(Matc
                      d.modified = s.text(4);
                      d.withdrawn = s.text(5);
                    }));
-  MATCHER_TRY(query("SELECT vulnerability, alias FROM aliases WHERE alias<>vulnerability AND vulnerability" + in +
-                       " ORDER BY alias",
+  MATCHER_TRY(query("SELECT vulnerability, alias FROM aliases WHERE alias<>vulnerability AND vulnerability" + in,
                    ids_json, [&](sql::Stmt& s) { out[s.text(0)].aliases.push_back(s.text(1)); }));
-  MATCHER_TRY(query("SELECT vulnerability, id FROM advisories WHERE vulnerability" + in + " ORDER BY id", ids_json,
+  MATCHER_TRY(query("SELECT vulnerability, id FROM advisories WHERE vulnerability" + in, ids_json,
                    [&](sql::Stmt& s) { out[s.text(0)].advisories.push_back(s.text(1)); }));
   MATCHER_TRY(query("SELECT vulnerability, source, type, vector, score, severity FROM severities WHERE vulnerability" +
-                       in + " ORDER BY rowid",
+                       in,
                    ids_json, [&](sql::Stmt& s) {
                      SeverityEntry e;
                      e.source = s.text(1);
@@ -504,9 +505,9 @@ Result<std::unordered_map<std::string, VulnerabilityDetails>> fetch_details(Matc
                      e.severity = s.text(5);
                      out[s.text(0)].severities.push_back(std::move(e));
                    }));
-  MATCHER_TRY(query("SELECT vulnerability, cwe FROM cwes WHERE vulnerability" + in + " ORDER BY rowid", ids_json,
+  MATCHER_TRY(query("SELECT vulnerability, cwe FROM cwes WHERE vulnerability" + in, ids_json,
                    [&](sql::Stmt& s) { out[s.text(0)].cwes.push_back(s.text(1)); }));
-  MATCHER_TRY(query("SELECT vulnerability, type, url FROM refs WHERE vulnerability" + in + " ORDER BY rowid", ids_json,
+  MATCHER_TRY(query("SELECT vulnerability, type, url FROM refs WHERE vulnerability" + in, ids_json,
                    [&](sql::Stmt& s) { out[s.text(0)].references.push_back({s.text(1), s.text(2)}); }));
   // EPSS and KEV are keyed by CVE: the canonical id or any CVE alias.
   std::map<std::string, std::vector<std::string>> by_cve;
