@@ -41,6 +41,8 @@ struct ScanFlags {
   std::vector<std::string> skip_files;
   std::vector<std::string> disable_analyzers;
   int exit_code = kExitFindings;
+  std::string db_path;
+  std::vector<std::string> scanners = {"vuln"};
 };
 
 std::string default_cache_dir() {
@@ -62,6 +64,8 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags) {
   cmd->add_option("--timeout", f.timeout, "Give up after this long (e.g. 90s, 5m, 1h)")->capture_default_str();
   cmd->add_option("--parallel", f.parallel, "Layers analyzed at once (0 = one per CPU)")->capture_default_str();
   cmd->add_option("--disable-analyzer", f.disable_analyzers, "Do not run the named analyzer (repeatable)");
+  cmd->add_option("--db", f.db_path, "Vulnerability database (default <cache-dir>/db/bulwark.db)");
+  cmd->add_option("--scanners", f.scanners, "Scanners to run: vuln, or none")->delimiter(',')->capture_default_str();
   cmd->add_option("--exit-code", f.exit_code, "Exit code when findings are present (0 to always succeed)")
       ->capture_default_str();
   if (image_flags) {
@@ -120,6 +124,8 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
   req.kind = kind;
   req.target = f.target;
   req.disabled_analyzers = f.disable_analyzers;
+  req.scanners = f.scanners;
+  req.db_path = f.db_path;
   artifact::Options& o = req.artifact;
   o.cache_dir = f.cache_dir.empty() ? default_cache_dir() : f.cache_dir;
   o.use_cache = !f.no_cache;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/core.hpp"
+#include "core/detector.hpp"
 
 namespace bulwark::vulndb {
 
@@ -446,5 +447,52 @@ void import_alpine_secdb_document(std::string_view text, const std::string& wher
 // NVD CVE API 2.0 JSON (page, feed file, vunnel envelope, {"cve"} or bare
 // cve object): severities, CWEs and references only, never affected entries.
 void import_nvd_document(std::string_view text, const std::string& where, ImportContext& ctx);
+
+
+// --------------------------------------------------------------- matcher --
+
+// Matches an inventory against the database (docs/vulndb.md, "Matching"):
+// OS packages against their own distro release's records by source package
+// name; language packages against their ecosystem's advisories; one finding
+// per (vulnerability, package, location) with every matching advisory merged.
+class Matcher {
+ public:
+  // kNotFound when the file does not exist (see Reader::open).
+  static Result<Matcher> open(const std::string& path);
+  explicit Matcher(Reader reader);
+  ~Matcher();
+  Matcher(Matcher&&) noexcept;
+  Matcher& operator=(Matcher&&) noexcept;
+
+  // Problems with one package or advisory (a version that does not parse, an
+  // unknown OS) are appended to `diagnostics`; matching goes on. Fails only
+  // when the database cannot be read.
+  Result<std::vector<Finding>> match(const Inventory& inventory, std::vector<Diagnostic>& diagnostics) const;
+  const Reader& reader() const;
+
+  struct Impl;  // matcher.cpp only
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Where the matcher looks for OS packages: the database ecosystem and release
+// of an OS ("debian" 12.5 -> Debian/12), or nullopt when Bulwark has no
+// distro data for it.
+std::optional<EcosystemRelease> distro_of(const OsInfo& os);
+// The database ecosystem of a language package ecosystem ("pypi" -> "PyPI"),
+// or empty.
+std::string_view language_ecosystem(std::string_view package_ecosystem);
+
+struct MatcherOptions {
+  std::string db_path;       // empty = default_database_path()
+  bool require_db = false;   // a missing database is an error, not a warning
+  int64_t now = 0;           // for the stale-data check; 0 = the current time
+};
+
+// The vulnerability detector of the scan pipeline: opens the database,
+// matches, warns about stale data, and records the database's dates in
+// the report's tool components ("vulndb").
+DetectorPtr make_vulnerability_detector(MatcherOptions options);
 
 }  // namespace bulwark::vulndb
