@@ -211,7 +211,26 @@ struct Slot {
   int64_t k = 0;        // staging key of the copy that is kept
   std::string modified;
   std::vector<uint32_t> joins;  // aliases (and the single upstream) to merge with
+  // Hashes of the affected-row sets staged for this record (its first copy and
+  // each part), so that a part seen again (the same file imported twice) is
+  // not staged twice.
+  std::vector<uint64_t> parts;
 };
+
+// FNV-1a over the affected rows of one advisory copy.
+uint64_t affected_hash(const Advisory& a) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view v) {
+    for (unsigned char c : v) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  };
+  for (const auto& af : a.affected) {
+    mix(af.ecosystem), mix(af.release), mix(af.variant), mix(af.package), mix(af.purl);
+    mix(af.ranges_json), mix(af.versions_json), mix(af.status), mix(af.severity);
+    for (const auto& f : af.fixed) mix(f);
+  }
+  return h;
+}
 
 std::string slot_key(std::string_view source, std::string_view id) {
   std::string key;
@@ -436,6 +455,9 @@ Status DatabaseBuilder::Impl::write(const Advisory& a) {
   // the same origin, id and date: the affected rows of every part belong to
   // the record (identical rows are written once, see the copy-out below).
   if (!inserted && slot.modified == a.modified) {
+    uint64_t h = affected_hash(a);
+    if (std::find(slot.parts.begin(), slot.parts.end(), h) != slot.parts.end()) return {};
+    slot.parts.push_back(h);
     Status st = im.stage_affected(a, slot.k);
     if (!st.ok()) return im.fail(st.error());
     return {};
@@ -450,6 +472,7 @@ Status DatabaseBuilder::Impl::write(const Advisory& a) {
   slot.k = k;
   slot.modified = a.modified;
   slot.joins.clear();
+  slot.parts.assign(1, affected_hash(a));
   size_t cves = 0;
   for (const auto& al : a.aliases) cves += starts_with(al, "CVE-") ? 1 : 0;
   for (const auto& al : a.aliases) {
@@ -617,9 +640,7 @@ Result<WriteStats> DatabaseBuilder::Impl::finish(const std::vector<SourceInfo>& 
   VULNDB_TRY(db.exec("INSERT INTO affected SELECT m.vulnerability, a.id, a.source, f.ecosystem, f.distro_release, "
                      "f.variant, f.package, f.purl, f.ranges, f.versions, f.status, f.fixed, f.matchable, "
                      "a.withdrawn IS NOT NULL, f.severity FROM s_map m JOIN s_adv a ON a.k = m.k "
-                     "JOIN (SELECT MIN(rowid) AS r FROM s_aff GROUP BY k, ecosystem, distro_release, variant, "
-                     "package, purl, ranges, versions, status, fixed, matchable, severity) d "
-                     "JOIN s_aff f ON f.rowid = d.r AND f.k = m.k ORDER BY m.ord, f.rowid"));
+                     "JOIN s_aff f ON f.k = m.k ORDER BY m.ord, f.rowid"));
   stats.affected = static_cast<uint64_t>(sqlite3_changes(db.get()));
 
   // severities, cwes, refs: one row per distinct fact per vulnerability, the
