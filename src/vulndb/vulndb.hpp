@@ -313,6 +313,10 @@ struct Importer {
   int (*sniff)(std::string_view name, std::string_view head) = nullptr;
   // Parses one whole document; reports bad records to ctx and goes on.
   void (*import)(std::string_view text, const std::string& where, ImportContext& ctx) = nullptr;
+  // A larger per-document limit for formats whose single document is
+  // legitimately big (the Debian tracker JSON is ~70 MB); 0 = only
+  // ImportOptions::max_file_bytes. The walker allows max(both).
+  uint64_t max_file_bytes = 0;
 };
 
 const std::vector<Importer>& importers();

@@ -20,8 +20,16 @@ namespace fs = std::filesystem;
 
 // ------------------------------------------------------------------ table --
 
+// NVD's yearly feed files (nvdcve-2.0-YYYY.json, 50-300 MB and growing) are
+// over the default per-file limit, which is sized for importers that build a
+// DOM of the whole document. The NVD importer walks the envelope with simdjson
+// On Demand (the text plus its structural index, no DOM), so its format gets a
+// larger bound of its own; it still bounds memory against a hostile input.
+constexpr uint64_t kNvdFeedMaxBytes = 1ull << 30;
+
 const std::vector<Importer>& importers() {
-  // One line per format. The Debian tracker importers go here when they exist.
+  // One line per format; a format that may be larger than ImportOptions::max_file_bytes
+  // says how large it may be.
   static const std::vector<Importer> table{
       {"osv", "OSV 1.x records (JSON or YAML; single, array, or {\"vulns\": [...]})", feeds::sniff_osv,
        import_osv_document},
@@ -30,7 +38,15 @@ const std::vector<Importer>& importers() {
       {"alpine-secdb", "Alpine secfixes database (secdb JSON or the older YAML)", feeds::sniff_alpine_secdb,
        import_alpine_secdb_document},
       {"nvd", "NVD CVE API 2.0 JSON (API pages, nvdcve-2.0 feed files, single records)", feeds::sniff_nvd,
-       import_nvd_document},
+       import_nvd_document, kNvdFeedMaxBytes},
+      // The tracker export is one ~70 MB document read with a SAX parser
+      // (bounded memory); 512 MiB leaves room for years of growth.
+      {"debian-tracker", "Debian security tracker JSON export (tracker/data/json)", feeds::sniff_debian_tracker,
+       feeds::import_debian_tracker, 512ull << 20},
+      {"debian-tracker-lists", "Debian security tracker data/CVE/list, data/DSA/list, data/DLA/list",
+       feeds::sniff_debian_lists, feeds::import_debian_lists, 256ull << 20},
+      {"debian-tracker-annotations", "vuln-list-debian tracker/{CVE,DSA,DLA}/*.json and distributions.json",
+       feeds::sniff_debian_annotations, feeds::import_debian_annotations},
   };
   return table;
 }
@@ -105,6 +121,8 @@ void ImportContext::begin_source(SourceInfo s) {
 namespace {
 
 bool feed_like(std::string_view name) {
+  // The Debian tracker's sources are files named "list" (data/CVE/list).
+  if (name == "list") return true;
   std::string n = to_lower(name);
   for (std::string_view ext : {".json", ".yaml", ".yml", ".csv", ".gz", ".zip", ".tar", ".tgz"})
     if (ends_with(n, ext)) return true;
@@ -116,19 +134,7 @@ std::string strip_gz(std::string_view name) {
   return std::string(name);
 }
 
-// NVD's yearly feed files (nvdcve-2.0-YYYY.json, 50-300 MB and growing) are
-// over the default per-file limit, which is sized for importers that build a
-// DOM of the whole document. The NVD importer walks the envelope with simdjson
-// On Demand (the text plus its structural index, no DOM), so those files get a
-// larger bound of their own; it still bounds memory against a hostile input.
-constexpr uint64_t kNvdFeedMaxBytes = 1ull << 30;
 
-uint64_t file_limit(const ImportOptions& opt, std::string_view name) {
-  std::string n = to_lower(name);
-  if (starts_with(n, "nvdcve-") && (ends_with(n, ".json") || ends_with(n, ".json.gz")))
-    return std::max(opt.max_file_bytes, kNvdFeedMaxBytes);
-  return opt.max_file_bytes;
-}
 
 class Walker {
  public:
@@ -151,10 +157,34 @@ class Walker {
         }
       }
     }
-    if (!imp) return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV, Alpine secdb, NVD CVE JSON)");
+    if (!imp)
+      return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV, Debian tracker, "
+                                 "Alpine secdb, NVD CVE JSON)");
     ctx_.set_format(imp->name);
     formats_.insert(imp->name);
     imp->import(text, where, ctx_);
+  }
+
+  // The size limit of a document: ImportOptions::max_file_bytes, raised for
+  // the format that would claim it (Importer::max_file_bytes) as judged from
+  // its first bytes.
+  uint64_t limit_for(const std::string& name, std::string_view head) const {
+    const Importer* imp = opt_.format.empty() ? nullptr : find_importer(opt_.format);
+    if (!imp) {
+      int best = 0;
+      for (const auto& i : importers())
+        if (int score = i.sniff(name, head); score > best) {
+          best = score;
+          imp = &i;
+        }
+    }
+    return imp ? std::max(opt_.max_file_bytes, imp->max_file_bytes) : opt_.max_file_bytes;
+  }
+
+  uint64_t largest_limit() const {
+    uint64_t m = opt_.max_file_bytes;
+    for (const auto& i : importers()) m = std::max(m, i.max_file_bytes);
+    return m;
   }
 
   void file(const fs::path& p, bool explicit_file) {
@@ -166,7 +196,7 @@ class Walker {
     }
     std::ifstream in(p, std::ios::binary);
     if (!in) return ctx_.problem(where, "cannot open");
-    char magic[512] = {};
+    char magic[4096] = {};  // also the head the size limit is judged by
     in.read(magic, sizeof magic);
     std::streamsize got = in.gcount();
     bool zip = got >= 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
@@ -176,9 +206,10 @@ class Walker {
     std::error_code ec;
     uint64_t size = fs::file_size(p, ec);
     if (ec) return ctx_.problem(where, "cannot stat: " + ec.message());
-    if (size > file_limit(opt_, name))
+    uint64_t limit = limit_for(name, std::string_view(magic, static_cast<size_t>(got)));
+    if (size > limit)
       return ctx_.problem(where, "file of " + std::to_string(size) + " bytes is over the limit of " +
-                                     std::to_string(file_limit(opt_, name)) + " bytes");
+                                     std::to_string(limit) + " bytes");
     std::string text(size, '\0');
     in.clear();
     in.seekg(0);
@@ -216,23 +247,25 @@ class Walker {
         ++summary_.ignored_files;
         continue;
       }
-      const uint64_t limit = file_limit(opt_, base);
-      if (archive_entry_size_is_set(entry) && static_cast<uint64_t>(archive_entry_size(entry)) > limit) {
+      if (archive_entry_size_is_set(entry) && static_cast<uint64_t>(archive_entry_size(entry)) > largest_limit()) {
         ctx_.problem(ewhere, "entry of " + std::to_string(archive_entry_size(entry)) + " bytes is over the limit of " +
-                                 std::to_string(limit) + " bytes");
+                                 std::to_string(largest_limit()) + " bytes");
         continue;
       }
       std::string text;
       char buf[1 << 16];
       bool over = false;
       la_ssize_t n;
+      uint64_t limit = 0;  // known once the first bytes are read
       while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
+        if (limit == 0) limit = limit_for(base, std::string_view(buf, static_cast<size_t>(n)));
         if (text.size() + static_cast<size_t>(n) > limit) {
           over = true;
           break;
         }
         text.append(buf, static_cast<size_t>(n));
       }
+      if (limit == 0) limit = opt_.max_file_bytes;
       if (n < 0) {
         ctx_.problem(ewhere, std::string("read error: ") + archive_error_string(a.get()));
         return;  // the stream is broken; later entries cannot be trusted

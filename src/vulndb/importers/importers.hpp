@@ -21,4 +21,13 @@ int sniff_alpine_secdb(std::string_view name, std::string_view head);
 
 int sniff_nvd(std::string_view name, std::string_view head);
 
+// Debian security tracker: the JSON export, the data/{CVE,DSA,DLA}/list
+// sources, and vuln-list-debian's per-record annotation JSON.
+int sniff_debian_tracker(std::string_view name, std::string_view head);
+void import_debian_tracker(std::string_view text, const std::string& where, ImportContext& ctx);
+int sniff_debian_lists(std::string_view name, std::string_view head);
+void import_debian_lists(std::string_view text, const std::string& where, ImportContext& ctx);
+int sniff_debian_annotations(std::string_view name, std::string_view head);
+void import_debian_annotations(std::string_view text, const std::string& where, ImportContext& ctx);
+
 }  // namespace bulwark::vulndb::feeds
