@@ -63,7 +63,9 @@ TEST(IgnoreFile, YamlEntriesByAliasPathAndPurl) {
   EXPECT_EQ(status_of(r, "CVE-2020-8203", "4.17.15"), FindingStatus::kIgnored);
   EXPECT_EQ(open_findings(r), 2u);
   for (const auto& f : r.findings) {
-    if (f.id == "CVE-2020-8203") EXPECT_EQ(f.ignored_until, "2999-12-31");
+    if (f.id == "CVE-2020-8203") {
+      EXPECT_EQ(f.ignored_until, "2999-12-31");
+    }
   }
 }
 
@@ -134,7 +136,9 @@ TEST(OpenVex, NotAffectedSuppressesTheNamedProductOnly) {
   // The later "affected" statement overrides the earlier not_affected.
   EXPECT_EQ(status_of(r, "CVE-2020-8203", "4.17.15"), FindingStatus::kOpen);
   for (const auto& f : r.findings) {
-    if (f.package_version == "0.0.8") EXPECT_EQ(f.status_reason, "vulnerable_code_not_in_execute_path");
+    if (f.package_version == "0.0.8") {
+      EXPECT_EQ(f.status_reason, "vulnerable_code_not_in_execute_path");
+    }
   }
 }
 
