@@ -152,8 +152,10 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return 0;
 }
 
-bool retryable_curl_error(CURLcode rc) {
-  switch (rc) {
+}  // namespace
+
+bool retryable_transfer_error(int curl_code) {
+  switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -170,6 +172,8 @@ bool retryable_curl_error(CURLcode rc) {
       return false;
   }
 }
+
+namespace {
 
 uint64_t file_size(const std::string& p) {
   std::error_code ec;
@@ -317,7 +321,7 @@ Result<DownloadResult> download(const DownloadRequest& req) {
       std::string msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
       last = Error(ErrorCode::kNetwork, msg, req.url);
       if (is_file_url && rc == CURLE_FILE_COULDNT_READ_FILE) return Error(ErrorCode::kNotFound, msg, req.url);
-      if (!retryable_curl_error(rc)) return last;
+      if (!retryable_transfer_error(rc)) return last;
     } else if (t.status == 304) {
       result.not_modified = true;
       result.bytes = file_size(req.dest);

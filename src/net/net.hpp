@@ -44,4 +44,10 @@ struct DownloadResult {
 // against what arrived.
 Result<DownloadResult> download(const DownloadRequest& req);
 
+// Whether a libcurl result code (CURLcode, passed as int so this header needs
+// no curl.h) is worth retrying: the connection failed, broke or timed out, as
+// opposed to a request the server understood and refused. Shared by every
+// libcurl user (feeds here, the registry client in artifact).
+bool retryable_transfer_error(int curl_code);
+
 }  // namespace bulwark::net
