@@ -1,5 +1,6 @@
 // HTTP with libcurl and the registry v2 API client.
 #include "artifact/registry_client.hpp"
+#include "net/net.hpp"
 
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -97,21 +98,6 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return 0;
 }
 
-bool transient_curl_error(CURLcode c) {
-  switch (c) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // "https://host:port" of a URL, for the same-origin check on redirects.
 std::string origin_of(const std::string& url) {
@@ -174,7 +160,7 @@ Result<HttpResponse> http_get(const HttpRequest& req, const BodySink& sink, uint
   CURLcode rc = curl_easy_perform(c);
   if (t.error) return *t.error;
   if (rc != CURLE_OK) {
-    if (failure != nullptr) failure->transient = transient_curl_error(rc);
+    if (failure != nullptr) failure->transient = net::retryable_transfer_error(rc);
     std::string msg = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
     ErrorCode code = rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kTimeout : ErrorCode::kNetwork;
     return Error(code, msg, req.unix_socket.empty() ? req.url : req.unix_socket + " " + req.url);

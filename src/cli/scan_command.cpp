@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "enrich/enrich.hpp"
 #include "report/report.hpp"
 #include "scan/scan.hpp"
 
@@ -41,6 +42,13 @@ struct ScanFlags {
   std::vector<std::string> skip_files;
   std::vector<std::string> disable_analyzers;
   int exit_code = kExitFindings;
+  std::string db_path;
+  std::vector<std::string> scanners = {"vuln"};
+  bool exit_code_given = false;
+  std::vector<std::string> severities;
+  bool ignore_unfixed = false;
+  std::string ignorefile;
+  std::vector<std::string> vex;
 };
 
 std::string default_cache_dir() {
@@ -62,8 +70,17 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags) {
   cmd->add_option("--timeout", f.timeout, "Give up after this long (e.g. 90s, 5m, 1h)")->capture_default_str();
   cmd->add_option("--parallel", f.parallel, "Layers analyzed at once (0 = one per CPU)")->capture_default_str();
   cmd->add_option("--disable-analyzer", f.disable_analyzers, "Do not run the named analyzer (repeatable)");
+  cmd->add_option("--db", f.db_path, "Vulnerability database (default <cache-dir>/db/bulwark.db)");
+  cmd->add_option("--scanners", f.scanners, "Scanners to run: vuln, or none")->delimiter(',')->capture_default_str();
   cmd->add_option("--exit-code", f.exit_code, "Exit code when findings are present (0 to always succeed)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each([&f](const std::string&) { f.exit_code_given = true; });
+  cmd->add_option("--severity", f.severities, "Report only these severities (UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL)")
+      ->delimiter(',');
+  cmd->add_flag("--ignore-unfixed", f.ignore_unfixed, "Report only vulnerabilities that have a fix");
+  cmd->add_option("--ignorefile", f.ignorefile,
+                  "Ignore file (YAML or Trivy's plain form; default .bulwarkignore.yaml or .bulwarkignore when present)");
+  cmd->add_option("--vex", f.vex, "OpenVEX document; not_affected statements suppress findings (repeatable)");
   if (image_flags) {
     cmd->add_option("--platform", f.platform, "Platform of a multi-platform image, os/arch[/variant]");
     cmd->add_flag("--insecure", f.insecure, "Allow plain-HTTP registries and unverified TLS");
@@ -120,6 +137,11 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
   req.kind = kind;
   req.target = f.target;
   req.disabled_analyzers = f.disable_analyzers;
+  req.scanners = f.scanners;
+  req.db_path = f.db_path;
+  // A gate that must fail on findings cannot pass just because there was no
+  // database to find them with.
+  req.require_db = f.exit_code_given && f.exit_code != 0;
   artifact::Options& o = req.artifact;
   o.cache_dir = f.cache_dir.empty() ? default_cache_dir() : f.cache_dir;
   o.use_cache = !f.no_cache;
@@ -151,6 +173,30 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
     print_error(report.error());
     return kExitError;
   }
+  enrich::Options eo;
+  eo.ignore_unfixed = f.ignore_unfixed;
+  eo.vex_files = f.vex;
+  for (const auto& s : f.severities) {
+    Severity sev = parse_severity(s);
+    if (sev == Severity::kUnknown && to_lower(s) != "unknown") {
+      print_error(Error(ErrorCode::kInvalidArgument, "unknown severity '" + s + "' (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)"));
+      return kExitUsage;
+    }
+    eo.severities.push_back(sev);
+  }
+  if (!f.ignorefile.empty()) {
+    eo.ignore_files.push_back(f.ignorefile);
+  } else {
+    for (const char* name : {".bulwarkignore.yaml", ".bulwarkignore"})
+      if (std::filesystem::exists(name)) {
+        eo.ignore_files.push_back(name);
+        break;
+      }
+  }
+  if (auto st = enrich::apply(*report, eo); !st) {
+    print_error(st.error());
+    return kExitError;
+  }
   for (const auto& d : report->diagnostics) {
     std::string where = d.location.layer.empty() ? d.location.path : d.location.layer + " " + d.location.path;
     log(d.level == Diagnostic::Level::kError ? LogLevel::kError : LogLevel::kWarn,
@@ -160,10 +206,7 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
     print_error(st.error());
     return kExitError;
   }
-  bool open_findings = false;
-  for (const auto& finding : report->findings)
-    if (finding.status == FindingStatus::kOpen) open_findings = true;
-  return open_findings ? f.exit_code : kExitOk;
+  return enrich::open_findings(*report) > 0 ? f.exit_code : kExitOk;
 }
 
 void add_scan_command(CLI::App& app, Action& action, const char* name, const char* help, const char* target_help,

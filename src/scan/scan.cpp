@@ -3,15 +3,33 @@
 #include <fstream>
 #include <sstream>
 
+#include "catalog/lang/lang.hpp"
 #include "catalog/os/os.hpp"
 #include "report/report.hpp"
+#include "vulndb/vulndb.hpp"
 
 namespace bulwark::scan {
 
 AnalyzerRegistry default_analyzers() {
   AnalyzerRegistry registry;
   catalog::register_os_analyzers(registry);
+  catalog::register_language_analyzers(registry);
   return registry;
+}
+
+Result<std::vector<DetectorPtr>> default_detectors(const Request& request) {
+  std::vector<DetectorPtr> out;
+  for (const auto& s : request.scanners) {
+    if (s == "vuln") {
+      vulndb::MatcherOptions o;
+      o.db_path = !request.db_path.empty() ? request.db_path : vulndb::default_database_path(request.artifact.cache_dir);
+      o.require_db = request.require_db;
+      out.push_back(vulndb::make_vulnerability_detector(std::move(o)));
+    } else if (s != "none") {
+      return Error(ErrorCode::kInvalidArgument, "unknown scanner '" + s + "' (known: vuln, none)");
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -54,6 +72,8 @@ Result<Report> run(const Request& request) {
   AnalyzerRegistry analyzers = default_analyzers();
   if (auto st = analyzers.disable(request.disabled_analyzers); !st) return st.error();
 
+  auto detectors = default_detectors(request);
+  if (!detectors) return detectors.error();
   Report report;
   stamp(report, request, analyzers);
 
@@ -100,6 +120,10 @@ Result<Report> run(const Request& request) {
       return Error(ErrorCode::kUnsupported, std::string("scanning a ") + to_string(request.kind) +
                                                 " target is not supported yet");
   }
+  assign_package_ids(report.inventory);
+  DetectContext ctx{report.target, request.artifact.cancel, &report.diagnostics, &report.tool.components};
+  for (const auto& d : *detectors)
+    if (auto st = d->detect(report.inventory, ctx, report.findings); !st) return st.error();
   finish(report);
   return report;
 }

@@ -6,6 +6,7 @@
 
 #include "artifact/artifact.hpp"
 #include "core/core.hpp"
+#include "core/detector.hpp"
 
 namespace bulwark::scan {
 
@@ -14,7 +15,14 @@ struct Request {
   std::string target;                  // image reference, directory or SBOM file
   artifact::Options artifact;          // cache, platform, registry, …
   std::vector<std::string> disabled_analyzers;
+  // Which detectors run (Trivy's --scanners): "vuln" by default; empty = none.
+  std::vector<std::string> scanners = {"vuln"};
+  std::string db_path;      // vulnerability database; empty = vulndb::default_database_path(cache dir)
+  bool require_db = false;  // a missing database fails the scan instead of warning
 };
+
+// The detectors the request asks for, in the order they run.
+Result<std::vector<DetectorPtr>> default_detectors(const Request& request);
 
 // Builds the registry of every analyzer Bulwark has.
 AnalyzerRegistry default_analyzers();

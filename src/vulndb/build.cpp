@@ -13,12 +13,16 @@ Result<BuildResult> build_database(const std::string& path, const std::vector<st
                                    const ImportOptions& import, const WriteOptions& write) {
   BuildResult out;
   auto t0 = std::chrono::steady_clock::now();
+  // Records stream into the builder as they are parsed; `data` keeps only
+  // the per-input source rows.
+  auto builder = DatabaseBuilder::create(path, write);
+  if (!builder) return builder.error();
   Dataset data;
-  auto summary = import_paths(inputs, data, import);
+  auto summary = import_paths(inputs, data, *builder, import);
   if (!summary) return summary.error();
   out.summary = std::move(*summary);
   auto t1 = std::chrono::steady_clock::now();
-  auto written = write_database(path, data, write);
+  auto written = builder->finish(data.sources);
   if (!written) return written.error();
   out.written = *written;
   auto t2 = std::chrono::steady_clock::now();

@@ -2,10 +2,11 @@
 // (docs/vulndb.md), the writer that builds a database and swaps it in
 // atomically, the read-only reader the matcher uses, ecosystem parsing and
 // package-name normalisation, and the importers of public feed formats (OSV
-// JSON/YAML, CISA KEV, FIRST EPSS), registered by format name in one table.
+// JSON/YAML, CISA KEV, FIRST EPSS, Alpine secdb, NVD CVE 2.0), registered by format name in one table.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,11 +15,12 @@
 #include <vector>
 
 #include "core/core.hpp"
+#include "core/detector.hpp"
 
 namespace bulwark::vulndb {
 
 // Bumped whenever a table or column changes meaning (docs/vulndb.md).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // ------------------------------------------------------------- ecosystems --
 
@@ -143,10 +145,42 @@ struct WriteOptions {
   uint64_t fail_after_advisories = 0;
 };
 
-// Builds a complete database from `data` in PATH.tmp-PID beside `path`
-// (one transaction, prepared statements, no journal, indexes after the bulk
-// insert), fsyncs it and renames it over `path`, then fsyncs the directory.
-// On any failure the temporary file is removed and `path` is untouched.
+// Builds a database record by record, as the importers parse them: the one
+// write path. Advisories go straight into PATH.tmp-PID beside `path` (one
+// transaction, prepared statements, no journal, indexes after the bulk
+// load); only the id graph (ids and alias edges) stays in memory for alias
+// merging at finish(). An advisory is identified by (origin, id): the same
+// CVE id from the Debian tracker and from NVD are two records; the same
+// (origin, id) added twice keeps the most recently modified copy.
+// finish() merges aliases, commits, fsyncs and renames the file over `path`,
+// then fsyncs the directory. On any failure (or when the builder is dropped
+// unfinished) the temporary file is removed and `path` is untouched.
+// Move-only; add() from one thread at a time.
+class DatabaseBuilder {
+ public:
+  static Result<DatabaseBuilder> create(const std::string& path, const WriteOptions& opt = {});
+  ~DatabaseBuilder();
+  DatabaseBuilder(DatabaseBuilder&&) noexcept;
+  DatabaseBuilder& operator=(DatabaseBuilder&&) noexcept;
+
+  // Records are queued (a bounded queue) and written by the builder's own
+  // writer thread in the order added. The first failure is sticky: later adds
+  // return it, finish() returns it.
+  Status add(const Advisory& a);
+  Status add(Advisory&& a);
+  Status add(const EpssEntry& e);
+  Status add(const KevEntry& k);
+  bool failed() const;
+  Result<WriteStats> finish(const std::vector<SourceInfo>& sources);
+
+ private:
+  struct Impl;
+  explicit DatabaseBuilder(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Builds a complete database from an in-memory `data` (DatabaseBuilder over
+// every record, sources last).
 Result<WriteStats> write_database(const std::string& path, const Dataset& data, const WriteOptions& opt = {});
 
 // ---------------------------------------------------------------- reader --
@@ -154,7 +188,7 @@ Result<WriteStats> write_database(const std::string& path, const Dataset& data, 
 struct AffectedRow {
   std::string vulnerability;  // canonical id
   std::string advisory;       // the source record id
-  std::string source;         // origin database of that record
+  std::string source;         // origin database of that record ((source, advisory) is unique)
   AffectedEntry entry;
   bool withdrawn = false;
 };
@@ -237,10 +271,13 @@ struct ImportSummary {
   std::vector<ImportProblem> problems;
 };
 
-// Collects records into a Dataset; importers report through it.
+// Collects records into a Dataset, or streams them into a DatabaseBuilder
+// (then `data` only keeps the sources); importers report through it.
 class ImportContext {
  public:
   ImportContext(Dataset& data, ImportSummary& summary) : data_(data), summary_(summary) {}
+  ImportContext(Dataset& data, ImportSummary& summary, DatabaseBuilder& sink)
+      : data_(data), summary_(summary), sink_(&sink) {}
   void add(Advisory&& a);
   void add(EpssEntry&& e);
   void add(KevEntry&& k);
@@ -261,6 +298,7 @@ class ImportContext {
   void count();
   Dataset& data_;
   ImportSummary& summary_;
+  DatabaseBuilder* sink_ = nullptr;
   size_t source_index_ = SIZE_MAX;
   std::string format_;
 };
@@ -288,13 +326,17 @@ const Importer* find_importer(std::string_view name);
 // feeds each document to the matching importer. Fails only when an input does
 // not exist or cannot be read at all; bad records become problems.
 Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, const ImportOptions& opt = {});
+// The same, streaming every record into `sink` as it is parsed.
+Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, DatabaseBuilder& sink,
+                                   const ImportOptions& opt = {});
 
 // ------------------------------------------------------------------ build --
 
 struct BuildResult {
   ImportSummary summary;
   WriteStats written;
-  double import_seconds = 0;  // reading and parsing the inputs
+  double import_seconds = 0;  // reading, parsing and staging the inputs (streamed into the file)
+  // total_seconds - import_seconds is alias merging, indexing and the sync
   double total_seconds = 0;   // import plus write
 };
 
@@ -320,8 +362,141 @@ std::optional<DataAge> data_age(const DbStatus& status, int64_t now = 0);
 // Data older than this many days makes `db status` and scans warn.
 inline constexpr double kStaleAfterDays = 7.0;
 
+// --------------------------------------------------------------- updater --
+
+// One downloadable feed: the file it becomes in the download cache
+// (<cache-dir>/db/feeds/FILE), and where it comes from. The table is in
+// feeds.cpp; `db update --feeds` selects by name or group.
+struct Feed {
+  std::string group;  // "osv", "debian", "alpine", "kev", "epss", "nvd"
+  std::string name;   // unique: the file name without its extension
+  std::string file;   // relative name in the cache and on a mirror
+  std::string url;    // official source
+};
+
+// Every official feed (NVD years expanded from 2002 to `year`; 0 = this year).
+std::vector<Feed> official_feeds(int year = 0);
+// The feeds named in a comma-separated list of names and groups ("osv,kev",
+// "osv-npm,epss"); an empty list is all of them. kInvalidArgument for an
+// unknown name.
+Result<std::vector<Feed>> select_feeds(std::string_view list, int year = 0);
+
+struct UpdateOptions {
+  std::string db_path;        // empty = default_database_path(cache_dir)
+  std::string cache_dir;      // feeds go to <cache-dir>/db/feeds
+  std::string repository;     // mirror URL (directory or .db file); empty = official sources
+  std::string feeds;          // select_feeds() list
+  bool offline = false;       // rebuild from the cached feed files only
+  bool force_rebuild = false; // rebuild even when no feed changed
+  int attempts = 5;           // per file (connect errors, 5xx, 429)
+  int backoff_ms = 500;
+  int max_backoff_ms = 30000;
+  long low_speed_time_s = 60;
+  uint64_t max_file_bytes = 4ull << 30;
+  const CancelToken* cancel = nullptr;
+  // Download progress of one file (file name, bytes so far, total or 0).
+  std::function<void(const std::string& file, uint64_t done, uint64_t total)> progress;
+};
+
+struct FeedOutcome {
+  // kCached: --offline used the cached copy; kMissing: --offline and no cached copy.
+  enum class State { kDownloaded, kNotModified, kCached, kNotMirrored, kMissing, kFailed };
+  std::string name, file, url;
+  State state = State::kFailed;
+  std::string message;  // why it failed / was not mirrored
+  uint64_t bytes = 0;
+  int attempts = 0;
+  bool resumed = false;
+};
+const char* to_string(FeedOutcome::State s);
+
+struct UpdateResult {
+  std::string db_path;
+  std::vector<FeedOutcome> feeds;
+  bool prebuilt = false;     // a database file came from the repository
+  bool rebuilt = false;      // a new database was written
+  bool up_to_date = false;   // nothing changed: the database was kept as is
+  std::optional<BuildResult> build;
+  std::vector<std::string> cleaned;  // stale temporary files removed first
+};
+
+// Downloads the selected feeds (or a prebuilt database from a repository) and
+// replaces the database atomically. Holds an exclusive lock (DB.lock) for the
+// whole run (kIo "another update is running" when it is held). Fails — leaving the database as it was — when any feed fails, a
+// mirrored file does not match its index, or nothing could be fetched; the
+// outcome of every feed is in the error-free part of `report` even then.
+Result<UpdateResult> update_database(const UpdateOptions& opt, UpdateResult* report = nullptr);
+
+// One file a mirror's index.json lists (a relative path without "..").
+struct MirrorEntry {
+  std::string path;
+  uint64_t size = 0;
+  std::string sha256;  // 64 lowercase hex digits
+};
+// Parses a mirror's index.json; kCorrupt naming `where` and the entry when it
+// is not one (unsafe path, bad digest, missing field).
+Result<std::vector<MirrorEntry>> parse_mirror_index(std::string_view text, const std::string& where);
+
+// Writes DIR/index.json listing every regular file under DIR (not dot files,
+// not *.part / *.tmp-*) with its size and sha256, so DIR can be served as a
+// --db-repository. Written atomically.
+Status write_mirror_index(const std::string& dir);
+
 // OSV record parsing, exposed for tests and the fuzz target: one OSV object
 // (JSON text or YAML text), appended to ctx.
 void import_osv_document(std::string_view text, const std::string& where, ImportContext& ctx);
+// Alpine secdb (secfixes JSON or YAML of one release and repository): one
+// advisory per vulnerability id, ecosystem "Alpine", release "3.NN".
+void import_alpine_secdb_document(std::string_view text, const std::string& where, ImportContext& ctx);
+// NVD CVE API 2.0 JSON (page, feed file, vunnel envelope, {"cve"} or bare
+// cve object): severities, CWEs and references only, never affected entries.
+void import_nvd_document(std::string_view text, const std::string& where, ImportContext& ctx);
+
+
+// --------------------------------------------------------------- matcher --
+
+// Matches an inventory against the database (docs/vulndb.md, "Matching"):
+// OS packages against their own distro release's records by source package
+// name; language packages against their ecosystem's advisories; one finding
+// per (vulnerability, package, location) with every matching advisory merged.
+class Matcher {
+ public:
+  // kNotFound when the file does not exist (see Reader::open).
+  static Result<Matcher> open(const std::string& path);
+  explicit Matcher(Reader reader);
+  ~Matcher();
+  Matcher(Matcher&&) noexcept;
+  Matcher& operator=(Matcher&&) noexcept;
+
+  // Problems with one package or advisory (a version that does not parse, an
+  // unknown OS) are appended to `diagnostics`; matching goes on. Fails only
+  // when the database cannot be read.
+  Result<std::vector<Finding>> match(const Inventory& inventory, std::vector<Diagnostic>& diagnostics) const;
+  const Reader& reader() const;
+
+  struct Impl;  // matcher.cpp only
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Where the matcher looks for OS packages: the database ecosystem and release
+// of an OS ("debian" 12.5 -> Debian/12), or nullopt when Bulwark has no
+// distro data for it.
+std::optional<EcosystemRelease> distro_of(const OsInfo& os);
+// The database ecosystem of a language package ecosystem ("pypi" -> "PyPI"),
+// or empty.
+std::string_view language_ecosystem(std::string_view package_ecosystem);
+
+struct MatcherOptions {
+  std::string db_path;       // empty = default_database_path()
+  bool require_db = false;   // a missing database is an error, not a warning
+  int64_t now = 0;           // for the stale-data check; 0 = the current time
+};
+
+// The vulnerability detector of the scan pipeline: opens the database,
+// matches, warns about stale data, and records the database's dates in
+// the report's tool components ("vulndb").
+DetectorPtr make_vulnerability_detector(MatcherOptions options);
 
 }  // namespace bulwark::vulndb

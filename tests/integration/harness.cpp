@@ -57,6 +57,8 @@ const ImagesResult& test_images() {
     if (fs::is_directory(dir / "oci-zstd")) im.oci_zstd = dir / "oci-zstd";
     im.docker_archive = dir / "test.docker.tar";
     im.oci_archive = dir / "test.oci.tar";
+    im.has_app = fs::exists(dir / "app.expected.tsv") && !fs::exists(dir / "app-unavailable.txt");
+    if (!im.has_app) im.app_unavailable = testing::read_file(dir / "app-unavailable.txt");
     result.ok = true;
   });
   return result;

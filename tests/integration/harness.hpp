@@ -31,6 +31,8 @@ struct Images {
   fs::path oci_zstd;        // tag test, zstd layers; empty if skopeo could not
   fs::path docker_archive;  // bulwark/test:1
   fs::path oci_archive;     // tag 1
+  bool has_app = false;     // oci_layout has tag app (npm packages from the registry)
+  std::string app_unavailable;  // why not, when !has_app
   fs::path expected(const std::string& state) const { return dir / (state + ".expected.tsv"); }
 };
 

@@ -20,14 +20,25 @@ namespace fs = std::filesystem;
 
 // ------------------------------------------------------------------ table --
 
+// NVD's yearly feed files (nvdcve-2.0-YYYY.json, 50-300 MB and growing) are
+// over the default per-file limit, which is sized for importers that build a
+// DOM of the whole document. The NVD importer walks the envelope with simdjson
+// On Demand (the text plus its structural index, no DOM), so its format gets a
+// larger bound of its own; it still bounds memory against a hostile input.
+constexpr uint64_t kNvdFeedMaxBytes = 1ull << 30;
+
 const std::vector<Importer>& importers() {
-  // One line per format. The Alpine secdb and NVD importers go here when
-  // they exist.
+  // One line per format; a format that may be larger than ImportOptions::max_file_bytes
+  // says how large it may be.
   static const std::vector<Importer> table{
       {"osv", "OSV 1.x records (JSON or YAML; single, array, or {\"vulns\": [...]})", feeds::sniff_osv,
        import_osv_document},
       {"kev", "CISA Known Exploited Vulnerabilities catalog (JSON)", feeds::sniff_kev, feeds::import_kev},
       {"epss", "FIRST EPSS scores (CSV, plain or gzip)", feeds::sniff_epss, feeds::import_epss},
+      {"alpine-secdb", "Alpine secfixes database (secdb JSON or the older YAML)", feeds::sniff_alpine_secdb,
+       import_alpine_secdb_document},
+      {"nvd", "NVD CVE API 2.0 JSON (API pages, nvdcve-2.0 feed files, single records)", feeds::sniff_nvd,
+       import_nvd_document, kNvdFeedMaxBytes},
       // The tracker export is one ~70 MB document read with a SAX parser
       // (bounded memory); 512 MiB leaves room for years of growth.
       {"debian-tracker", "Debian security tracker JSON export (tracker/data/json)", feeds::sniff_debian_tracker,
@@ -60,18 +71,28 @@ void ImportContext::add(Advisory&& a) {
   for (const auto& e : ecosystems) ++summary_.per_ecosystem[e];
   if (!a.withdrawn.empty()) ++summary_.withdrawn;
   count();
-  data_.advisories.push_back(std::move(a));
+  // A failing sink keeps its first error for finish(); parsing goes on.
+  if (sink_)
+    (void)sink_->add(std::move(a));
+  else
+    data_.advisories.push_back(std::move(a));
 }
 
 void ImportContext::add(EpssEntry&& e) {
   count();
   note_date(e.date);
-  data_.epss.push_back(std::move(e));
+  if (sink_)
+    (void)sink_->add(e);
+  else
+    data_.epss.push_back(std::move(e));
 }
 
 void ImportContext::add(KevEntry&& k) {
   count();
-  data_.kev.push_back(std::move(k));
+  if (sink_)
+    (void)sink_->add(k);
+  else
+    data_.kev.push_back(std::move(k));
 }
 
 void ImportContext::problem(std::string where, std::string message) {
@@ -113,6 +134,8 @@ std::string strip_gz(std::string_view name) {
   return std::string(name);
 }
 
+
+
 class Walker {
  public:
   Walker(const ImportOptions& opt, ImportContext& ctx, ImportSummary& summary)
@@ -135,7 +158,8 @@ class Walker {
       }
     }
     if (!imp)
-      return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV, Debian tracker)");
+      return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV, Debian tracker, "
+                                 "Alpine secdb, NVD CVE JSON)");
     ctx_.set_format(imp->name);
     formats_.insert(imp->name);
     imp->import(text, where, ctx_);
@@ -315,11 +339,13 @@ std::string source_name(const fs::path& p) {
 
 }  // namespace
 
-Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, const ImportOptions& opt) {
+namespace {
+Result<ImportSummary> walk_paths(const std::vector<std::string>& paths, Dataset& data, DatabaseBuilder* sink,
+                                 const ImportOptions& opt) {
   if (!opt.format.empty() && !find_importer(opt.format))
     return Error(ErrorCode::kInvalidArgument, "unknown feed format '" + opt.format + "'");
   ImportSummary summary;
-  ImportContext ctx(data, summary);
+  ImportContext ctx = sink ? ImportContext(data, summary, *sink) : ImportContext(data, summary);
   Walker walker(opt, ctx, summary);
   std::set<std::string> names;
   for (const auto& p : paths) {
@@ -338,6 +364,17 @@ Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Datase
     data.sources.back().format = walker.formats();
   }
   return summary;
+}
+
+}  // namespace
+
+Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, const ImportOptions& opt) {
+  return walk_paths(paths, data, nullptr, opt);
+}
+
+Result<ImportSummary> import_paths(const std::vector<std::string>& paths, Dataset& data, DatabaseBuilder& sink,
+                                   const ImportOptions& opt) {
+  return walk_paths(paths, data, &sink, opt);
 }
 
 }  // namespace bulwark::vulndb

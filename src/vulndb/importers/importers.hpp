@@ -17,6 +17,10 @@ void import_kev(std::string_view text, const std::string& where, ImportContext& 
 int sniff_epss(std::string_view name, std::string_view head);
 void import_epss(std::string_view text, const std::string& where, ImportContext& ctx);
 
+int sniff_alpine_secdb(std::string_view name, std::string_view head);
+
+int sniff_nvd(std::string_view name, std::string_view head);
+
 // Debian security tracker: the JSON export, the data/{CVE,DSA,DLA}/list
 // sources, and vuln-list-debian's per-record annotation JSON.
 int sniff_debian_tracker(std::string_view name, std::string_view head);

@@ -2,9 +2,11 @@
 // (one record, an array of records, or osv.dev's {"vulns": [...]} form) and
 // in YAML (the PyPA advisory database). Every record is validated on its own;
 // a bad one is reported with its place and skipped, the others go on.
-#include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 #include <cctype>
+#include <optional>
+#include <unordered_map>
 #include <set>
 
 #include "core/json.hpp"
@@ -15,61 +17,134 @@
 namespace bulwark::vulndb {
 namespace {
 
-// YAML documents are converted node by node into JSON so that both go through
-// one record parser. Every scalar becomes a string (OSV fields are strings;
-// YAML would otherwise turn "introduced: 0" or "1.10" into numbers). The node
-// count bounds alias expansion ("billion laughs").
+// YAML documents are converted into JSON from libyaml's event stream (no
+// YAML node tree in between) so that both go through one record parser.
+// Every scalar becomes a string (OSV fields are strings; YAML would otherwise
+// turn "introduced: 0" or "1.10" into numbers); a plain empty, "~" or "null"
+// scalar is null. Only the first document of a stream is read. The node
+// count, aliases included, bounds alias expansion ("billion laughs").
 class YamlToJson {
  public:
-  Result<json> convert(const YAML::Node& n, int depth = 0) {
-    if (++nodes_ > kMaxNodes) return Error(ErrorCode::kLimitExceeded, "YAML document expands to more than 1,000,000 nodes");
-    if (depth > limits().max_json_depth)
-      return Error(ErrorCode::kLimitExceeded, "YAML nested deeper than " + std::to_string(limits().max_json_depth) + " levels");
-    switch (n.Type()) {
-      case YAML::NodeType::Null:
-      case YAML::NodeType::Undefined: return json(nullptr);
-      case YAML::NodeType::Scalar: return json(n.Scalar());
-      case YAML::NodeType::Sequence: {
-        json arr = json::array();
-        for (const auto& item : n) {
-          auto v = convert(item, depth + 1);
-          if (!v) return v;
-          arr.push_back(std::move(*v));
-        }
-        return arr;
+  explicit YamlToJson(std::string_view text) {
+    yaml_parser_initialize(&parser_);
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  }
+  ~YamlToJson() { yaml_parser_delete(&parser_); }
+  YamlToJson(const YamlToJson&) = delete;
+  YamlToJson& operator=(const YamlToJson&) = delete;
+
+  Result<json> convert(const std::string& where) {
+    // A container being filled, and for a mapping the key awaiting its value.
+    struct Open {
+      json value;
+      std::string anchor;
+      std::optional<std::string> key;
+      size_t first_node = 0;
+    };
+    std::vector<Open> stack;
+    std::optional<json> root;
+    for (;;) {
+      yaml_event_t ev;
+      if (!yaml_parser_parse(&parser_, &ev)) {
+        const yaml_mark_t& m = parser_.problem_mark;
+        return Error(ErrorCode::kCorrupt, parser_.problem ? parser_.problem : "YAML syntax error",
+                     where + ": line " + std::to_string(m.line + 1) + " column " + std::to_string(m.column + 1));
       }
-      case YAML::NodeType::Map: {
-        json obj = json::object();
-        for (const auto& kv : n) {
-          if (!kv.first.IsScalar()) return Error(ErrorCode::kCorrupt, "YAML mapping key is not a scalar");
-          auto v = convert(kv.second, depth + 1);
-          if (!v) return v;
-          obj[kv.first.Scalar()] = std::move(*v);
+      struct EventGuard {
+        yaml_event_t* e;
+        ~EventGuard() { yaml_event_delete(e); }
+      } guard{&ev};
+      const yaml_mark_t mark = ev.start_mark;
+      auto at = [&] { return where + ": line " + std::to_string(mark.line + 1) + " column " + std::to_string(mark.column + 1); };
+      std::optional<json> done;  // a finished node to place
+      size_t done_nodes = 0;
+      std::string done_anchor;
+      switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+        case YAML_DOCUMENT_END_EVENT:
+          return root ? Result<json>(std::move(*root)) : Result<json>(json(nullptr));
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT: {
+          if (stack.size() >= static_cast<size_t>(limits().max_json_depth))
+            return Error(ErrorCode::kLimitExceeded,
+                         "YAML nested deeper than " + std::to_string(limits().max_json_depth) + " levels", at());
+          if (++nodes_ > kMaxNodes) return Error(ErrorCode::kLimitExceeded, "YAML document expands to more than 1,000,000 nodes", at());
+          Open o;
+          o.value = ev.type == YAML_MAPPING_START_EVENT ? json::object() : json::array();
+          const yaml_char_t* anchor =
+              ev.type == YAML_MAPPING_START_EVENT ? ev.data.mapping_start.anchor : ev.data.sequence_start.anchor;
+          if (anchor) o.anchor = reinterpret_cast<const char*>(anchor);
+          o.first_node = nodes_;
+          if (!stack.empty() && stack.back().value.is_object() && !stack.back().key)
+            return Error(ErrorCode::kCorrupt, "YAML mapping key is not a scalar", at());
+          stack.push_back(std::move(o));
+          continue;
         }
-        return obj;
+        case YAML_MAPPING_END_EVENT:
+        case YAML_SEQUENCE_END_EVENT: {
+          Open o = std::move(stack.back());
+          stack.pop_back();
+          done_nodes = nodes_ - o.first_node + 1;
+          done_anchor = std::move(o.anchor);
+          done = std::move(o.value);
+          break;
+        }
+        case YAML_SCALAR_EVENT: {
+          if (++nodes_ > kMaxNodes) return Error(ErrorCode::kLimitExceeded, "YAML document expands to more than 1,000,000 nodes", at());
+          std::string v(reinterpret_cast<const char*>(ev.data.scalar.value), ev.data.scalar.length);
+          bool plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+          if (ev.data.scalar.anchor) done_anchor = reinterpret_cast<const char*>(ev.data.scalar.anchor);
+          // A scalar in key position is the key, never null.
+          if (!stack.empty() && stack.back().value.is_object() && !stack.back().key) {
+            stack.back().key = std::move(v);
+            if (!done_anchor.empty()) anchors_[done_anchor] = {json(*stack.back().key), 1};
+            continue;
+          }
+          done_nodes = 1;
+          done = plain && (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL") ? json(nullptr) : json(std::move(v));
+          break;
+        }
+        case YAML_ALIAS_EVENT: {
+          auto it = anchors_.find(reinterpret_cast<const char*>(ev.data.alias.anchor));
+          if (it == anchors_.end()) return Error(ErrorCode::kCorrupt, "YAML alias of an unknown anchor", at());
+          nodes_ += it->second.second;
+          if (nodes_ > kMaxNodes) return Error(ErrorCode::kLimitExceeded, "YAML document expands to more than 1,000,000 nodes", at());
+          if (!stack.empty() && stack.back().value.is_object() && !stack.back().key) {
+            if (!it->second.first.is_string()) return Error(ErrorCode::kCorrupt, "YAML mapping key is not a scalar", at());
+            stack.back().key = it->second.first.get<std::string>();
+            continue;
+          }
+          done = it->second.first;
+          break;
+        }
+        default:  // stream/document start, no-op
+          continue;
+      }
+      if (!done_anchor.empty()) anchors_[done_anchor] = {*done, done_nodes};
+      if (stack.empty()) {
+        root = std::move(*done);
+        continue;  // the document end event returns it
+      }
+      Open& top = stack.back();
+      if (top.value.is_object()) {
+        top.value[*top.key] = std::move(*done);
+        top.key.reset();
+      } else {
+        top.value.push_back(std::move(*done));
       }
     }
-    return json(nullptr);
   }
 
  private:
   static constexpr size_t kMaxNodes = 1'000'000;
+  yaml_parser_t parser_;
   size_t nodes_ = 0;
+  std::unordered_map<std::string, std::pair<json, size_t>> anchors_;  // anchor -> (value, node count)
 };
 
 Result<json> parse_yaml(std::string_view text, const std::string& where) {
-  try {
-    YAML::Node root = YAML::Load(std::string(text));
-    YamlToJson conv;
-    auto j = conv.convert(root);
-    if (!j) return j.error().within(where);
-    return j;
-  } catch (const YAML::Exception& e) {
-    return Error(ErrorCode::kCorrupt, e.msg,
-                 where + ": line " + std::to_string(e.mark.line + 1) + " column " + std::to_string(e.mark.column + 1));
-  } catch (const std::exception& e) {
-    return Error(ErrorCode::kCorrupt, e.what(), where);
-  }
+  YamlToJson conv(text);
+  return conv.convert(where);
 }
 
 std::vector<std::string> string_list(const json& obj, std::string_view key) {

@@ -13,6 +13,12 @@
 #   OUTDIR/l1.expected.tsv, l2.expected.tsv, test.expected.tsv, rootfs.expected.tsv
 #                                dpkg-query "name<TAB>version<TAB>arch" of each state, sorted
 #   OUTDIR/test.layer3.txt       what layer 3 did (purged=, upgraded=, deleted=)
+#   OUTDIR/oci/ tag app          test + layer 4: a Node application in /app with
+#                                packages installed from the npm registry at
+#                                known-vulnerable versions (APP_DEPS); skipped,
+#                                with OUTDIR/app-unavailable.txt, when npm or the
+#                                registry is not reachable
+#   OUTDIR/app.expected.tsv      "name<TAB>version" of every installed npm package (npm ls --all)
 #
 # Safe to re-run: a stamp file makes it build once per OUTDIR, and concurrent
 # callers wait on a lock. Exit 77 (and OUTDIR/unavailable.txt) when a
@@ -20,7 +26,7 @@
 # can skip with that reason; any other failure exits non-zero.
 set -euo pipefail
 
-VERSION=3   # bump when the images change so old stamps are rebuilt
+VERSION=4   # bump when the images change so old stamps are rebuilt
 OUT=${1:?usage: build-images.sh OUTDIR}
 SUITE=${BULWARK_DEBIAN_SUITE:-bookworm}
 MIRROR=${BULWARK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -156,6 +162,32 @@ umoci config --image "$LAYOUT:test" \
   --config.label "org.opencontainers.image.title=bulwark-test" \
   --config.label "org.opencontainers.image.vendor=bulwark" \
   --history.created_by "umoci config"
+# (c) the application image: layer 4 adds /app with node_modules from the npm
+# registry. npm runs on the host (the image has no Node.js, like a multi-stage
+# build's final stage); install scripts are not run.
+APP_DEPS='{"lodash":"4.17.15","minimist":"1.2.0","mkdirp":"0.5.1"}'
+rm -f "$OUT/app-unavailable.txt" "$OUT/app.expected.tsv"
+APP_STAGE="$OUT/app-stage"
+rm -rf "$APP_STAGE"; mkdir -p "$APP_STAGE"
+printf '{"name":"bulwark-test-app","version":"1.0.0","private":true,"dependencies":%s}\n' "$APP_DEPS" \
+  > "$APP_STAGE/package.json"
+if command -v npm >/dev/null 2>&1 && (cd "$APP_STAGE" && npm install --ignore-scripts --no-audit --no-fund \
+      --loglevel=error >&2); then
+  (cd "$APP_STAGE" && npm ls --all --parseable --long) | sed -n 's|^[^:]*:\(.*\)@\([^@:]*\)\(:.*\)\?$|\1\t\2|p' \
+    | grep -v '^bulwark-test-app' | LC_ALL=C sort -u > "$OUT/app.expected.tsv"
+  log "layer 4: /app with $(wc -l < "$OUT/app.expected.tsv") npm packages"
+  rm -rf "$BUNDLE"
+  umoci unpack --image "$LAYOUT:test" "$BUNDLE" >/dev/null
+  mkdir -p "$BUNDLE/rootfs/app"
+  cp -a "$APP_STAGE/." "$BUNDLE/rootfs/app/"
+  umoci repack --image "$LAYOUT:app" --history.created_by "COPY app/ /app (npm install $APP_DEPS)" "$BUNDLE"
+  rm -rf "$BUNDLE"
+else
+  log "npm or the npm registry is not available here: no app image"
+  echo "npm install from the npm registry failed or npm is not installed" > "$OUT/app-unavailable.txt"
+fi
+rm -rf "$APP_STAGE"
+
 umoci rm --image "$LAYOUT:empty"
 umoci gc --layout "$LAYOUT"
 rm -rf "$BUNDLE"

@@ -1,5 +1,5 @@
 // Helpers for the catalog tests: an in-memory BodyReader and a small driver that
-// runs the OS analyzers over (path, content) pairs the way the walker and the
+// runs the catalog analyzers over (path, content) pairs the way the walker and the
 // merge step do (wants -> analyze -> contribute in path order).
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "catalog/lang/lang.hpp"
 #include "catalog/os/os.hpp"
 #include "core/core.hpp"
 
@@ -42,12 +43,13 @@ struct Scan {
   std::vector<std::string> analyze_errors;
 };
 
-// Runs every OS analyzer over the files (paths relative, as the walker gives
+// Runs every OS and language analyzer over the files (paths relative, as the walker gives
 // them), then contributes each analyzer's results in path order.
 inline Scan scan_files(const std::vector<std::pair<std::string, std::string>>& files,
                        const std::string& layer = "sha256:test") {
   AnalyzerRegistry reg;
   register_os_analyzers(reg);
+  register_language_analyzers(reg);
   Scan s;
   std::vector<std::pair<std::string, std::string>> sorted = files;
   std::sort(sorted.begin(), sorted.end());
