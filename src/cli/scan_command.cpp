@@ -40,8 +40,16 @@ struct ScanFlags {
   std::vector<std::string> skip_dirs;
   std::vector<std::string> skip_files;
   std::vector<std::string> disable_analyzers;
-  int exit_code = kExitFindings;
+  GateFlags gate;
 };
+
+// scan::Request gains `require_db` with the vulnerability matcher: a gating
+// scan (--exit-code N) must not pass because no database was there. Set only
+// when the field exists, so this file builds before and after that change.
+template <class Req>
+void set_require_db(Req& req, bool value) {
+  if constexpr (requires { req.require_db = value; }) req.require_db = value;
+}
 
 std::string default_cache_dir() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/bulwark";
@@ -62,8 +70,7 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags) {
   cmd->add_option("--timeout", f.timeout, "Give up after this long (e.g. 90s, 5m, 1h)")->capture_default_str();
   cmd->add_option("--parallel", f.parallel, "Layers analyzed at once (0 = one per CPU)")->capture_default_str();
   cmd->add_option("--disable-analyzer", f.disable_analyzers, "Do not run the named analyzer (repeatable)");
-  cmd->add_option("--exit-code", f.exit_code, "Exit code when findings are present (0 to always succeed)")
-      ->capture_default_str();
+  add_gate_flags(cmd, f.gate);
   if (image_flags) {
     cmd->add_option("--platform", f.platform, "Platform of a multi-platform image, os/arch[/variant]");
     cmd->add_flag("--insecure", f.insecure, "Allow plain-HTTP registries and unverified TLS");
@@ -80,39 +87,6 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags) {
   }
 }
 
-// Writes to a temporary file beside the output and renames it, so a failed
-// scan never leaves half a report behind.
-Status write_output(const Report& report, const ScanFlags& f) {
-  report::WriteOptions wo;
-  bool to_stdout = f.output.empty() || f.output == "-";
-  wo.color = to_stdout && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  if (to_stdout) {
-    std::ostringstream buf;
-    if (auto st = report::write_report(report, f.format, wo, buf); !st) return st;
-    std::cout << buf.str() << std::flush;
-    if (!std::cout) return Error(ErrorCode::kIo, "cannot write to standard output");
-    return {};
-  }
-  std::string tmp = f.output + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Error(ErrorCode::kIo, "cannot create output file", f.output);
-    if (auto st = report::write_report(report, f.format, wo, out); !st) {
-      std::filesystem::remove(tmp);
-      return st;
-    }
-    out.close();
-    if (!out) {
-      std::filesystem::remove(tmp);
-      return Error(ErrorCode::kIo, "cannot write output file", f.output);
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, f.output, ec);
-  if (ec) return Error(ErrorCode::kIo, ec.message(), f.output);
-  return {};
-}
-
 int run_scan(TargetKind kind, const ScanFlags& f) {
   set_log_level(f.debug ? LogLevel::kDebug : f.quiet ? LogLevel::kError : LogLevel::kWarn);
 
@@ -120,6 +94,7 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
   req.kind = kind;
   req.target = f.target;
   req.disabled_analyzers = f.disable_analyzers;
+  set_require_db(req, f.gate.exit_code != 0);
   artifact::Options& o = req.artifact;
   o.cache_dir = f.cache_dir.empty() ? default_cache_dir() : f.cache_dir;
   o.use_cache = !f.no_cache;
@@ -139,6 +114,11 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
     print_error(timeout.error());
     return kExitUsage;
   }
+  auto policy = load_gate(f.gate);  // before scanning: a bad ignore file fails fast
+  if (!policy) {
+    print_error(policy.error());
+    return policy.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitError;
+  }
   CancelToken& token = cancel_token();
   if (timeout->count() > 0) token.set_deadline(std::chrono::steady_clock::now() + *timeout);
   o.cancel = &token;
@@ -151,19 +131,7 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
     print_error(report.error());
     return kExitError;
   }
-  for (const auto& d : report->diagnostics) {
-    std::string where = d.location.layer.empty() ? d.location.path : d.location.layer + " " + d.location.path;
-    log(d.level == Diagnostic::Level::kError ? LogLevel::kError : LogLevel::kWarn,
-        where.empty() ? d.message : where + ": " + d.message);
-  }
-  if (auto st = write_output(*report, f); !st) {
-    print_error(st.error());
-    return kExitError;
-  }
-  bool open_findings = false;
-  for (const auto& finding : report->findings)
-    if (finding.status == FindingStatus::kOpen) open_findings = true;
-  return open_findings ? f.exit_code : kExitOk;
+  return finish_report(*report, *policy, f.gate, f.format, f.output);
 }
 
 void add_scan_command(CLI::App& app, Action& action, const char* name, const char* help, const char* target_help,
