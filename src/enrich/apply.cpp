@@ -445,11 +445,12 @@ Outcome apply(const Policy& policy, Report& report) {
       for (const auto& rule : file.rules) {
         auto it = expired_hits.find(&rule);
         if (it == expired_hits.end()) continue;
-        std::string n = std::to_string(it->second);
+        size_t n = it->second;
+        std::string effect = n == 0 ? "no finding matches it now"
+                                    : std::to_string(n) + (n == 1 ? " finding is" : " findings are") + " open again";
         report.diagnostics.push_back(diag(file.path, rule.line,
                                           "ignore entry for " + rule.id + " expired on " + rule.expires +
-                                              " and no longer suppresses it (" + n +
-                                              (it->second == 1 ? " finding" : " findings") + " open again)"));
+                                              " and no longer suppresses anything (" + effect + ")"));
       }
   }
 

@@ -167,9 +167,9 @@ TEST(Ignore, ExpiredEntryStopsSuppressingAndTheReportSaysSo) {
   EXPECT_EQ(expired[0]->location.path, "/repo/.bulwarkignore.yaml");
   EXPECT_EQ(expired[0]->location.line, 2);
   EXPECT_NE(expired[0]->message.find("CVE-2023-31484 expired on 2024-06-29"), std::string::npos);
-  EXPECT_NE(expired[0]->message.find("1 finding open again"), std::string::npos) << expired[0]->message;
+  EXPECT_NE(expired[0]->message.find("1 finding is open again"), std::string::npos) << expired[0]->message;
   EXPECT_EQ(expired[1]->location.line, 5);
-  EXPECT_NE(expired[1]->message.find("0 findings"), std::string::npos);
+  EXPECT_NE(expired[1]->message.find("no finding matches it now"), std::string::npos);
 
   // The day before the expiry date the entry still applies.
   Report before = fixture_report();
