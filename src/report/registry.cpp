@@ -15,6 +15,7 @@ constexpr Factory kWriters[] = {
     make_json_writer,
     make_cyclonedx_writer,
     make_spdx_json_writer,
+    make_sarif_writer,
 };
 
 const std::vector<std::unique_ptr<Writer>>& writers() {

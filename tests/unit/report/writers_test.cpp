@@ -43,7 +43,7 @@ bool valid_utf8(const std::string& s) {
 }
 
 TEST(Registry, ListsFormatsInOrderAndRejectsUnknown) {
-  EXPECT_EQ(formats(), (std::vector<std::string>{"table", "json", "cyclonedx", "spdx-json"}));
+  EXPECT_EQ(formats(), (std::vector<std::string>{"table", "json", "cyclonedx", "spdx-json", "sarif"}));
   std::ostringstream out;
   Status st = write_report(testing::sample_report(), "xml", {}, out);
   ASSERT_FALSE(st.ok());
@@ -197,6 +197,53 @@ TEST(CycloneDx, VulnerabilitiesSection) {
   EXPECT_EQ(lo["references"][0]["id"], "CVE-2021-23337");
 }
 
+TEST(CycloneDx, VulnerabilityAnalysisRatingsAndReferences) {
+  Report r = testing::sample_report();
+  Finding& glibc = r.findings[0];
+  glibc.attributes["cwe"] = "CWE-787, CWE-122";
+  glibc.scores.push_back({"nvd", "cvss_v40", "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 8.5});
+  Finding& zl = r.findings[1];
+  zl.attributes["vex_justification"] = "vulnerable_code_not_present";
+  zl.attributes["vex_status"] = "not_affected";
+  Finding& lo = r.findings[2];
+  lo.attributes["vex_status"] = "affected";
+  lo.attributes["vex_action"] = "Upgrade lodash to 4.17.21";
+  Finding ignored = glibc;
+  ignored.id = "CVE-2024-2961";
+  ignored.status = FindingStatus::kIgnored;
+  ignored.status_reason = "iconv() is not reachable with ISO-2022-CN-EXT input";
+  ignored.ignored_until = "2099-01-01";
+  r.findings.push_back(ignored);
+  json bom = cdx_of(r);
+  const json& v = bom["vulnerabilities"];
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(v[0]["cwes"], json::array({787, 122}));
+  // One rating per score with the score's own band, plus the reporting source's severity.
+  ASSERT_EQ(v[0]["ratings"].size(), 3u);
+  EXPECT_EQ(v[0]["ratings"][1]["method"], "CVSSv4");
+  EXPECT_EQ(v[0]["ratings"][1]["severity"], "high");
+  EXPECT_EQ(v[0]["ratings"][2]["source"]["name"], "debian");
+  EXPECT_EQ(v[0]["ratings"][2]["severity"], "high");
+  EXPECT_FALSE(v[0].contains("analysis"));
+  EXPECT_EQ(v[0]["affects"][0]["versions"][0]["status"], "affected");
+  // not_affected: OpenVEX's justification in CycloneDX's words.
+  EXPECT_EQ(v[1]["analysis"]["state"], "not_affected");
+  EXPECT_EQ(v[1]["analysis"]["justification"], "code_not_present");
+  EXPECT_EQ(v[1]["affects"][0]["versions"][0]["status"], "unaffected");
+  EXPECT_EQ(v[1]["source"]["name"], "NVD");  // no severity source: the id's database
+  EXPECT_EQ(v[1]["source"]["url"], "https://nvd.nist.gov/vuln/detail/CVE-2023-45853");
+  // affected per VEX: exploitable, update, the action as detail.
+  EXPECT_EQ(v[2]["analysis"]["state"], "exploitable");
+  EXPECT_EQ(v[2]["analysis"]["response"], json::array({"update"}));
+  EXPECT_EQ(v[2]["analysis"]["detail"], "Upgrade lodash to 4.17.21");
+  EXPECT_EQ(v[2]["references"][0]["id"], "CVE-2021-23337");
+  EXPECT_EQ(v[2]["references"][0]["source"]["url"], "https://nvd.nist.gov/vuln/detail/CVE-2021-23337");
+  // ignored: accepted risk.
+  EXPECT_EQ(v[3]["analysis"]["state"], "exploitable");
+  EXPECT_EQ(v[3]["analysis"]["response"], json::array({"will_not_fix"}));
+  EXPECT_EQ(v[3]["analysis"]["detail"], "iconv() is not reachable with ISO-2022-CN-EXT input");
+}
+
 // --------------------------------------------------------------- spdx --
 
 json spdx_of(const Report& r) { return json::parse(render(r, "spdx-json")); }
@@ -327,8 +374,22 @@ TEST(SchemaValidation, CycloneDxOutputIsValidAgainstTheOfficial15Schema) {
   dir.target.reference = "/srv/project";
   dir.inventory.os.reset();
   Report empty;
+  Report triaged = testing::sample_report();  // every analysis shape the writer makes
+  triaged.findings[0].attributes["cwe"] = "CWE-787, CWE-122";
+  triaged.findings[1].attributes["vex_justification"] = "vulnerable_code_not_in_execute_path";
+  triaged.findings[2].attributes["vex_status"] = "affected";
+  triaged.findings[2].attributes["vex_action"] = "Upgrade lodash to 4.17.21";
+  Finding ignored = triaged.findings[0];
+  ignored.id = "CVE-2024-2961";
+  ignored.status = FindingStatus::kIgnored;
+  ignored.status_reason = "accepted";
+  triaged.findings.push_back(ignored);
+  Finding fixed = triaged.findings[0];
+  fixed.id = "CVE-2024-33599";
+  fixed.status = FindingStatus::kFixed;
+  triaged.findings.push_back(fixed);
   int n = 0;
-  for (const Report* r : {&full, &dir, &empty}) {
+  for (const Report* r : {&full, &dir, &empty, &triaged}) {
     fs::path file = tmp / ("bom" + std::to_string(n++) + ".json");
     bulwark::testing::write_file(file, render(*r, "cyclonedx"));
     auto res = validate("cyclonedx-1.5", file);
