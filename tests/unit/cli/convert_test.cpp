@@ -10,6 +10,7 @@ namespace bulwark::testing {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 CommandResult bulwark(std::vector<std::string> args) {
   args.insert(args.begin(), bulwark_binary());
@@ -178,6 +179,38 @@ TEST(Convert, BadInputIsAClearErrorWithExitThree) {
   EXPECT_NE(sev.err.find("unknown severity 'severe'"), std::string::npos) << sev.err;
   EXPECT_EQ(bulwark({"convert", "-f", "pdf", report_file()}).exit_code, 2);
   EXPECT_EQ(bulwark({"convert"}).exit_code, 2);
+}
+
+// The outputs of a real convert run, checked by the official validators
+// (tests/tools: npm ci --prefix tests/tools --ignore-scripts).
+TEST(Convert, SarifAndCycloneDxOutputsPassTheOfficialValidators) {
+  fs::path tools = fs::path(BULWARK_SOURCE_DIR) / "tests" / "tools";
+  fs::path multitool = tools / "node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool";
+  if (!fs::exists(multitool) || !fs::exists(tools / "node_modules/@cyclonedx/cyclonedx-library"))
+    GTEST_SKIP() << "run npm ci --prefix tests/tools --ignore-scripts";
+  BULWARK_REQUIRE_TOOL("node");
+  std::error_code ec;
+  fs::permissions(multitool, fs::perms::owner_exec, fs::perm_options::add, ec);  // its install script's only job
+  TempDir tmp;
+  std::vector<std::string> gate = {"--vex", fixture("enrich/openvex-bulwark-fixture.json").string(), "--ignorefile",
+                                   fixture("enrich/trivyignore").string(), report_file()};
+  auto convert = [&](const std::string& format, const fs::path& out) {
+    std::vector<std::string> args = {"convert", "-q", "-f", format, "-o", out.string()};
+    args.insert(args.end(), gate.begin(), gate.end());
+    return bulwark(args);
+  };
+  ASSERT_EQ(convert("sarif", tmp / "scan.sarif").exit_code, 0);
+  auto v = run({multitool.string(), "validate", (tmp / "scan.sarif").string(), "-o", (tmp / "v.sarif").string(),
+                "--log", "ForceOverwrite", "--rule-kind", "Sarif;Gh", "--level", "Error;Warning"});
+  ASSERT_EQ(v.exit_code, 0) << v.out << v.err;
+  json validation = json::parse(read_file(tmp / "v.sarif"));
+  EXPECT_TRUE(validation["runs"][0]["results"].empty()) << validation["runs"][0]["results"].dump(2);
+
+  ASSERT_EQ(convert("cyclonedx", tmp / "bom.json").exit_code, 0);
+  auto c = run({"node", (tools / "validate.js").string(), "cyclonedx-1.5", (tmp / "bom.json").string()});
+  EXPECT_EQ(c.exit_code, 0) << c.out << c.err;
+  json bom = json::parse(read_file(tmp / "bom.json"));
+  EXPECT_EQ(bom["vulnerabilities"].size(), 8u);
 }
 
 TEST(ScanGate, FlagsAreThereAndABadIgnoreFileFailsBeforeScanning) {

@@ -177,6 +177,11 @@ TEST(Ignore, ExpiredEntryStopsSuppressingAndTheReportSaysSo) {
   apply(p, before);
   EXPECT_EQ(find(before, "CVE-2023-31484").status, FindingStatus::kIgnored);
   EXPECT_EQ(find(before, "CVE-2023-31484").ignored_until, "2024-06-29");
+  // On the expiry date itself it no longer does (as Trivy's exp: does).
+  Report on_the_day = fixture_report();
+  p.today = "2024-06-29";
+  apply(p, on_the_day);
+  EXPECT_EQ(find(on_the_day, "CVE-2023-31484").status, FindingStatus::kOpen);
 }
 
 TEST(Ignore, IgnoresRecordedInAnOlderReportExpireToo) {
