@@ -4,8 +4,10 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/core.hpp"
+#include "enrich/enrich.hpp"
 
 namespace CLI {
 class App;
@@ -27,6 +29,26 @@ void add_scan_commands(CLI::App& app, Action& action);
 void add_version_command(CLI::App& app, Action& action);
 void add_completion_command(CLI::App& app, Action& action);
 void add_db_command(CLI::App& app, Action& action);
+void add_convert_command(CLI::App& app, Action& action);
+
+// The CI gate's flags (gate.cpp), shared by the scan commands and convert.
+struct GateFlags {
+  std::string severity;          // "CRITICAL,HIGH"; empty keeps every severity
+  bool ignore_unfixed = false;
+  std::string ignorefile;        // empty: the default file in the current directory, if any
+  std::vector<std::string> vex;  // OpenVEX documents
+  int exit_code = 0;             // when open findings remain; 0 never fails
+};
+void add_gate_flags(CLI::App* cmd, GateFlags& flags);
+// Reads what the flags name. Errors: a bad --severity is kInvalidArgument (a
+// usage error); an unreadable or malformed file names the file and line.
+Result<enrich::Policy> load_gate(const GateFlags& flags);
+// Applies the policy to the report, logs its diagnostics, writes it in
+// `format` to `output` (standard output when empty) and returns the exit code.
+int finish_report(Report& report, const enrich::Policy& policy, const GateFlags& gate, const std::string& format,
+                  const std::string& output);
+// Writes a report atomically (temporary file + rename) or to standard output.
+Status write_report_file(const Report& report, const std::string& format, const std::string& output);
 
 // The cancel token that SIGINT and --timeout trip.
 CancelToken& cancel_token();

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(bulwark::tool_version()));
   app.footer(
-      "Exit codes: 0 no findings, 1 findings (see --exit-code), 2 usage error, 3 scan error.\n"
+      "Exit codes: 0 success, N open findings with --exit-code N, 2 usage error, 3 scan error.\n"
       "Run 'bulwark COMMAND --help' for the flags of a command.");
 
   Action action;
@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   add_version_command(app, action);
   add_completion_command(app, action);
   add_db_command(app, action);
+  add_convert_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -41,14 +41,9 @@ struct ScanFlags {
   std::vector<std::string> skip_dirs;
   std::vector<std::string> skip_files;
   std::vector<std::string> disable_analyzers;
-  int exit_code = kExitFindings;
   std::string db_path;
   std::vector<std::string> scanners = {"vuln"};
-  bool exit_code_given = false;
-  std::vector<std::string> severities;
-  bool ignore_unfixed = false;
-  std::string ignorefile;
-  std::vector<std::string> vex;
+  GateFlags gate;
 };
 
 std::string default_cache_dir() {
@@ -72,15 +67,7 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags) {
   cmd->add_option("--disable-analyzer", f.disable_analyzers, "Do not run the named analyzer (repeatable)");
   cmd->add_option("--db", f.db_path, "Vulnerability database (default <cache-dir>/db/bulwark.db)");
   cmd->add_option("--scanners", f.scanners, "Scanners to run: vuln, or none")->delimiter(',')->capture_default_str();
-  cmd->add_option("--exit-code", f.exit_code, "Exit code when findings are present (0 to always succeed)")
-      ->capture_default_str()
-      ->each([&f](const std::string&) { f.exit_code_given = true; });
-  cmd->add_option("--severity", f.severities, "Report only these severities (UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL)")
-      ->delimiter(',');
-  cmd->add_flag("--ignore-unfixed", f.ignore_unfixed, "Report only vulnerabilities that have a fix");
-  cmd->add_option("--ignorefile", f.ignorefile,
-                  "Ignore file (YAML or Trivy's plain form; default .bulwarkignore.yaml or .bulwarkignore when present)");
-  cmd->add_option("--vex", f.vex, "OpenVEX document; not_affected statements suppress findings (repeatable)");
+  add_gate_flags(cmd, f.gate);
   if (image_flags) {
     cmd->add_option("--platform", f.platform, "Platform of a multi-platform image, os/arch[/variant]");
     cmd->add_flag("--insecure", f.insecure, "Allow plain-HTTP registries and unverified TLS");
@@ -97,39 +84,6 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags) {
   }
 }
 
-// Writes to a temporary file beside the output and renames it, so a failed
-// scan never leaves half a report behind.
-Status write_output(const Report& report, const ScanFlags& f) {
-  report::WriteOptions wo;
-  bool to_stdout = f.output.empty() || f.output == "-";
-  wo.color = to_stdout && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  if (to_stdout) {
-    std::ostringstream buf;
-    if (auto st = report::write_report(report, f.format, wo, buf); !st) return st;
-    std::cout << buf.str() << std::flush;
-    if (!std::cout) return Error(ErrorCode::kIo, "cannot write to standard output");
-    return {};
-  }
-  std::string tmp = f.output + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Error(ErrorCode::kIo, "cannot create output file", f.output);
-    if (auto st = report::write_report(report, f.format, wo, out); !st) {
-      std::filesystem::remove(tmp);
-      return st;
-    }
-    out.close();
-    if (!out) {
-      std::filesystem::remove(tmp);
-      return Error(ErrorCode::kIo, "cannot write output file", f.output);
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, f.output, ec);
-  if (ec) return Error(ErrorCode::kIo, ec.message(), f.output);
-  return {};
-}
-
 int run_scan(TargetKind kind, const ScanFlags& f) {
   set_log_level(f.debug ? LogLevel::kDebug : f.quiet ? LogLevel::kError : LogLevel::kWarn);
 
@@ -141,7 +95,7 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
   req.db_path = f.db_path;
   // A gate that must fail on findings cannot pass just because there was no
   // database to find them with.
-  req.require_db = f.exit_code_given && f.exit_code != 0;
+  req.require_db = f.gate.exit_code != 0;
   artifact::Options& o = req.artifact;
   o.cache_dir = f.cache_dir.empty() ? default_cache_dir() : f.cache_dir;
   o.use_cache = !f.no_cache;
@@ -161,6 +115,11 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
     print_error(timeout.error());
     return kExitUsage;
   }
+  auto policy = load_gate(f.gate);  // before scanning: a bad ignore file fails fast
+  if (!policy) {
+    print_error(policy.error());
+    return policy.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitError;
+  }
   CancelToken& token = cancel_token();
   if (timeout->count() > 0) token.set_deadline(std::chrono::steady_clock::now() + *timeout);
   o.cancel = &token;
@@ -173,40 +132,7 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
     print_error(report.error());
     return kExitError;
   }
-  enrich::Options eo;
-  eo.ignore_unfixed = f.ignore_unfixed;
-  eo.vex_files = f.vex;
-  for (const auto& s : f.severities) {
-    Severity sev = parse_severity(s);
-    if (sev == Severity::kUnknown && to_lower(s) != "unknown") {
-      print_error(Error(ErrorCode::kInvalidArgument, "unknown severity '" + s + "' (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)"));
-      return kExitUsage;
-    }
-    eo.severities.push_back(sev);
-  }
-  if (!f.ignorefile.empty()) {
-    eo.ignore_files.push_back(f.ignorefile);
-  } else {
-    for (const char* name : {".bulwarkignore.yaml", ".bulwarkignore"})
-      if (std::filesystem::exists(name)) {
-        eo.ignore_files.push_back(name);
-        break;
-      }
-  }
-  if (auto st = enrich::apply(*report, eo); !st) {
-    print_error(st.error());
-    return kExitError;
-  }
-  for (const auto& d : report->diagnostics) {
-    std::string where = d.location.layer.empty() ? d.location.path : d.location.layer + " " + d.location.path;
-    log(d.level == Diagnostic::Level::kError ? LogLevel::kError : LogLevel::kWarn,
-        where.empty() ? d.message : where + ": " + d.message);
-  }
-  if (auto st = write_output(*report, f); !st) {
-    print_error(st.error());
-    return kExitError;
-  }
-  return enrich::open_findings(*report) > 0 ? f.exit_code : kExitOk;
+  return finish_report(*report, *policy, f.gate, f.format, f.output);
 }
 
 void add_scan_command(CLI::App& app, Action& action, const char* name, const char* help, const char* target_help,

@@ -3,6 +3,8 @@
 // every package a "library" component whose bom-ref is its package id; the
 // dependency graph runs target -> OS / applications -> packages -> depends_on.
 // Vulnerability findings become the vulnerabilities section.
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <ostream>
 #include <set>
@@ -55,6 +57,54 @@ std::string cdx_severity(Severity s) {
     case Severity::kUnknown: return "unknown";
   }
   return "unknown";
+}
+
+// The CVSS qualitative band of a base score (CVSS v3/v4 specification).
+std::string cvss_band(double score) {
+  if (score >= 9.0) return "critical";
+  if (score >= 7.0) return "high";
+  if (score >= 4.0) return "medium";
+  if (score > 0.0) return "low";
+  return "none";
+}
+
+// OpenVEX justification labels -> CycloneDX analysis.justification.
+std::string cdx_justification(std::string_view openvex) {
+  if (openvex == "component_not_present" || openvex == "vulnerable_code_not_present") return "code_not_present";
+  if (openvex == "vulnerable_code_not_in_execute_path") return "code_not_reachable";
+  if (openvex == "vulnerable_code_cannot_be_controlled_by_adversary" || openvex == "inline_mitigations_already_exist")
+    return "protected_by_mitigating_control";
+  return {};
+}
+
+// The database that owns an advisory id, for source and references.
+ojson advisory_source(const std::string& id) {
+  if (starts_with(id, "CVE-")) return {{"name", "NVD"}, {"url", "https://nvd.nist.gov/vuln/detail/" + id}};
+  if (starts_with(id, "GHSA-")) return {{"name", "GitHub"}, {"url", "https://github.com/advisories/" + id}};
+  if (starts_with(id, "GO-")) return {{"name", "Go"}, {"url", "https://pkg.go.dev/vuln/" + id}};
+  if (starts_with(id, "DSA-") || starts_with(id, "DLA-"))
+    return {{"name", "Debian"}, {"url", "https://security-tracker.debian.org/tracker/" + id}};
+  if (starts_with(id, "USN-")) return {{"name", "Ubuntu"}, {"url", "https://ubuntu.com/security/notices/" + id}};
+  return {{"name", "OSV"}, {"url", "https://osv.dev/vulnerability/" + id}};
+}
+
+// Every CWE number in a "CWE-77, CWE-94" attribute.
+std::vector<int> cwe_numbers(const std::string& text) {
+  std::vector<int> out;
+  for (size_t i = 0; i < text.size();) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+    if (j - i < 9) {
+      int n = std::stoi(text.substr(i, j - i));
+      if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+    }
+    i = j;
+  }
+  return out;
 }
 
 class CycloneDxWriter final : public Writer {
@@ -294,31 +344,35 @@ Status CycloneDxWriter::write(const Report& r, const WriteOptions&, std::ostream
     v["bom-ref"] = vref;
     v["id"] = f.id;
     std::string source = f.severity_source.empty() ? "bulwark" : f.severity_source;
-    ojson src = {{"name", source}};
+    // Who published what Bulwark reports: the severity's source when known
+    // (the distribution's tracker), else the database that owns the id.
+    ojson src = f.severity_source.empty() ? advisory_source(f.id) : ojson{{"name", f.severity_source}};
     if (!f.references.empty() && starts_with(f.references.front(), "http")) src["url"] = f.references.front();
     v["source"] = src;
+    // Other ids of the same vulnerability, each with the database that owns it.
     ojson refs_json = ojson::array();
     for (const auto& alias : f.aliases)
-      if (alias != f.id) refs_json.push_back({{"id", alias}, {"source", {{"name", "alias"}}}});
+      if (alias != f.id && !alias.empty()) refs_json.push_back({{"id", alias}, {"source", advisory_source(alias)}});
     if (!refs_json.empty()) v["references"] = refs_json;
+    // One rating per score (its severity from the score's own band), and the
+    // severity Bulwark reports, from the source that gave it.
     ojson ratings = ojson::array();
+    bool source_rated = false;
     for (const auto& s : f.scores) {
-      ojson rating = {{"source", {{"name", s.source.empty() ? source : s.source}}}};
+      std::string name = s.source.empty() ? source : s.source;
+      source_rated = source_rated || name == source;
+      ojson rating = {{"source", {{"name", name}}}};
       if (s.value > 0) rating["score"] = s.value;
-      rating["severity"] = cdx_severity(f.severity);
+      rating["severity"] = s.value > 0 ? cvss_band(s.value) : cdx_severity(f.severity);
       rating["method"] = rating_method(s.type, s.vector);
       if (!s.vector.empty()) rating["vector"] = s.vector;
       ratings.push_back(rating);
     }
-    if (ratings.empty()) ratings.push_back({{"source", {{"name", source}}}, {"severity", cdx_severity(f.severity)}});
+    if (!source_rated) ratings.push_back({{"source", {{"name", source}}}, {"severity", cdx_severity(f.severity)}});
     v["ratings"] = ratings;
     ojson cwes = ojson::array();
-    if (auto cwe = f.attributes.find("cwe"); cwe != f.attributes.end()) {
-      std::string digits;
-      for (char ch : cwe->second)
-        if (ch >= '0' && ch <= '9') digits.push_back(ch);
-      if (!digits.empty() && digits.size() < 9) cwes.push_back(std::stoi(digits));
-    }
+    if (auto cwe = f.attributes.find("cwe"); cwe != f.attributes.end())
+      for (int n : cwe_numbers(cwe->second)) cwes.push_back(n);
     if (!cwes.empty()) v["cwes"] = cwes;
     if (!f.description.empty()) v["description"] = f.description;
     else if (!f.title.empty()) v["description"] = f.title;
@@ -336,22 +390,45 @@ Status CycloneDxWriter::write(const Report& r, const WriteOptions&, std::ostream
     if (!advisories.empty()) v["advisories"] = advisories;
     if (auto d = to_date_time(f.published)) v["published"] = *d;
     if (auto d = to_date_time(f.modified)) v["updated"] = *d;
+    // The triage state: suppressed findings say why (VEX justifications mapped
+    // to CycloneDX's), open ones what a VEX statement said about them.
     ojson analysis;
+    auto attr = [&](const char* key) {
+      auto it = f.attributes.find(key);
+      return it == f.attributes.end() ? std::string() : it->second;
+    };
+    std::string detail = f.status_reason;
     switch (f.status) {
-      case FindingStatus::kNotAffected: analysis["state"] = "not_affected"; break;
+      case FindingStatus::kNotAffected: {
+        analysis["state"] = "not_affected";
+        if (std::string j = cdx_justification(attr("vex_justification")); !j.empty()) analysis["justification"] = j;
+        break;
+      }
       case FindingStatus::kFixed: analysis["state"] = "resolved"; break;
       case FindingStatus::kIgnored:  // accepted risk: known, triaged, not to be fixed
         analysis["state"] = "exploitable";
         analysis["response"] = ojson::array({"will_not_fix"});
         break;
-      case FindingStatus::kOpen: if (!f.status_reason.empty()) analysis["state"] = "in_triage"; break;
+      case FindingStatus::kOpen: {
+        std::string vex = attr("vex_status");
+        if (vex == "affected") {
+          analysis["state"] = "exploitable";
+          if (!f.remediation.fixed_versions.empty()) analysis["response"] = ojson::array({"update"});
+          if (detail.empty()) detail = attr("vex_action");
+        } else if (vex == "under_investigation" || !f.status_reason.empty()) {
+          analysis["state"] = "in_triage";
+        }
+        break;
+      }
     }
-    if (!f.status_reason.empty()) analysis["detail"] = f.status_reason;
+    if (!detail.empty()) analysis["detail"] = detail;
     if (!analysis.empty()) v["analysis"] = analysis;
     if (!affected.empty()) {
       ojson affect = {{"ref", affected}};
+      bool unaffected = f.status == FindingStatus::kNotAffected || f.status == FindingStatus::kFixed;
       if (!f.package_version.empty())
-        affect["versions"] = ojson::array({{{"version", f.package_version}, {"status", "affected"}}});
+        affect["versions"] =
+            ojson::array({{{"version", f.package_version}, {"status", unaffected ? "unaffected" : "affected"}}});
       v["affects"] = ojson::array({affect});
     }
     ojson props = ojson::array();

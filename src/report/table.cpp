@@ -1,5 +1,7 @@
 // "table": the report for people. A header naming the target, then findings
-// (a severity summary and one table per kind and location), then the package
+// (a severity summary, then one table per target as Trivy draws them: the OS
+// packages, each application file, then misconfigurations and secrets by file;
+// suppressed findings are counted, not listed), then the package
 // inventory (OS packages, then each application), then diagnostics. Column
 // widths follow the data, capped so that long titles do not push lines past a
 // terminal's width; cut cells end in an ellipsis.
@@ -159,10 +161,13 @@ void write_header(const Report& r, bool color, std::ostream& out) {
   out << '\n';
 }
 
-void write_findings(const Report& r, bool color, std::ostream& out) {
+bool suppressed(const Finding& f) { return f.status != FindingStatus::kOpen; }
+
+// "Total: 3 (CRITICAL: 1, HIGH: 2, MEDIUM: 0, LOW: 0, UNKNOWN: 0)" over open findings.
+void write_counts(const char* label, const std::vector<const Finding*>& list, bool color, std::ostream& out) {
   std::array<size_t, 5> counts{};
-  for (const auto& f : r.findings) counts[static_cast<size_t>(f.severity)]++;
-  out << "Findings: " << r.findings.size() << " (";
+  for (const Finding* f : list) counts[static_cast<size_t>(f->severity)]++;
+  out << label << list.size() << " (";
   bool first = true;
   for (Severity s : {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow, Severity::kUnknown}) {
     out << (first ? "" : ", ");
@@ -173,54 +178,133 @@ void write_findings(const Report& r, bool color, std::ostream& out) {
     else
       out << part;
   }
-  out << ")\n\n";
+  out << ")";
+}
 
-  // Group by kind, then location path (lockfile, manifest, package database).
-  std::map<std::pair<FindingKind, std::string>, std::vector<const Finding*>> groups;
-  for (const auto& f : r.findings) groups[{f.kind, f.location.path}].push_back(&f);
-  for (auto& [key, list] : groups) {
-    std::stable_sort(list.begin(), list.end(), [](const Finding* a, const Finding* b) {
-      if (a->severity != b->severity) return a->severity > b->severity;
-      if (a->package_name != b->package_name) return a->package_name < b->package_name;
-      return a->id < b->id;
-    });
-    const auto& [kind, path] = key;
-    out << kind_title(kind) << " in " << (path.empty() ? std::string("target") : flat(path)) << " (" << list.size()
-        << ")\n";
-    std::vector<Row> rows;
-    auto sev = [](const Finding* f) { return Cell{to_string(f->severity), severity_color(f->severity)}; };
-    auto status = [](const Finding* f) {
-      std::string s = to_string(f->status);
-      if (f->status == FindingStatus::kIgnored && !f->ignored_until.empty()) s += " until " + f->ignored_until;
-      if (f->status == FindingStatus::kOpen && !f->remediation.fix_state.empty() && f->kind == FindingKind::kVulnerability)
-        s = f->remediation.fix_state;
-      return Cell{s, ""};
-    };
-    if (kind == FindingKind::kVulnerability) {
-      for (const Finding* f : list)
-        rows.push_back({{flat(f->package_name), ""}, {flat(f->id), ""}, sev(f), status(f), {flat(f->package_version), ""},
-                        {flat(join(f->remediation.fixed_versions, ", ")), ""}, {flat(f->title), ""}});
-      draw_table(out,
-                 {{"Package", 32}, {"Vulnerability", 24}, {"Severity", 8}, {"Status", 24}, {"Installed", 28},
-                  {"Fixed", 28}, {"Title", 50}},
-                 rows, color);
-    } else if (kind == FindingKind::kSecret) {
-      for (const Finding* f : list)
-        rows.push_back({{flat(f->id), ""}, sev(f), status(f), {flat(location_text(f->location)), ""},
-                        {flat(f->evidence), ""}, {flat(f->title), ""}});
-      draw_table(out, {{"Rule", 28}, {"Severity", 8}, {"Status", 16}, {"Location", 40}, {"Match", 40}, {"Title", 50}},
-                 rows, color);
-    } else {
-      for (const Finding* f : list) {
-        std::string where = location_text(f->location);
-        if (auto res = f->attributes.find("resource"); res != f->attributes.end())
-          where += (where.empty() ? "" : " ") + res->second;
-        rows.push_back({{flat(f->id), ""}, sev(f), status(f), {flat(where), ""}, {flat(f->title), ""}});
-      }
-      draw_table(out, {{"Rule", 28}, {"Severity", 8}, {"Status", 16}, {"Location", 48}, {"Title", 60}}, rows, color);
-    }
-    out << '\n';
+// "Suppressed: 2 (1 ignored, 1 not affected)": counted here, listed in the
+// JSON, SARIF and CycloneDX reports.
+std::string suppressed_note(const std::vector<const Finding*>& list) {
+  size_t ignored = 0, not_affected = 0, fixed = 0;
+  for (const Finding* f : list) {
+    if (f->status == FindingStatus::kIgnored) ++ignored;
+    else if (f->status == FindingStatus::kNotAffected) ++not_affected;
+    else if (f->status == FindingStatus::kFixed) ++fixed;
   }
+  if (ignored + not_affected + fixed == 0) return {};
+  std::string parts;
+  auto add = [&](size_t n, const char* what) {
+    if (n) parts += (parts.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  };
+  add(ignored, "ignored");
+  add(not_affected, "not affected");
+  add(fixed, "fixed");
+  return "Suppressed: " + std::to_string(ignored + not_affected + fixed) + " (" + parts + ")";
+}
+
+// One group of findings: a target (the OS packages, one application file) for
+// vulnerabilities, a kind and a file for the rest.
+struct Group {
+  FindingKind kind;
+  std::string title;
+  std::vector<const Finding*> open;
+  std::vector<const Finding*> suppressed;
+};
+
+// Trivy's Status column: what can be done about an open vulnerability.
+std::string vuln_status(const Finding& f) {
+  const std::string& s = f.remediation.fix_state;
+  if (s.empty() || s == "not_fixed" || s == "unknown") return f.remediation.fixed_versions.empty() ? "affected" : "fixed";
+  return s;
+}
+
+void write_group(const Group& g, bool color, std::ostream& out) {
+  out << flat(g.title) << '\n' << std::string(display_width(flat(g.title)), '=') << '\n';
+  write_counts("Total: ", g.open, color, out);
+  out << '\n';
+  if (std::string note = suppressed_note(g.suppressed); !note.empty()) out << note << '\n';
+  out << '\n';
+  if (g.open.empty()) return;
+  std::vector<const Finding*> list = g.open;
+  std::stable_sort(list.begin(), list.end(), [](const Finding* a, const Finding* b) {
+    if (a->severity != b->severity) return a->severity > b->severity;
+    if (a->package_name != b->package_name) return a->package_name < b->package_name;
+    return a->id < b->id;
+  });
+  std::vector<Row> rows;
+  auto sev = [](const Finding* f) { return Cell{to_string(f->severity), severity_color(f->severity)}; };
+  if (g.kind == FindingKind::kVulnerability) {
+    for (const Finding* f : list)
+      rows.push_back({{flat(f->package_name), ""}, {flat(f->id), ""}, sev(f), {vuln_status(*f), ""},
+                      {flat(f->package_version), ""}, {flat(join(f->remediation.fixed_versions, ", ")), ""},
+                      {flat(f->title), ""}});
+    draw_table(out,
+               {{"Library", 32}, {"Vulnerability", 24}, {"Severity", 8}, {"Status", 14}, {"Installed Version", 28},
+                {"Fixed Version", 28}, {"Title", 50}},
+               rows, color);
+  } else if (g.kind == FindingKind::kSecret) {
+    for (const Finding* f : list)
+      rows.push_back({{flat(f->id), ""}, sev(f), {flat(location_text(f->location)), ""}, {flat(f->evidence), ""},
+                      {flat(f->title), ""}});
+    draw_table(out, {{"Rule", 28}, {"Severity", 8}, {"Location", 40}, {"Match", 40}, {"Title", 50}}, rows, color);
+  } else {
+    for (const Finding* f : list) {
+      std::string where = location_text(f->location);
+      if (auto res = f->attributes.find("resource"); res != f->attributes.end())
+        where += (where.empty() ? "" : " ") + res->second;
+      rows.push_back({{flat(f->id), ""}, sev(f), {flat(where), ""}, {flat(f->title), ""}});
+    }
+    draw_table(out, {{"Rule", 28}, {"Severity", 8}, {"Location", 48}, {"Title", 60}}, rows, color);
+  }
+  out << '\n';
+}
+
+bool os_ecosystem(const std::string& e) { return e == "deb" || e == "apk" || e == "rpm"; }
+
+void write_findings(const Report& r, bool color, std::ostream& out) {
+  std::vector<const Finding*> open, held;
+  for (const auto& f : r.findings) (suppressed(f) ? held : open).push_back(&f);
+  write_counts("Findings: ", open, color, out);
+  if (!held.empty()) out << ", " << held.size() << " suppressed";
+  out << "\n\n";
+
+  // Vulnerabilities as Trivy users know them: the OS packages first, then each
+  // application file. Other kinds: by kind, then file.
+  const Target& t = r.target;
+  std::string os_title = !t.reference.empty() ? t.reference : !t.artifact.name.empty() ? t.artifact.name : "target";
+  if (r.inventory.os)
+    os_title += " (" + r.inventory.os->family + (r.inventory.os->version.empty() ? "" : " " + r.inventory.os->version) + ")";
+  std::set<std::string> os_paths;
+  for (const auto& p : r.inventory.packages) os_paths.insert(p.location.path);
+  std::map<std::string, std::string> app_types;
+  for (const auto& app : r.inventory.applications) app_types.emplace(app.path, app.type);
+
+  std::vector<Group> groups;
+  std::map<std::pair<int, std::string>, size_t> index;  // (order class, key) -> group
+  for (const auto& f : r.findings) {
+    std::pair<int, std::string> key;
+    std::string title;
+    if (f.kind == FindingKind::kVulnerability) {
+      bool os = os_ecosystem(f.package_ecosystem) || (f.package_ecosystem.empty() && os_paths.count(f.location.path));
+      if (os) {
+        key = {0, ""};
+        title = os_title;
+      } else {
+        key = {1, f.location.path};
+        std::string type = app_types.count(f.location.path) ? app_types[f.location.path] : f.package_ecosystem;
+        title = (f.location.path.empty() ? std::string("target") : f.location.path) + (type.empty() ? "" : " (" + type + ")");
+      }
+    } else {
+      key = {2 + static_cast<int>(f.kind), f.location.path};
+      title = std::string(kind_title(f.kind)) + " in " + (f.location.path.empty() ? std::string("target") : f.location.path);
+    }
+    auto [it, fresh] = index.emplace(key, groups.size());
+    if (fresh) groups.push_back({f.kind, title, {}, {}});
+    Group& g = groups[it->second];
+    (suppressed(f) ? g.suppressed : g.open).push_back(&f);
+  }
+  std::vector<size_t> order;
+  for (const auto& [key, i] : index) order.push_back(i);  // map order: OS, applications by path, other kinds
+  for (size_t i : order) write_group(groups[i], color, out);
 }
 
 std::vector<Column> package_columns() {

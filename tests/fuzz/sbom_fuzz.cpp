@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)report.error().describe();
     return 0;
   }
-  for (const char* format : {"table", "json", "cyclonedx", "spdx-json"}) {
+  for (const auto& format : bulwark::report::formats()) {
     std::ostringstream out;
     (void)bulwark::report::write_report(*report, format, {}, out);
   }

@@ -197,6 +197,53 @@ TEST(CycloneDx, VulnerabilitiesSection) {
   EXPECT_EQ(lo["references"][0]["id"], "CVE-2021-23337");
 }
 
+TEST(CycloneDx, VulnerabilityAnalysisRatingsAndReferences) {
+  Report r = testing::sample_report();
+  Finding& glibc = r.findings[0];
+  glibc.attributes["cwe"] = "CWE-787, CWE-122";
+  glibc.scores.push_back({"nvd", "cvss_v40", "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 8.5});
+  Finding& zl = r.findings[1];
+  zl.attributes["vex_justification"] = "vulnerable_code_not_present";
+  zl.attributes["vex_status"] = "not_affected";
+  Finding& lo = r.findings[2];
+  lo.attributes["vex_status"] = "affected";
+  lo.attributes["vex_action"] = "Upgrade lodash to 4.17.21";
+  Finding ignored = glibc;
+  ignored.id = "CVE-2024-2961";
+  ignored.status = FindingStatus::kIgnored;
+  ignored.status_reason = "iconv() is not reachable with ISO-2022-CN-EXT input";
+  ignored.ignored_until = "2099-01-01";
+  r.findings.push_back(ignored);
+  json bom = cdx_of(r);
+  const json& v = bom["vulnerabilities"];
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(v[0]["cwes"], json::array({787, 122}));
+  // One rating per score with the score's own band, plus the reporting source's severity.
+  ASSERT_EQ(v[0]["ratings"].size(), 3u);
+  EXPECT_EQ(v[0]["ratings"][1]["method"], "CVSSv4");
+  EXPECT_EQ(v[0]["ratings"][1]["severity"], "high");
+  EXPECT_EQ(v[0]["ratings"][2]["source"]["name"], "debian");
+  EXPECT_EQ(v[0]["ratings"][2]["severity"], "high");
+  EXPECT_FALSE(v[0].contains("analysis"));
+  EXPECT_EQ(v[0]["affects"][0]["versions"][0]["status"], "affected");
+  // not_affected: OpenVEX's justification in CycloneDX's words.
+  EXPECT_EQ(v[1]["analysis"]["state"], "not_affected");
+  EXPECT_EQ(v[1]["analysis"]["justification"], "code_not_present");
+  EXPECT_EQ(v[1]["affects"][0]["versions"][0]["status"], "unaffected");
+  EXPECT_EQ(v[1]["source"]["name"], "NVD");  // no severity source: the id's database
+  EXPECT_EQ(v[1]["source"]["url"], "https://nvd.nist.gov/vuln/detail/CVE-2023-45853");
+  // affected per VEX: exploitable, update, the action as detail.
+  EXPECT_EQ(v[2]["analysis"]["state"], "exploitable");
+  EXPECT_EQ(v[2]["analysis"]["response"], json::array({"update"}));
+  EXPECT_EQ(v[2]["analysis"]["detail"], "Upgrade lodash to 4.17.21");
+  EXPECT_EQ(v[2]["references"][0]["id"], "CVE-2021-23337");
+  EXPECT_EQ(v[2]["references"][0]["source"]["url"], "https://nvd.nist.gov/vuln/detail/CVE-2021-23337");
+  // ignored: accepted risk.
+  EXPECT_EQ(v[3]["analysis"]["state"], "exploitable");
+  EXPECT_EQ(v[3]["analysis"]["response"], json::array({"will_not_fix"}));
+  EXPECT_EQ(v[3]["analysis"]["detail"], "iconv() is not reachable with ISO-2022-CN-EXT input");
+}
+
 // --------------------------------------------------------------- spdx --
 
 json spdx_of(const Report& r) { return json::parse(render(r, "spdx-json")); }
@@ -327,8 +374,22 @@ TEST(SchemaValidation, CycloneDxOutputIsValidAgainstTheOfficial15Schema) {
   dir.target.reference = "/srv/project";
   dir.inventory.os.reset();
   Report empty;
+  Report triaged = testing::sample_report();  // every analysis shape the writer makes
+  triaged.findings[0].attributes["cwe"] = "CWE-787, CWE-122";
+  triaged.findings[1].attributes["vex_justification"] = "vulnerable_code_not_in_execute_path";
+  triaged.findings[2].attributes["vex_status"] = "affected";
+  triaged.findings[2].attributes["vex_action"] = "Upgrade lodash to 4.17.21";
+  Finding ignored = triaged.findings[0];
+  ignored.id = "CVE-2024-2961";
+  ignored.status = FindingStatus::kIgnored;
+  ignored.status_reason = "accepted";
+  triaged.findings.push_back(ignored);
+  Finding fixed = triaged.findings[0];
+  fixed.id = "CVE-2024-33599";
+  fixed.status = FindingStatus::kFixed;
+  triaged.findings.push_back(fixed);
   int n = 0;
-  for (const Report* r : {&full, &dir, &empty}) {
+  for (const Report* r : {&full, &dir, &empty, &triaged}) {
     fs::path file = tmp / ("bom" + std::to_string(n++) + ".json");
     bulwark::testing::write_file(file, render(*r, "cyclonedx"));
     auto res = validate("cyclonedx-1.5", file);
@@ -383,11 +444,24 @@ TEST(Table, HeaderSummaryFindingsInventoryAndDiagnostics) {
   EXPECT_NE(text.find("Digest: sha256:3333"), std::string::npos);
   EXPECT_NE(text.find("OS:     Debian GNU/Linux 12 (bookworm) [debian 12]"), std::string::npos);
   EXPECT_NE(text.find("WARNING: debian 12 reached end of life on 2026-06-10"), std::string::npos);
-  EXPECT_NE(text.find("Findings: 5 (CRITICAL: 2, HIGH: 2, MEDIUM: 1, LOW: 0, UNKNOWN: 0)"), std::string::npos) << text;
-  EXPECT_NE(text.find("Vulnerabilities in var/lib/dpkg/status (2)"), std::string::npos);
-  EXPECT_NE(text.find("Vulnerabilities in srv/app/package-lock.json (1)"), std::string::npos);
-  EXPECT_NE(text.find("Misconfigurations in Dockerfile (1)"), std::string::npos);
-  EXPECT_NE(text.find("Secrets in srv/app/.env (1)"), std::string::npos);
+  // Open findings are counted and listed; the not_affected zlib finding is counted as suppressed.
+  EXPECT_NE(text.find("Findings: 4 (CRITICAL: 1, HIGH: 2, MEDIUM: 1, LOW: 0, UNKNOWN: 0), 1 suppressed\n"),
+            std::string::npos)
+      << text;
+  // Trivy's layout: the OS packages under the image name, then each application file.
+  EXPECT_NE(text.find("localhost/bulwark-fixture:1.0 (debian 12)\n=========================================\n"
+                      "Total: 1 (CRITICAL: 0, HIGH: 1, MEDIUM: 0, LOW: 0, UNKNOWN: 0)\n"
+                      "Suppressed: 1 (1 not affected)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("srv/app/package-lock.json (npm)\n===============================\n"
+                      "Total: 1 (CRITICAL: 0, HIGH: 1, MEDIUM: 0, LOW: 0, UNKNOWN: 0)\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("Misconfigurations in Dockerfile\n"), std::string::npos);
+  EXPECT_NE(text.find("Secrets in srv/app/.env\n"), std::string::npos);
+  EXPECT_NE(text.find("| Library | Vulnerability       | Severity | Status | Installed Version | Fixed Version |"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("OS packages (debian 12): 4"), std::string::npos);
   EXPECT_NE(text.find("srv/app/package-lock.json (npm): 3 packages"), std::string::npos);
   EXPECT_NE(text.find("WARNING: layer 222222222222 srv/app/broken.json: unreadable file skipped"), std::string::npos)
@@ -412,17 +486,18 @@ TEST(Table, HeaderSummaryFindingsInventoryAndDiagnostics) {
     return false;
   };
   EXPECT_TRUE(has_row({"libc6", "CVE-2023-4911", "HIGH", "fixed", "2.36-9+deb12u4", "2.36-9+deb12u5"})) << text;
-  EXPECT_TRUE(has_row({"zlib1g", "CVE-2023-45853", "CRITICAL", "not_affected"}));
-  EXPECT_TRUE(has_row({"lodash", "GHSA-35jh-r3h4-6jhm", "HIGH", "open", "4.17.20", "4.17.21"}));
-  EXPECT_TRUE(has_row({"BW-DF-002", "MEDIUM", "open", "Dockerfile:3"}));
-  EXPECT_TRUE(has_row({"aws-access-key-id", "CRITICAL", "open", "srv/app/.env:2", "AWS_ACCESS_KEY_ID=AKIA"}));
+  EXPECT_EQ(text.find("CVE-2023-45853"), std::string::npos) << "suppressed findings are counted, not listed";
+  EXPECT_TRUE(has_row({"lodash", "GHSA-35jh-r3h4-6jhm", "HIGH", "fixed", "4.17.20", "4.17.21"}));
+  EXPECT_TRUE(has_row({"BW-DF-002", "MEDIUM", "Dockerfile:3"}));
+  EXPECT_TRUE(has_row({"aws-access-key-id", "CRITICAL", "srv/app/.env:2", "AWS_ACCESS_KEY_ID=AKIA"}));
   EXPECT_TRUE(has_row({"zlib1g", "1:1.2.13.dfsg-1", "amd64", "zlib", "111111111111"}));
   EXPECT_TRUE(has_row({"bash", "5.2.15-2+b2", "amd64", "bash 5.2.15-2", "111111111111"}));
   EXPECT_TRUE(has_row({"tzdata", "2024a-0+deb12u1", "amd64", "", "222222222222"}));
   EXPECT_TRUE(has_row({"@babel/core", "7.23.0"}));
 
-  // Severity order inside a table: CRITICAL before HIGH.
-  EXPECT_LT(text.find("CVE-2023-45853"), text.find("CVE-2023-4911"));
+  // OS packages before applications, vulnerabilities before other kinds.
+  EXPECT_LT(text.find("CVE-2023-4911"), text.find("GHSA-35jh-r3h4-6jhm"));
+  EXPECT_LT(text.find("GHSA-35jh-r3h4-6jhm"), text.find("BW-DF-002"));
   // Findings before the inventory, diagnostics last.
   EXPECT_LT(text.find("Findings:"), text.find("OS packages"));
   EXPECT_LT(text.find("OS packages"), text.find("Diagnostics:"));
@@ -457,6 +532,37 @@ TEST(Table, ColoursOnlyWhenAsked) {
   // Colour codes do not change the layout: strip them and the widths still agree.
   std::string plain = std::regex_replace(text, std::regex("\x1b\\[[0-9;]*m"), "");
   EXPECT_EQ(plain, render(testing::sample_report(), "table"));
+}
+
+TEST(Table, TrivyStatusColumnSeverityOrderAndSuppressedGroups) {
+  Report r = testing::sample_report();
+  r.findings[1].status = FindingStatus::kOpen;              // zlib CRITICAL, no fix
+  r.findings[1].remediation.fix_state = "will_not_fix";
+  r.findings[3].status = FindingStatus::kIgnored;           // the misconfiguration
+  r.findings[3].ignored_until = "2099-01-01";
+  r.findings[4].status = FindingStatus::kNotAffected;       // the secret
+  Finding fixed_by_vex = r.findings[0];
+  fixed_by_vex.id = "CVE-2024-2961";
+  fixed_by_vex.status = FindingStatus::kFixed;
+  r.findings.push_back(fixed_by_vex);
+  std::string text = render(r, "table");
+  // Severity order inside a table: CRITICAL before HIGH.
+  EXPECT_LT(text.find("CVE-2023-45853"), text.find("CVE-2023-4911"));
+  EXPECT_NE(text.find("| zlib1g  | CVE-2023-45853 | CRITICAL | will_not_fix |"), std::string::npos) << text;
+  EXPECT_NE(text.find("Suppressed: 1 (1 fixed)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("CVE-2024-2961"), std::string::npos);
+  // A group whose findings are all suppressed: its title, a zero total, the note, no table.
+  EXPECT_NE(text.find("Misconfigurations in Dockerfile\n===============================\n"
+                      "Total: 0 (CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, UNKNOWN: 0)\nSuppressed: 1 (1 ignored)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Suppressed: 1 (1 not affected)"), std::string::npos);
+  EXPECT_EQ(text.find("BW-DF-002"), std::string::npos);
+  EXPECT_EQ(text.find("AKIA"), std::string::npos);
+  EXPECT_NE(text.find("Findings: 3 (CRITICAL: 1, HIGH: 2, MEDIUM: 0, LOW: 0, UNKNOWN: 0), 3 suppressed"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(tables_in(text).size(), 2u + 2u);  // OS and npm vulnerabilities; OS packages and the application
 }
 
 TEST(Table, QuietInventoryAndNoFindings) {
