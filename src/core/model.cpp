@@ -6,6 +6,15 @@
 
 namespace bulwark {
 
+Diagnostic make_warning(const std::string& path, int line, std::string message) {
+  Diagnostic d;
+  d.level = Diagnostic::Level::kWarning;
+  d.message = std::move(message);
+  d.location.path = path;
+  d.location.line = line;
+  return d;
+}
+
 namespace {
 
 template <class E, size_t N>

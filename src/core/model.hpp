@@ -47,6 +47,9 @@ struct Diagnostic {
   bool operator==(const Diagnostic&) const = default;
 };
 
+// A warning about a place in a file (line 0 when the whole file is meant).
+Diagnostic make_warning(const std::string& path, int line, std::string message);
+
 // ---------------------------------------------------------------- artifact --
 
 // One layer of an image, in manifest order (base first).

@@ -227,15 +227,6 @@ bool rule_matches(const IgnoreRule& rule, const Finding& f, const std::optional<
   return true;
 }
 
-Diagnostic diag(const std::string& path, int line, std::string message) {
-  Diagnostic d;
-  d.level = Diagnostic::Level::kWarning;
-  d.message = std::move(message);
-  d.location.path = path;
-  d.location.line = line;
-  return d;
-}
-
 }  // namespace
 
 Result<std::vector<Severity>> parse_severity_list(std::string_view text) {
@@ -310,7 +301,7 @@ Outcome apply(const Policy& policy, Report& report) {
     if (f.status != FindingStatus::kIgnored || f.ignored_until.empty() || today < f.ignored_until) continue;
     f.status = FindingStatus::kOpen;
     f.attributes[kAttrIgnoreExpired] = f.id + " was ignored until " + f.ignored_until;
-    report.diagnostics.push_back(diag({}, 0, "the ignore of " + f.id + (f.package_name.empty() ? "" : " in " + f.package_name) +
+    report.diagnostics.push_back(make_warning({}, 0, "the ignore of " + f.id + (f.package_name.empty() ? "" : " in " + f.package_name) +
                                                  " expired on " + f.ignored_until + "; the finding is open again"));
     f.ignored_until.clear();
     ++out.expired;
@@ -448,7 +439,7 @@ Outcome apply(const Policy& policy, Report& report) {
         size_t n = it->second;
         std::string effect = n == 0 ? "no finding matches it now"
                                     : std::to_string(n) + (n == 1 ? " finding is" : " findings are") + " open again";
-        report.diagnostics.push_back(diag(file.path, rule.line,
+        report.diagnostics.push_back(make_warning(file.path, rule.line,
                                           "ignore entry for " + rule.id + " expired on " + rule.expires +
                                               " and no longer suppresses anything (" + effect + ")"));
       }

@@ -20,15 +20,6 @@ constexpr size_t kMaxRules = 100'000;
 
 std::string at_line(const std::string& path, int line) { return path + ": line " + std::to_string(line); }
 
-Diagnostic warning(const std::string& path, int line, std::string message) {
-  Diagnostic d;
-  d.level = Diagnostic::Level::kWarning;
-  d.message = std::move(message);
-  d.location.path = path;
-  d.location.line = line;
-  return d;
-}
-
 // ---- plain text: one id per line ------------------------------------------
 
 Result<IgnoreFile> parse_text(std::string_view text, const std::string& path) {
@@ -70,7 +61,7 @@ Result<IgnoreFile> parse_text(std::string_view text, const std::string& path) {
           return Error(ErrorCode::kCorrupt, "'" + field + "' is not exp:YYYY-MM-DD", at_line(path, line_no));
         rule.expires = date;
       } else {
-        file.warnings.push_back(warning(path, line_no, "unknown field '" + field + "' after " + rule.id + " ignored"));
+        file.warnings.push_back(make_warning(path, line_no, "unknown field '" + field + "' after " + rule.id + " ignored"));
       }
     }
     if (file.rules.size() >= kMaxRules)
@@ -149,7 +140,7 @@ void parse_entry(const YAML::Node& n, std::optional<FindingKind> kind, IgnoreFil
         if (!k) throw YamlError{line_of(v), "unknown kind '" + v.Scalar() + "'"};
         rule.kind = k;
       } else {
-        file.warnings.push_back(warning(file.path, line_of(kv.first), "unknown key '" + key + "' ignored"));
+        file.warnings.push_back(make_warning(file.path, line_of(kv.first), "unknown key '" + key + "' ignored"));
       }
     }
   } else {
@@ -184,10 +175,10 @@ Result<IgnoreFile> parse_yaml(std::string_view text, const std::string& path) {
         } else if (auto kind = kind_of_list(key)) {
           parse_list(kv.second, key, kind, file);
         } else if (key == "licenses") {
-          file.warnings.push_back(warning(path, line_of(kv.first),
+          file.warnings.push_back(make_warning(path, line_of(kv.first),
                                           "'licenses' entries are not used: Bulwark reports no licence findings"));
         } else {
-          file.warnings.push_back(warning(path, line_of(kv.first), "unknown key '" + key + "' ignored"));
+          file.warnings.push_back(make_warning(path, line_of(kv.first), "unknown key '" + key + "' ignored"));
         }
       }
     } else {

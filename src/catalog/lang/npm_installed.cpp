@@ -63,12 +63,7 @@ class NpmInstalledAnalyzer : public Analyzer {
 
 std::optional<Package> parse_npm_package_json(std::string_view text, const std::string& path,
                                               std::vector<Diagnostic>& diags) {
-  auto warn = [&](std::string message) {
-    Diagnostic d;
-    d.message = std::move(message);
-    d.location.path = path;
-    diags.push_back(std::move(d));
-  };
+  auto warn = [&](std::string message) { diags.push_back(make_warning(path, 0, std::move(message))); };
   auto doc = parse_json(text, path);
   if (!doc) {
     warn("not a usable package.json: " + doc.error().message);

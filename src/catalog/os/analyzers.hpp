@@ -31,7 +31,6 @@ void for_each_line(std::string_view text, Fn&& fn) {
   }
 }
 
-Diagnostic make_warning(const std::string& path, int line, std::string message);
 
 // Resolves dependency names to installed packages: `provides` maps every name a
 // package answers to (its own name and what it provides) to its id.

@@ -14,14 +14,6 @@ void register_os_analyzers(AnalyzerRegistry& registry) {
   registry.add(make_rpm_analyzer());
 }
 
-Diagnostic make_warning(const std::string& path, int line, std::string message) {
-  Diagnostic d;
-  d.message = std::move(message);
-  d.location.path = path;
-  d.location.line = line;
-  return d;
-}
-
 void resolve_dependencies(std::vector<Package>& packages,
                           const std::vector<std::vector<std::string>>& wanted_names,
                           const std::vector<std::vector<std::string>>& provided_names) {
