@@ -139,7 +139,7 @@ long child_rss(const char* self, const fs::path& input, const fs::path& db) {
 
 int main(int argc, char** argv) {
   int records = 50000, iterations = 3;
-  std::string corpus = "/work/shared/corpus/osv";
+  std::string corpus = BULWARK_SOURCE_DIR "/../shared/corpus/osv";
   if (const char* c = std::getenv("BULWARK_CORPUS")) corpus = std::string(c) + "/osv";
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
