@@ -175,7 +175,7 @@ class TreeWalk {
   }
 
   void file(int dirfd, const std::string& name, const std::string& child, const struct stat& st) {
-    analyzers_.wanting(child, st.st_size, scratch_);
+    analyzers_.wanting(child, st.st_size, static_cast<uint32_t>(st.st_mode), scratch_);
     if (scratch_.empty()) return;
     // O_NONBLOCK: if the name was swapped for a FIFO since fstatat, the open
     // must not hang; fstat below rejects it.

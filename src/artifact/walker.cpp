@@ -142,6 +142,7 @@ class LayerWalk {
   // Where the body of a regular file (or a hard link to one) of this layer is.
   struct Regular {
     int64_t size = 0;
+    uint32_t mode = 0;          // permission bits
     uint64_t ordinal = 0;       // tar entry holding the body
     std::string source;         // path of that entry
     std::set<size_t> analyzed;  // analyzers that have a result at this path
@@ -189,7 +190,7 @@ class LayerWalk {
   }
 
   void note_shadow(const std::string& path) {
-    analyzers_.wanting(path, 0, scratch_);
+    analyzers_.wanting(path, 0, AnalyzerRegistry::kAnyMode, scratch_);
     if (!scratch_.empty()) result_.shadowed.push_back(path);
   }
 
@@ -249,9 +250,10 @@ class LayerWalk {
     int64_t size = archive_entry_size(e);
     Regular& reg = regular_[path];
     reg.size = size;
+    reg.mode = static_cast<uint32_t>(archive_entry_perm(e));
     reg.ordinal = ordinal;
     reg.source = path;
-    analyzers_.wanting(path, size, scratch_);
+    analyzers_.wanting(path, size, reg.mode, scratch_);
     if (scratch_.empty()) return {};  // the body is skipped unread
     std::vector<AnalysisJob> jobs;
     for (size_t a : scratch_) jobs.push_back({path, a});
@@ -284,7 +286,7 @@ class LayerWalk {
     if (it == regular_.end()) {
       // Either a link to something that is not a regular file, or to a path
       // this layer never had: nothing to analyze, but say so if it mattered.
-      analyzers_.wanting(path, 0, scratch_);
+      analyzers_.wanting(path, 0, AnalyzerRegistry::kAnyMode, scratch_);
       result_.diagnostics.push_back(
           path_warning(layer_.diff_id, path, "hard link to \"" + *target + "\", which is not a regular file earlier in this layer"));
       if (!scratch_.empty()) result_.shadowed.push_back(path);
@@ -292,7 +294,7 @@ class LayerWalk {
     }
     Regular link = it->second;  // copy: the same size and body as its target
     link.analyzed.clear();
-    analyzers_.wanting(path, link.size, scratch_);
+    analyzers_.wanting(path, link.size, link.mode, scratch_);
     for (size_t a : scratch_) {
       const Analyzer& an = *analyzers_.all()[a];
       const FileResult* have = nullptr;

@@ -78,10 +78,12 @@ std::string AnalyzerRegistry::versions() const {
   return out;
 }
 
-void AnalyzerRegistry::wanting(std::string_view path, int64_t size, std::vector<size_t>& out) const {
+void AnalyzerRegistry::wanting(std::string_view path, int64_t size, uint32_t mode, std::vector<size_t>& out) const {
   out.clear();
+  const bool executable = (mode & 0111) != 0;
   for (size_t i = 0; i < analyzers_.size(); ++i)
-    if (analyzers_[i]->wants(path, size)) out.push_back(i);
+    if (analyzers_[i]->wants(path, size) || (executable && analyzers_[i]->wants_executable(path, size)))
+      out.push_back(i);
 }
 
 std::optional<std::string> clean_path(std::string_view raw) {

@@ -98,6 +98,14 @@ class Analyzer {
   // Asked for every regular file (and hard link) before its body is read.
   // Must be cheap and depend on the path and size alone.
   virtual bool wants(std::string_view path, int64_t size) const = 0;
+  // Asked, besides wants(), for regular files with an execute bit: analyzers
+  // of compiled programs (Go build info, cargo-auditable) find their files by
+  // mode rather than by name. Same rules as wants().
+  virtual bool wants_executable(std::string_view path, int64_t size) const {
+    (void)path;
+    (void)size;
+    return false;
+  }
   // Reads one wanted file into `out` (analyzer and path already set). Problems
   // in the file's content go into out.diagnostics with line numbers; a returned
   // error means the body could not be read at all. Must be thread-safe: layers
@@ -122,8 +130,11 @@ class AnalyzerRegistry {
   const Analyzer* find(std::string_view name) const;
   // "apk@1,dpkg@2,…" sorted by name: goes into cache keys.
   std::string versions() const;
-  // Indices of analyzers that want this path.
-  void wanting(std::string_view path, int64_t size, std::vector<size_t>& out) const;
+  // Indices of analyzers that want this path. `mode` holds the permission
+  // bits; pass kAnyMode when asking whether any analyzer could have wanted a
+  // path whatever its mode (to hide a lower layer's result).
+  static constexpr uint32_t kAnyMode = 0777;
+  void wanting(std::string_view path, int64_t size, uint32_t mode, std::vector<size_t>& out) const;
 
  private:
   std::vector<std::unique_ptr<Analyzer>> analyzers_;

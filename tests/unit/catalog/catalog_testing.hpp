@@ -55,7 +55,7 @@ inline Scan scan_files(const std::vector<std::pair<std::string, std::string>>& f
   std::sort(sorted.begin(), sorted.end());
   for (const auto& [path, content] : sorted) {
     std::vector<size_t> idx;
-    reg.wanting(path, static_cast<int64_t>(content.size()), idx);
+    reg.wanting(path, static_cast<int64_t>(content.size()), 0755, idx);
     for (size_t i : idx) {
       const Analyzer& a = *reg.all()[i];
       MemoryBody body(content, 1000);
