@@ -13,3 +13,7 @@ pkg_check_modules(RPM REQUIRED IMPORTED_TARGET rpm)
 find_package(yaml-cpp REQUIRED)
 pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)
 find_package(simdjson REQUIRED)
+# Lockfiles in TOML (poetry.lock, uv.lock, Cargo.lock) and XML (pom.xml,
+# packages.config): Debian's compiled toml++ and expat's streaming parser.
+pkg_check_modules(TOMLPLUSPLUS REQUIRED IMPORTED_TARGET tomlplusplus)
+pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
