@@ -245,10 +245,13 @@ std::string slot_key(std::string_view source, std::string_view id) {
 // Records are parsed on the importing thread and written by one writer
 // thread that owns the SQLite connection; a bounded queue between them keeps
 // memory flat and the arrival order (so the result is the same every run).
+// Records cross in batches: handing each one over on its own cost more in
+// wake-ups and context switches than writing it.
 using Record = std::variant<Advisory, EpssEntry, KevEntry>;
 
 struct DatabaseBuilder::Impl {
-  static constexpr size_t kQueueDepth = 256;
+  static constexpr size_t kBatch = 128;       // records per hand-over
+  static constexpr size_t kQueueBatches = 4;  // batches waiting at most
 
   std::string path, tmp;
   WriteOptions opt;
@@ -263,7 +266,8 @@ struct DatabaseBuilder::Impl {
 
   std::mutex mu;
   std::condition_variable changed;
-  std::deque<Record> queue;  // guarded by mu
+  std::vector<Record> pending;  // the importing thread's batch being filled
+  std::deque<std::vector<Record>> queue;  // guarded by mu
   bool closing = false;      // guarded by mu
   std::optional<Error> error;  // guarded by mu; written only by the writer (or finish)
   std::thread writer;
@@ -290,36 +294,51 @@ struct DatabaseBuilder::Impl {
     return error;
   }
   Status enqueue(Record&& r) {
+    pending.push_back(std::move(r));
+    return pending.size() < kBatch ? Status{} : flush();
+  }
+  Status flush() {
+    if (pending.empty()) return {};
     std::unique_lock lock(mu);
-    changed.wait(lock, [&] { return queue.size() < kQueueDepth || error || closing; });
+    changed.wait(lock, [&] { return queue.size() < kQueueBatches || error || closing; });
     if (error) return *error;
     if (closing) return Error(ErrorCode::kInternal, "DatabaseBuilder::add after finish");
-    queue.push_back(std::move(r));
-    changed.notify_all();
+    bool was_empty = queue.empty();
+    queue.push_back(std::move(pending));
+    pending = {};
+    pending.reserve(kBatch);
+    if (was_empty) changed.notify_all();
     return {};
   }
   // Drains the queue; returns when it is closed and empty.
   void run() {
     for (;;) {
-      Record r;
+      std::vector<Record> batch;
       {
         std::unique_lock lock(mu);
         changed.wait(lock, [&] { return !queue.empty() || closing; });
         if (queue.empty()) return;
-        r = std::move(queue.front());
+        bool was_full = queue.size() >= kQueueBatches;
+        batch = std::move(queue.front());
         queue.pop_front();
-        changed.notify_all();
+        if (was_full) changed.notify_all();
         if (error) continue;  // after a failure the rest is only drained
       }
       try {
-        std::visit([&](const auto& rec) { (void)write(rec); }, r);
+        for (const Record& r : batch) {
+          bool ok = std::visit([&](const auto& rec) { return write(rec).ok(); }, r);
+          if (!ok) break;  // write() recorded the error
+        }
       } catch (const std::exception& e) {
         // Nothing may escape the writer thread; the build fails instead.
         (void)fail(Error(ErrorCode::kInternal, std::string("writing a record: ") + e.what()));
       }
     }
   }
-  void stop() {
+  // Ends the writer after it has written what was handed over; `drain`
+  // hands over the batch still being filled first.
+  void stop(bool drain = false) {
+    if (drain) (void)flush();
     {
       std::lock_guard lock(mu);
       closing = true;
@@ -513,7 +532,7 @@ bool DatabaseBuilder::failed() const { return impl_->current_error().has_value()
 
 Result<WriteStats> DatabaseBuilder::finish(const std::vector<SourceInfo>& sources) {
   Impl& im = *impl_;
-  im.stop();  // every queued record is written (or the first error kept)
+  im.stop(/*drain=*/true);  // every record added is written (or the first error kept)
   if (auto e = im.current_error()) return *e;
   if (im.finished) return Error(ErrorCode::kInternal, "DatabaseBuilder::finish called twice");
   auto r = im.finish(sources);
@@ -649,26 +668,30 @@ Result<WriteStats> DatabaseBuilder::Impl::finish(const std::vector<SourceInfo>& 
     sql::Stmt q, ins;
     VULNDB_TRY(prep(db, q, select));
     VULNDB_TRY(prep(db, ins, insert));
-    std::string current;
-    std::set<std::string> seen;
+    // Values go across as sqlite3_value (type and bytes as stored), and the
+    // key is built from the column bytes in place: this loop runs once per
+    // fact of every advisory, so copies per column add up.
+    std::string current, key;
+    std::set<std::string, std::less<>> seen;
+    auto column = [&](int c) {
+      const auto* t = sqlite3_column_text(q.get(), c);
+      return std::string_view(t ? reinterpret_cast<const char*>(t) : "", static_cast<size_t>(sqlite3_column_bytes(q.get(), c)));
+    };
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) {
-      std::string v = q.text(0);
+      std::string_view v = column(0);
       if (v != current) {
-        current = v;
+        current.assign(v);
         seen.clear();
       }
-      std::string key;
-      for (int c = 1; c <= key_cols; ++c) key += q.text(c) + '\0';
-      if (!seen.insert(std::move(key)).second) continue;
-      for (int c = 0; c < cols; ++c) {
-        if (q.is_null(c))
-          sqlite3_bind_null(ins.get(), c + 1);
-        else if (sqlite3_column_type(q.get(), c) == SQLITE_FLOAT)
-          ins.bind(c + 1, q.real(c));
-        else
-          ins.bind(c + 1, q.text(c));
+      key.clear();
+      for (int c = 1; c <= key_cols; ++c) {
+        key += column(c);
+        key += '\0';
       }
+      if (seen.find(key) != seen.end()) continue;
+      seen.insert(key);
+      for (int c = 0; c < cols; ++c) sqlite3_bind_value(ins.get(), c + 1, sqlite3_column_value(q.get(), c));
       VULNDB_TRY(step_done(ins, db, "facts"));
     }
     if (rc != SQLITE_DONE) return Error(ErrorCode::kIo, "SQLite: " + db.errmsg());

@@ -251,6 +251,8 @@ class Reader {
 struct ImportOptions {
   std::string format;                  // force an importer; empty = sniff per file
   uint64_t max_file_bytes = 64ull << 20;  // one file or archive entry, uncompressed
+  // Parse small documents on worker threads (results stay in input order).
+  bool parallel = true;
 };
 
 // One problem with one record or file; the import goes on.

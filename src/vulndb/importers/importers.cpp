@@ -6,11 +6,15 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "vulndb/importers/importers.hpp"
 #include "vulndb/vulndb.hpp"
@@ -136,32 +140,184 @@ std::string strip_gz(std::string_view name) {
 
 
 
+constexpr const char* kUnrecognised =
+    "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV, Debian tracker, Alpine secdb, NVD CVE JSON)";
+
+// The importer --format names, or the one whose sniff function is surest of
+// the document's first bytes; nullptr when none claims it.
+const Importer* choose_importer(const std::string& forced, std::string_view name, std::string_view text) {
+  if (!forced.empty()) return find_importer(forced);
+  std::string_view head = text.substr(0, 4096);
+  const Importer* imp = nullptr;
+  int best = 0;
+  for (const auto& i : importers())
+    if (int score = i.sniff(name, head); score > best) {
+      best = score;
+      imp = &i;
+    }
+  return imp;
+}
+
+// Parses small documents on worker threads and hands what they found to the
+// importing context in document order, so that the result (record order,
+// problem order, merge order) is the same as a sequential import. Feeds such
+// as osv.dev's bundles are tens of thousands of small files, and parsing them
+// is most of an import's time; big documents (the Debian tracker, NVD feeds)
+// are streamed record by record on the importing thread instead, because
+// holding their records for the hand-over would cost their whole size in
+// memory.
+class ParallelParser {
+ public:
+  // Documents up to this size are parsed on the workers.
+  static constexpr size_t kMaxDocumentBytes = 4 << 20;
+
+  ParallelParser(ImportContext& ctx, std::set<std::string>& formats, std::string forced_format, unsigned workers)
+      : ctx_(ctx), formats_(formats), forced_(std::move(forced_format)) {
+    for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+  }
+  ~ParallelParser() {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+    }
+    work_ready_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  ParallelParser(const ParallelParser&) = delete;
+  ParallelParser& operator=(const ParallelParser&) = delete;
+
+  // Queues one document; hands over every finished document that is next in
+  // order. Blocks while too many are in flight, keeping memory bounded.
+  void submit(std::string name, std::string text, std::string where) {
+    auto job = std::make_shared<Job>();
+    job->name = std::move(name);
+    job->text = std::move(text);
+    job->where = std::move(where);
+    std::unique_lock lock(mu_);
+    done_ready_.wait(lock, [&] { return in_order_.size() < max_in_flight() || in_order_.front()->done; });
+    hand_over(lock);
+    in_order_.push_back(job);
+    waiting_.push_back(job);
+    work_ready_.notify_one();
+  }
+
+  // Waits for every queued document and hands all of them over.
+  void drain() {
+    std::unique_lock lock(mu_);
+    while (!in_order_.empty()) {
+      done_ready_.wait(lock, [&] { return in_order_.front()->done; });
+      hand_over(lock);
+    }
+  }
+
+ private:
+  struct Job {
+    std::string name, text, where;
+    const Importer* importer = nullptr;  // chosen by the worker
+    // What the document held, recorded by a context of its own.
+    Dataset data;
+    ImportSummary summary;
+    bool done = false;  // guarded by mu_
+  };
+
+  size_t max_in_flight() const { return threads_.size() * 8; }
+
+  void work() {
+    for (;;) {
+      std::shared_ptr<Job> job;
+      {
+        std::unique_lock lock(mu_);
+        work_ready_.wait(lock, [&] { return !waiting_.empty() || closing_; });
+        if (waiting_.empty()) return;
+        job = std::move(waiting_.front());
+        waiting_.pop_front();
+      }
+      ImportContext local(job->data, job->summary);
+      local.begin_source({});  // receives the document's newest date
+      try {
+        job->importer = choose_importer(forced_, job->name, job->text);
+        if (job->importer)
+          job->importer->import(job->text, job->where, local);
+        else
+          local.problem(job->where, kUnrecognised);
+      } catch (const std::exception& e) {
+        local.problem(job->where, std::string("importer failed: ") + e.what());
+      }
+      job->text = {};
+      {
+        std::lock_guard lock(mu_);
+        job->done = true;
+      }
+      done_ready_.notify_all();
+    }
+  }
+
+  // Replays finished documents at the head of the order into the real
+  // context. Called with the lock held; releases it while replaying.
+  void hand_over(std::unique_lock<std::mutex>& lock) {
+    while (!in_order_.empty() && in_order_.front()->done) {
+      std::shared_ptr<Job> job = std::move(in_order_.front());
+      in_order_.pop_front();
+      lock.unlock();
+      if (job->importer) {
+        formats_.insert(job->importer->name);
+        ctx_.set_format(job->importer->name);
+      }
+      for (auto& p : job->summary.problems) {
+        if (p.skipped)
+          ctx_.problem(std::move(p.where), std::move(p.message));
+        else
+          ctx_.warning(std::move(p.where), std::move(p.message));
+      }
+      for (auto& a : job->data.advisories) ctx_.add(std::move(a));
+      for (auto& e : job->data.epss) ctx_.add(std::move(e));
+      for (auto& k : job->data.kev) ctx_.add(std::move(k));
+      if (!job->data.sources.empty()) ctx_.note_date(job->data.sources.front().data_date);
+      lock.lock();
+    }
+  }
+
+  ImportContext& ctx_;
+  std::set<std::string>& formats_;
+  const std::string forced_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable work_ready_, done_ready_;
+  std::deque<std::shared_ptr<Job>> in_order_;  // every queued document, in order
+  std::deque<std::shared_ptr<Job>> waiting_;   // those no worker has taken yet
+  bool closing_ = false;
+};
+
 class Walker {
  public:
   Walker(const ImportOptions& opt, ImportContext& ctx, ImportSummary& summary)
-      : opt_(opt), ctx_(ctx), summary_(summary) {}
+      : opt_(opt), ctx_(ctx), summary_(summary) {
+    unsigned workers = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
+    if (opt.parallel) parser_ = std::make_unique<ParallelParser>(ctx, formats_, opt.format, workers);
+  }
 
-  void document(const std::string& name, std::string_view text, const std::string& where) {
+  // Hands over every document still being parsed (before a source ends).
+  void drain() {
+    if (parser_) parser_->drain();
+  }
+
+  // A problem of the walk itself, in order after the documents before it.
+  void problem(std::string where, std::string message) {
+    drain();
+    ctx_.problem(std::move(where), std::move(message));
+  }
+
+  void document(const std::string& name, std::string&& text, const std::string& where) {
     ++summary_.files;
-    const Importer* imp = nullptr;
-    if (!opt_.format.empty()) {
-      imp = find_importer(opt_.format);
-    } else {
-      std::string_view head = text.substr(0, 4096);
-      int best = 0;
-      for (const auto& i : importers()) {
-        int score = i.sniff(name, head);
-        if (score > best) {
-          best = score;
-          imp = &i;
-        }
-      }
+    if (parser_ && text.size() <= ParallelParser::kMaxDocumentBytes) {
+      parser_->submit(name, std::move(text), where);  // the worker chooses the importer
+      return;
     }
-    if (!imp)
-      return ctx_.problem(where, "not a recognised feed format (OSV JSON/YAML, KEV JSON, EPSS CSV, Debian tracker, "
-                                 "Alpine secdb, NVD CVE JSON)");
-    ctx_.set_format(imp->name);
+    const Importer* imp = choose_importer(opt_.format, name, text);
+    if (!imp) return problem(where, kUnrecognised);
+    drain();  // what came before is handed over first, keeping the order
     formats_.insert(imp->name);
+    ctx_.set_format(imp->name);
     imp->import(text, where, ctx_);
   }
 
@@ -169,15 +325,7 @@ class Walker {
   // the format that would claim it (Importer::max_file_bytes) as judged from
   // its first bytes.
   uint64_t limit_for(const std::string& name, std::string_view head) const {
-    const Importer* imp = opt_.format.empty() ? nullptr : find_importer(opt_.format);
-    if (!imp) {
-      int best = 0;
-      for (const auto& i : importers())
-        if (int score = i.sniff(name, head); score > best) {
-          best = score;
-          imp = &i;
-        }
-    }
+    const Importer* imp = choose_importer(opt_.format, name, head);
     return imp ? std::max(opt_.max_file_bytes, imp->max_file_bytes) : opt_.max_file_bytes;
   }
 
@@ -195,7 +343,7 @@ class Walker {
       return;
     }
     std::ifstream in(p, std::ios::binary);
-    if (!in) return ctx_.problem(where, "cannot open");
+    if (!in) return problem(where, "cannot open");
     char magic[4096] = {};  // also the head the size limit is judged by
     in.read(magic, sizeof magic);
     std::streamsize got = in.gcount();
@@ -205,17 +353,20 @@ class Walker {
     if (zip || gz || tar) return archive(p);
     std::error_code ec;
     uint64_t size = fs::file_size(p, ec);
-    if (ec) return ctx_.problem(where, "cannot stat: " + ec.message());
-    uint64_t limit = limit_for(name, std::string_view(magic, static_cast<size_t>(got)));
+    if (ec) return problem(where, "cannot stat: " + ec.message());
+    // Sniffing costs; only a document over the general limit needs to know
+    // whether its format allows more.
+    uint64_t limit = size <= opt_.max_file_bytes ? opt_.max_file_bytes
+                                                 : limit_for(name, std::string_view(magic, static_cast<size_t>(got)));
     if (size > limit)
-      return ctx_.problem(where, "file of " + std::to_string(size) + " bytes is over the limit of " +
+      return problem(where, "file of " + std::to_string(size) + " bytes is over the limit of " +
                                      std::to_string(limit) + " bytes");
     std::string text(size, '\0');
     in.clear();
     in.seekg(0);
     in.read(text.data(), static_cast<std::streamsize>(size));
     text.resize(static_cast<size_t>(in.gcount()));
-    document(name, text, where);
+    document(name, std::move(text), where);
   }
 
   void archive(const fs::path& p) {
@@ -230,13 +381,13 @@ class Walker {
     // A gzip'd single document (.json.gz, .csv.gz) is the "raw" format.
     archive_read_support_format_raw(a.get());
     if (archive_read_open_filename(a.get(), where.c_str(), 1 << 16) != ARCHIVE_OK)
-      return ctx_.problem(where, std::string("cannot open archive: ") + archive_error_string(a.get()));
+      return problem(where, std::string("cannot open archive: ") + archive_error_string(a.get()));
     archive_entry* entry = nullptr;
     uint64_t entries = 0, total = 0;
     int rc;
     while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
       if (++entries > limits().max_entries)
-        return ctx_.problem(where, "more than " + std::to_string(limits().max_entries) + " entries; rest skipped");
+        return problem(where, "more than " + std::to_string(limits().max_entries) + " entries; rest skipped");
       if (archive_entry_filetype(entry) != AE_IFREG) continue;
       bool raw = archive_format(a.get()) == ARCHIVE_FORMAT_RAW;
       const char* pn = archive_entry_pathname(entry);
@@ -248,7 +399,7 @@ class Walker {
         continue;
       }
       if (archive_entry_size_is_set(entry) && static_cast<uint64_t>(archive_entry_size(entry)) > largest_limit()) {
-        ctx_.problem(ewhere, "entry of " + std::to_string(archive_entry_size(entry)) + " bytes is over the limit of " +
+        problem(ewhere, "entry of " + std::to_string(archive_entry_size(entry)) + " bytes is over the limit of " +
                                  std::to_string(largest_limit()) + " bytes");
         continue;
       }
@@ -256,36 +407,40 @@ class Walker {
       char buf[1 << 16];
       bool over = false;
       la_ssize_t n;
-      uint64_t limit = 0;  // known once the first bytes are read
+      uint64_t limit = opt_.max_file_bytes;
+      bool raised = false;  // asked the format for a larger limit (only past the general one)
       while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
-        if (limit == 0) limit = limit_for(base, std::string_view(buf, static_cast<size_t>(n)));
+        if (text.size() + static_cast<size_t>(n) > limit && !raised) {
+          raised = true;
+          std::string_view head = text.empty() ? std::string_view(buf, static_cast<size_t>(n)) : std::string_view(text);
+          limit = limit_for(base, head.substr(0, 4096));
+        }
         if (text.size() + static_cast<size_t>(n) > limit) {
           over = true;
           break;
         }
         text.append(buf, static_cast<size_t>(n));
       }
-      if (limit == 0) limit = opt_.max_file_bytes;
       if (n < 0) {
-        ctx_.problem(ewhere, std::string("read error: ") + archive_error_string(a.get()));
+        problem(ewhere, std::string("read error: ") + archive_error_string(a.get()));
         return;  // the stream is broken; later entries cannot be trusted
       }
       if (over) {
-        ctx_.problem(ewhere, "entry is over the limit of " + std::to_string(limit) + " bytes");
+        problem(ewhere, "entry is over the limit of " + std::to_string(limit) + " bytes");
         continue;  // libarchive skips the rest of the entry on the next header
       }
       total += text.size();
       if (total > limits().max_layer_bytes)
-        return ctx_.problem(where, "archive expands beyond " + std::to_string(limits().max_layer_bytes) + " bytes; rest skipped");
+        return problem(where, "archive expands beyond " + std::to_string(limits().max_layer_bytes) + " bytes; rest skipped");
       // Nested archives are not opened: bundles are flat.
       if (ends_with(to_lower(base), ".zip") || ends_with(to_lower(base), ".tar") || ends_with(to_lower(base), ".tgz") ||
           (ends_with(to_lower(base), ".gz") && !raw)) {
         ++summary_.ignored_files;
         continue;
       }
-      document(base, text, ewhere);
+      document(base, std::move(text), ewhere);
     }
-    if (rc != ARCHIVE_EOF) ctx_.problem(where, std::string("archive error: ") + archive_error_string(a.get()));
+    if (rc != ARCHIVE_EOF) problem(where, std::string("archive error: ") + archive_error_string(a.get()));
   }
 
   Status path(const fs::path& p) {
@@ -327,6 +482,7 @@ class Walker {
   ImportContext& ctx_;
   ImportSummary& summary_;
   std::set<std::string> formats_;
+  std::unique_ptr<ParallelParser> parser_;  // last: its workers stop before the rest goes
 };
 
 std::string source_name(const fs::path& p) {
@@ -360,6 +516,7 @@ Result<ImportSummary> walk_paths(const std::vector<std::string>& paths, Dataset&
     ctx.begin_source(std::move(s));
     walker.reset_formats();
     Status st = walker.path(p);
+    walker.drain();  // every record of this source is counted before the next begins
     if (!st.ok()) return st.error();
     data.sources.back().format = walker.formats();
   }
