@@ -88,10 +88,10 @@ CREATE INDEX temp.s_aff_k ON s_aff (k);
 constexpr const char* kCreateIndexes = R"sql(
 CREATE INDEX affected_by_package ON affected (ecosystem, package, distro_release);
 CREATE INDEX affected_by_vulnerability ON affected (vulnerability);
-CREATE INDEX aliases_by_vulnerability ON aliases (vulnerability);
-CREATE INDEX advisories_by_vulnerability ON advisories (vulnerability);
+CREATE INDEX aliases_by_vulnerability ON aliases (vulnerability, alias);
+CREATE INDEX advisories_by_vulnerability ON advisories (vulnerability, id);
 CREATE INDEX severities_by_vulnerability ON severities (vulnerability);
-CREATE INDEX cwes_by_vulnerability ON cwes (vulnerability);
+CREATE INDEX cwes_by_vulnerability ON cwes (vulnerability, cwe);
 CREATE INDEX refs_by_vulnerability ON refs (vulnerability);
 )sql";
 
