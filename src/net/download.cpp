@@ -78,10 +78,27 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   else if (key == "last-modified") t->last_modified = value;
   else if (key == "content-range") t->content_range = value;
   else if (key == "content-length") t->content_length = std::strtoll(value.c_str(), nullptr, 10);
-  else if (key == "retry-after" && !value.empty() && std::isdigit(static_cast<unsigned char>(value[0])))
-    t->retry_after_s = std::strtol(value.c_str(), nullptr, 10);
+  else if (key == "retry-after" && !value.empty())
+    t->retry_after_s = parse_retry_after(value, std::time(nullptr));
   return size * n;
 }
+
+}  // namespace
+
+long parse_retry_after(const std::string& value, std::time_t now) {
+  // RFC 9110 10.2.3: delay-seconds, or an HTTP-date (any of the three date
+  // forms, which curl_getdate reads). A date in the past means "now".
+  if (value.empty()) return -1;
+  if (std::isdigit(static_cast<unsigned char>(value[0]))) {
+    if (value.find_first_not_of("0123456789") != std::string::npos) return -1;
+    return value.size() > 9 ? 999'999'999 : std::strtol(value.c_str(), nullptr, 10);
+  }
+  std::time_t when = curl_getdate(value.c_str(), nullptr);
+  if (when == -1) return -1;
+  return when <= now ? 0 : static_cast<long>(when - now);
+}
+
+namespace {
 
 // Parses "bytes START-END/TOTAL".
 bool parse_content_range(const std::string& v, uint64_t& start, uint64_t& end, int64_t& total) {

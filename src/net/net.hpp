@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <ctime>
 #include <string>
 
 #include "core/core.hpp"
@@ -49,5 +50,9 @@ Result<DownloadResult> download(const DownloadRequest& req);
 // opposed to a request the server understood and refused. Shared by every
 // libcurl user (feeds here, the registry client in artifact).
 bool retryable_transfer_error(int curl_code);
+
+// Seconds to wait from a Retry-After header value: delay-seconds or an
+// HTTP-date (RFC 9110), relative to `now`; -1 when the value is neither.
+long parse_retry_after(const std::string& value, std::time_t now);
 
 }  // namespace bulwark::net
