@@ -2,6 +2,7 @@
 // (one record, an array of records, or osv.dev's {"vulns": [...]} form) and
 // in YAML (the PyPA advisory database). Every record is validated on its own;
 // a bad one is reported with its place and skipped, the others go on.
+#include <simdjson.h>
 #include <yaml.h>
 
 #include <cctype>
@@ -147,13 +148,61 @@ Result<json> parse_yaml(std::string_view text, const std::string& where) {
   return conv.convert(where);
 }
 
-std::vector<std::string> string_list(const json& obj, std::string_view key) {
+// Records are read from simdjson's DOM: parsing is most of an import's
+// time, and simdjson's is several times faster than building nlohmann's tree.
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+bool has(const object& o, std::string_view key) { return o.at_key(key).error() == simdjson::SUCCESS; }
+
+// The string at `key`, or empty when absent or not a string.
+std::string_view field(const object& o, std::string_view key) {
+  std::string_view v;
+  if (o.at_key(key).get_string().get(v) != simdjson::SUCCESS) return {};
+  return v;
+}
+std::string_view field(const element& e, std::string_view key) {
+  object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return {};
+  return field(o, key);
+}
+
+std::vector<std::string> string_list(const object& o, std::string_view key) {
   std::vector<std::string> out;
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_array()) return out;
-  for (const auto& v : *it)
-    if (v.is_string() && !v.get_ref<const std::string&>().empty()) out.push_back(v.get<std::string>());
+  array a;
+  if (o.at_key(key).get_array().get(a) != simdjson::SUCCESS) return out;
+  for (element v : a) {
+    std::string_view sv;
+    if (v.get_string().get(sv) == simdjson::SUCCESS && !sv.empty()) out.emplace_back(sv);
+  }
   return out;
+}
+
+// JSON string literal, escaped as the database has always stored ranges
+// (UTF-8 kept, control characters as \uXXXX).
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
 }
 
 // "1.2.10" -> {1,2,10}; nullopt unless the text is digits and dots only.
@@ -186,11 +235,12 @@ std::string cvss_type(std::string_view osv_type) {
 }
 
 // One OSV severity object ({"type","score"}) into a SeverityEntry.
-std::optional<SeverityEntry> severity_entry(const json& s, const std::string& source, const std::string& where,
+std::optional<SeverityEntry> severity_entry(const element& s, const std::string& source, const std::string& where,
                                             ImportContext& ctx) {
-  if (!s.is_object()) return std::nullopt;
-  std::string type = get_string(s, "type");
-  std::string score = get_string(s, "score");
+  object o;
+  if (s.get_object().get(o) != simdjson::SUCCESS) return std::nullopt;
+  std::string type(field(o, "type"));
+  std::string score(field(o, "score"));
   if (score.empty()) return std::nullopt;
   SeverityEntry e;
   e.source = source;
@@ -214,36 +264,41 @@ std::optional<SeverityEntry> severity_entry(const json& s, const std::string& so
   return e;
 }
 
-struct RangeCheck {
-  bool ok = true;
-  std::string message;
-};
-
-// Validates and re-serialises one ranges[] array; collects fixed versions.
-Result<json> parse_ranges(const json& ranges, AffectedEntry& out, bool& has_version_range) {
-  json clean = json::array();
-  if (ranges.is_null()) return clean;
-  if (!ranges.is_array()) return Error(ErrorCode::kCorrupt, "ranges is not an array");
-  for (size_t ri = 0; ri < ranges.size(); ++ri) {
-    const json& r = ranges[ri];
-    std::string where = "ranges[" + std::to_string(ri) + "]";
-    if (!r.is_object()) return Error(ErrorCode::kCorrupt, "not an object", where);
-    std::string type = get_string(r, "type");
+// Validates one ranges[] array and re-serialises it (keys in name order:
+// events, repo, type); collects fixed versions.
+Result<std::string> parse_ranges(const element* ranges, AffectedEntry& out, bool& has_version_range) {
+  std::string clean = "[";
+  if (!ranges || ranges->is_null()) return std::string("[]");
+  array list;
+  if (ranges->get_array().get(list) != simdjson::SUCCESS) return Error(ErrorCode::kCorrupt, "ranges is not an array");
+  size_t ri = 0;
+  for (element re : list) {
+    std::string where = "ranges[" + std::to_string(ri++) + "]";
+    object r;
+    if (re.get_object().get(r) != simdjson::SUCCESS) return Error(ErrorCode::kCorrupt, "not an object", where);
+    std::string_view type = field(r, "type");
     if (type != "SEMVER" && type != "ECOSYSTEM" && type != "GIT")
-      return Error(ErrorCode::kCorrupt, "unknown range type '" + type + "'", where);
-    auto ev = r.find("events");
-    if (ev == r.end() || !ev->is_array() || ev->empty()) return Error(ErrorCode::kCorrupt, "range without events", where);
-    json events = json::array();
+      return Error(ErrorCode::kCorrupt, "unknown range type '" + std::string(type) + "'", where);
+    array events;
+    if (r.at_key("events").get_array().get(events) != simdjson::SUCCESS || events.size() == 0)
+      return Error(ErrorCode::kCorrupt, "range without events", where);
+    if (clean.size() > 1) clean += ',';
+    clean += "{\"events\":[";
     std::optional<std::vector<uint64_t>> introduced;
     std::string introduced_text;
-    for (const auto& e : *ev) {
-      if (!e.is_object() || e.size() != 1) return Error(ErrorCode::kCorrupt, "an event must have exactly one key", where);
-      const std::string& key = e.begin().key();
+    bool first_event = true;
+    for (element ee : events) {
+      object e;
+      if (ee.get_object().get(e) != simdjson::SUCCESS || e.size() != 1)
+        return Error(ErrorCode::kCorrupt, "an event must have exactly one key", where);
+      auto kv = *e.begin();
+      std::string_view key = kv.key;
       if (key != "introduced" && key != "fixed" && key != "last_affected" && key != "limit")
-        return Error(ErrorCode::kCorrupt, "unknown event '" + key + "'", where);
-      if (!e.begin()->is_string() || e.begin()->get_ref<const std::string&>().empty())
-        return Error(ErrorCode::kCorrupt, "event '" + key + "' has no version", where);
-      const std::string& v = e.begin()->get_ref<const std::string&>();
+        return Error(ErrorCode::kCorrupt, "unknown event '" + std::string(key) + "'", where);
+      std::string_view sv;
+      if (kv.value.get_string().get(sv) != simdjson::SUCCESS || sv.empty())
+        return Error(ErrorCode::kCorrupt, "event '" + std::string(key) + "' has no version", where);
+      std::string v(sv);
       if (type != "GIT") {
         if (key == "introduced") {
           introduced = plain_number(v);
@@ -253,38 +308,51 @@ Result<json> parse_ranges(const json& ranges, AffectedEntry& out, bool& has_vers
           // Only plain numbers compare the same way in every ecosystem; for
           // anything else ordering is the version module's job, not ours.
           if (introduced && n && *n < *introduced && introduced_text != "0")
-            return Error(ErrorCode::kCorrupt, "impossible range: " + key + " " + v + " before introduced " + introduced_text,
+            return Error(ErrorCode::kCorrupt,
+                         "impossible range: " + std::string(key) + " " + v + " before introduced " + introduced_text,
                          where);
-          if (key == "fixed" &&
-              std::find(out.fixed.begin(), out.fixed.end(), v) == out.fixed.end())
+          if (key == "fixed" && std::find(out.fixed.begin(), out.fixed.end(), v) == out.fixed.end())
             out.fixed.push_back(v);
         }
       }
-      events.push_back(e);
+      if (!first_event) clean += ',';
+      first_event = false;
+      clean += '{';
+      append_json_string(clean, key);
+      clean += ':';
+      append_json_string(clean, v);
+      clean += '}';
     }
-    json c = {{"type", type}, {"events", std::move(events)}};
+    clean += ']';
     if (type == "GIT") {
-      std::string repo = get_string(r, "repo");
-      if (!repo.empty()) c["repo"] = repo;
+      std::string_view repo = field(r, "repo");
+      if (!repo.empty()) {
+        clean += ",\"repo\":";
+        append_json_string(clean, repo);
+      }
     } else {
       has_version_range = true;
     }
-    clean.push_back(std::move(c));
+    clean += ",\"type\":";
+    append_json_string(clean, type);
+    clean += '}';
   }
+  clean += ']';
   return clean;
 }
 
-void import_record(const json& rec, const std::string& where, ImportContext& ctx) {
-  if (!rec.is_object()) {
+void import_record(const element& rec_el, const std::string& where, ImportContext& ctx) {
+  object rec;
+  if (rec_el.get_object().get(rec) != simdjson::SUCCESS) {
     ctx.problem(where, "not an OSV record (expected a JSON/YAML object)");
     return;
   }
-  if (rec.contains("Advisory") || rec.contains("GhsaId") || rec.contains("Identifiers"))
+  if (has(rec, "Advisory") || has(rec, "GhsaId") || has(rec, "Identifiers"))
     return ctx.problem(where, "not an OSV record: GitHub GraphQL advisory form (no 'id'/'modified'); not supported");
-  std::string id = get_string(rec, "id");
+  std::string id(field(rec, "id"));
   if (id.empty()) return ctx.problem(where, "not an OSV record: missing 'id'");
   const std::string rwhere = where + " (" + id + ")";
-  if (!rec.contains("modified") && !rec.contains("affected") && !rec.contains("schema_version"))
+  if (!has(rec, "modified") && !has(rec, "affected") && !has(rec, "schema_version"))
     return ctx.problem(rwhere, "not an OSV record: none of 'modified', 'affected', 'schema_version'");
   if (id.size() > 256) return ctx.problem(where, "id longer than 256 characters");
 
@@ -295,49 +363,54 @@ void import_record(const json& rec, const std::string& where, ImportContext& ctx
   a.aliases = string_list(rec, "aliases");
   a.upstream = string_list(rec, "upstream");
   a.related = string_list(rec, "related");
-  a.summary = get_string(rec, "summary");
-  a.details = get_string(rec, "details");
-  a.published = get_string(rec, "published");
-  a.modified = get_string(rec, "modified");
-  a.withdrawn = get_string(rec, "withdrawn");
+  a.summary = field(rec, "summary");
+  a.details = field(rec, "details");
+  a.published = field(rec, "published");
+  a.modified = field(rec, "modified");
+  a.withdrawn = field(rec, "withdrawn");
 
-  if (auto sev = rec.find("severity"); sev != rec.end() && sev->is_array())
-    for (const auto& s : *sev)
+  array list;
+  if (rec.at_key("severity").get_array().get(list) == simdjson::SUCCESS)
+    for (element s : list)
       if (auto e = severity_entry(s, a.origin, rwhere, ctx)) a.severities.push_back(std::move(*e));
 
-  if (auto ds = rec.find("database_specific"); ds != rec.end() && ds->is_object()) {
+  object ds;
+  if (rec.at_key("database_specific").get_object().get(ds) == simdjson::SUCCESS) {
     // GHSA's own rating and CWE list live here.
-    std::string text = get_string(*ds, "severity");
+    std::string text(field(ds, "severity"));
     if (!text.empty()) {
       Severity sv = parse_severity(text);
       a.severities.push_back({a.origin, "text", text, std::nullopt, sv == Severity::kUnknown ? to_lower(text) : to_string(sv)});
     }
-    for (auto& c : string_list(*ds, "cwe_ids")) a.cwes.push_back(std::move(c));
+    for (auto& c : string_list(ds, "cwe_ids")) a.cwes.push_back(std::move(c));
   }
 
-  if (auto refs = rec.find("references"); refs != rec.end() && refs->is_array())
-    for (const auto& r : *refs) {
-      std::string url = get_string(r, "url");
-      if (!url.empty()) a.references.push_back({get_string(r, "type"), std::move(url)});
+  if (rec.at_key("references").get_array().get(list) == simdjson::SUCCESS)
+    for (element r : list) {
+      std::string_view url = field(r, "url");
+      if (!url.empty()) a.references.push_back({std::string(field(r, "type")), std::string(url)});
     }
 
-  auto aff = rec.find("affected");
+  element aff_el;
   size_t total = 0, dropped = 0;
-  if (aff != rec.end() && !aff->is_null()) {
-    if (!aff->is_array()) return ctx.problem(rwhere, "'affected' is not an array");
-    for (size_t i = 0; i < aff->size(); ++i) {
-      const json& e = (*aff)[i];
-      const std::string ewhere = rwhere + " affected[" + std::to_string(i) + "]";
+  array aff;
+  bool has_aff = rec.at_key("affected").get(aff_el) == simdjson::SUCCESS && !aff_el.is_null();
+  if (has_aff) {
+    if (aff_el.get_array().get(aff) != simdjson::SUCCESS) return ctx.problem(rwhere, "'affected' is not an array");
+    size_t i = 0;
+    for (element ee : aff) {
+      const std::string ewhere = rwhere + " affected[" + std::to_string(i++) + "]";
       ++total;
-      if (!e.is_object()) return ctx.problem(ewhere, "not an object");
-      auto pkg = e.find("package");
-      if (pkg == e.end() || !pkg->is_object()) {
+      object e;
+      if (ee.get_object().get(e) != simdjson::SUCCESS) return ctx.problem(ewhere, "not an object");
+      object pkg;
+      if (e.at_key("package").get_object().get(pkg) != simdjson::SUCCESS) {
         // OSV allows a GIT-only entry without a package; nothing to match by name.
         ++dropped;
         continue;
       }
-      std::string eco_text = get_string(*pkg, "ecosystem");
-      std::string name = get_string(*pkg, "name");
+      std::string_view eco_text = field(pkg, "ecosystem");
+      std::string_view name = field(pkg, "name");
       if (name.empty()) return ctx.problem(ewhere, "package without a name");
       auto eco = parse_ecosystem(eco_text);
       if (!eco) {
@@ -350,31 +423,40 @@ void import_record(const json& rec, const std::string& where, ImportContext& ctx
       out.release = eco->release;
       out.variant = eco->variant;
       out.package = normalize_package_name(out.ecosystem, name);
-      out.purl = get_string(*pkg, "purl");
+      out.purl = field(pkg, "purl");
       bool has_version_range = false;
-      auto ranges = parse_ranges(e.contains("ranges") ? e["ranges"] : json(), out, has_version_range);
+      element ranges_el;
+      bool has_ranges = e.at_key("ranges").get(ranges_el) == simdjson::SUCCESS;
+      auto ranges = parse_ranges(has_ranges ? &ranges_el : nullptr, out, has_version_range);
       if (!ranges) return ctx.problem(ranges.error().where.empty() ? ewhere : ewhere + " " + ranges.error().where,
                                       ranges.error().message);
-      out.ranges_json = ranges->dump();
-      json versions = json::array();
-      if (auto vs = e.find("versions"); vs != e.end() && vs->is_array())
-        for (const auto& v : *vs)
-          if (v.is_string()) versions.push_back(v);
-      out.matchable = has_version_range || !versions.empty();
-      out.versions_json = versions.dump();
+      out.ranges_json = std::move(*ranges);
+      std::string versions = "[";
+      bool any_version = false;
+      if (e.at_key("versions").get_array().get(list) == simdjson::SUCCESS)
+        for (element v : list) {
+          std::string_view sv;
+          if (v.get_string().get(sv) != simdjson::SUCCESS) continue;
+          if (any_version) versions += ',';
+          append_json_string(versions, sv);
+          any_version = true;
+        }
+      versions += ']';
+      out.matchable = has_version_range || any_version;
+      out.versions_json = std::move(versions);
       out.status = out.fixed.empty() ? "unfixed" : "fixed";
-      if (auto sev = e.find("severity"); sev != e.end() && sev->is_array())
-        for (const auto& s : *sev)
+      if (e.at_key("severity").get_array().get(list) == simdjson::SUCCESS)
+        for (element s : list)
           if (auto se = severity_entry(s, a.origin, ewhere, ctx)) {
             if (out.severity.empty()) out.severity = se->severity;
           }
       a.affected.push_back(std::move(out));
     }
   }
-  if (total > 0 && dropped == total && a.affected.empty() && total != 0) {
+  if (total > 0 && dropped == total && a.affected.empty()) {
     // Every entry named an ecosystem we cannot match (or none): nothing usable.
     bool any_package = false;
-    for (const auto& e : *aff) any_package = any_package || (e.is_object() && e.contains("package"));
+    for (element e : aff) any_package = any_package || (e.is_object() && has(object(e), "package"));
     if (any_package) return ctx.problem(rwhere, "no affected entry with a known ecosystem");
   }
   // Some feeds leave 'modified' at the zero time (Go's exported files), so the
@@ -384,27 +466,65 @@ void import_record(const json& rec, const std::string& where, ImportContext& ctx
   ctx.add(std::move(a));
 }
 
+// One parser per thread: its buffers are reused from document to document.
+simdjson::dom::parser& thread_parser() {
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    if (p.allocate(1 << 16, static_cast<size_t>(limits().max_json_depth)) != simdjson::SUCCESS) {
+      // Out of memory here surfaces as a parse error on first use.
+    }
+    return p;
+  }();
+  return parser;
+}
+
 }  // namespace
 
 void import_osv_document(std::string_view text, const std::string& where, ImportContext& ctx) {
   size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   if (first == std::string_view::npos) return ctx.problem(where, "empty file");
-  Result<json> doc = (text[first] == '{' || text[first] == '[') ? parse_json(text, where) : parse_yaml(text, where);
-  if (!doc) return ctx.problem(doc.error().where.empty() ? where : doc.error().where, doc.error().message);
-  try {
-    if (doc->is_array()) {
-      for (size_t i = 0; i < doc->size(); ++i) import_record((*doc)[i], where + " record " + std::to_string(i), ctx);
-    } else if (doc->is_object() && doc->contains("vulns") && !doc->contains("id")) {
-      const json& vulns = (*doc)["vulns"];
-      if (!vulns.is_array()) return ctx.problem(where, "'vulns' is not an array");
-      for (size_t i = 0; i < vulns.size(); ++i) import_record(vulns[i], where + " vulns[" + std::to_string(i) + "]", ctx);
-    } else {
-      import_record(*doc, where, ctx);
+  bool is_json = text[first] == '{' || text[first] == '[';
+  simdjson::padded_string padded;
+  if (is_json) {
+    padded = simdjson::padded_string(text);
+  } else {
+    // YAML goes through the same record reader: converted to JSON text first.
+    Result<json> doc = parse_yaml(text, where);
+    if (!doc) return ctx.problem(doc.error().where.empty() ? where : doc.error().where, doc.error().message);
+    try {
+      padded = simdjson::padded_string(doc->dump());
+    } catch (const std::exception& e) {
+      return ctx.problem(where, std::string("malformed OSV: ") + e.what());  // invalid UTF-8
     }
-  } catch (const std::exception& e) {
-    // nlohmann throws on type mismatches we did not foresee; the record is bad,
-    // not the import.
-    ctx.problem(where, std::string("malformed OSV: ") + e.what());
+  }
+  element root;
+  if (auto err = thread_parser().parse(padded).get(root); err != simdjson::SUCCESS) {
+    if (err == simdjson::DEPTH_ERROR)
+      return ctx.problem(where, "JSON nested deeper than " + std::to_string(limits().max_json_depth) + " levels");
+    // simdjson does not say where; the slower parser does, for the report.
+    if (is_json) {
+      Result<json> located = parse_json(text, where);
+      if (!located) return ctx.problem(located.error().where.empty() ? where : located.error().where, located.error().message);
+    }
+    return ctx.problem(where, std::string("malformed JSON: ") + simdjson::error_message(err));
+  }
+  array list;
+  object top;
+  if (root.get_array().get(list) == simdjson::SUCCESS) {
+    size_t i = 0;
+    for (element r : list) {
+      import_record(r, where + " record " + std::to_string(i), ctx);
+      ++i;
+    }
+  } else if (root.get_object().get(top) == simdjson::SUCCESS && has(top, "vulns") && !has(top, "id")) {
+    if (top.at_key("vulns").get_array().get(list) != simdjson::SUCCESS) return ctx.problem(where, "'vulns' is not an array");
+    size_t i = 0;
+    for (element r : list) {
+      import_record(r, where + " vulns[" + std::to_string(i) + "]", ctx);
+      ++i;
+    }
+  } else {
+    import_record(root, where, ctx);
   }
 }
 
