@@ -31,6 +31,7 @@ struct DbFlags {
   std::string feeds;        // db update
   bool offline = false;     // db update
   bool force = false;       // db update
+  bool allow_stale = false; // db update
 };
 
 void print_counts(const vulndb::BuildResult& b) {
@@ -52,6 +53,7 @@ int run_update(const DbFlags& f) {
   opt.feeds = f.feeds;
   opt.offline = f.offline;
   opt.force_rebuild = f.force;
+  opt.allow_stale = f.allow_stale;
   opt.cancel = &cancel_token();
   // One bar per file, on a terminal only.
   std::shared_ptr<Progress> bar = make_terminal_progress(f.quiet);
@@ -77,7 +79,7 @@ int run_update(const DbFlags& f) {
   opt.progress = nullptr;  // the last other owner of the bar: its destructor clears the line
   bar.reset();
   for (const auto& c : report.cleaned) std::printf("removed stale %s\n", c.c_str());
-  size_t n_down = 0, n_same = 0, n_skip = 0, n_fail = 0;
+  size_t n_down = 0, n_same = 0, n_skip = 0, n_fail = 0, n_stale = 0;
   for (const auto& o : report.feeds) {
     using S = vulndb::FeedOutcome::State;
     switch (o.state) {
@@ -86,11 +88,11 @@ int run_update(const DbFlags& f) {
       case S::kCached: ++n_same; break;
       case S::kNotMirrored:
       case S::kMissing: ++n_skip; break;
-      case S::kFailed: ++n_fail; break;
+      case S::kFailed: o.stale ? ++n_stale : ++n_fail; break;
     }
     bool noisy = o.state == S::kFailed || o.state == S::kDownloaded;
     if (f.quiet && !noisy) continue;
-    std::printf("%-13s %-32s", vulndb::to_string(o.state), o.file.c_str());
+    std::printf("%-13s %-32s", o.stale ? "stale" : vulndb::to_string(o.state), o.file.c_str());
     if (o.state == S::kDownloaded || o.state == S::kNotModified || o.state == S::kCached)
       std::printf(" %12llu bytes", static_cast<unsigned long long>(o.bytes));
     if (o.resumed) std::printf(" (resumed)");
@@ -98,8 +100,10 @@ int run_update(const DbFlags& f) {
     if (!o.message.empty()) std::printf(" %s", o.message.c_str());
     std::printf("\n");
   }
-  std::printf("feeds: %zu downloaded, %zu not modified or cached, %zu not available, %zu failed\n", n_down, n_same,
+  std::printf("feeds: %zu downloaded, %zu not modified or cached, %zu not available, %zu failed", n_down, n_same,
               n_skip, n_fail);
+  if (n_stale > 0) std::printf(", %zu stale (failed; the copy of an earlier run was used)", n_stale);
+  std::printf("\n");
   if (!r) {
     print_error(r.error());
     std::fprintf(stderr, "bulwark: update failed; the previous database (if any) was kept: %s\n",
@@ -268,6 +272,9 @@ void add_db_command(CLI::App& app, Action& action) {
                  "Mirror URL (http, https, file): a directory laid out like <cache-dir>/db/feeds, or a .db file");
   up->add_option("--feeds", flags->feeds, "Comma-separated feed names or groups (osv, debian, alpine, kev, epss, nvd)");
   up->add_flag("--offline", flags->offline, "Rebuild from the cached feed files only; download nothing");
+  up->add_flag("--allow-stale-feeds", flags->allow_stale,
+               "When a feed fails but an earlier run's copy is in the download cache, build from that copy "
+               "instead of keeping the old database");
   up->add_flag("--force", flags->force, "Rebuild even when no feed changed");
   up->add_flag("-q,--quiet", flags->quiet, "No progress bar; print only downloads, failures and the result");
   up->add_option("--max-problems", flags->max_problems, "How many skipped records to print")->default_val(20);

@@ -371,8 +371,15 @@ class Updater {
     std::vector<std::string> inputs;
     bool changed = false;
     size_t failed = 0;
-    for (const auto& o : r_.feeds) {
+    for (auto& o : r_.feeds) {
       using S = FeedOutcome::State;
+      std::error_code exists_ec;
+      if (o.state == S::kFailed && opt_.allow_stale && !o.file.empty() && fs::is_regular_file(feeds_dir_ / o.file, exists_ec)) {
+        o.stale = true;
+        o.message += (o.message.empty() ? "" : "; ") + std::string("using the copy of an earlier run");
+        inputs.push_back((feeds_dir_ / o.file).string());
+        continue;
+      }
       if (o.state == S::kFailed) ++failed;
       if (o.state == S::kDownloaded) changed = true;
       if (o.state == S::kDownloaded || o.state == S::kNotModified || o.state == S::kCached)

@@ -390,6 +390,10 @@ struct UpdateOptions {
   std::string feeds;          // select_feeds() list
   bool offline = false;       // rebuild from the cached feed files only
   bool force_rebuild = false; // rebuild even when no feed changed
+  // A feed that fails but has a copy from an earlier run in the download
+  // cache is built from that copy (reported as stale) instead of failing the
+  // update; the data-age warning of scans still applies to it.
+  bool allow_stale = false;
   int attempts = 5;           // per file (connect errors, 5xx, 429)
   int backoff_ms = 500;
   int max_backoff_ms = 30000;
@@ -406,6 +410,7 @@ struct FeedOutcome {
   std::string name, file, url;
   State state = State::kFailed;
   std::string message;  // why it failed / was not mirrored
+  bool stale = false;   // failed, and the copy of an earlier run was used (allow_stale)
   uint64_t bytes = 0;
   int attempts = 0;
   bool resumed = false;

@@ -7,6 +7,7 @@ range=... inm=..."), and injects faults read from --control (a JSON file
 re-read on every request, so a test can change it while the server runs):
 
   {"fail": N, "retry_after": S}  answer the next N requests with 503 + Retry-After: S
+  {"fail_paths": [P, ...]}      answer every request for these files with 503
   {"cut_after": K}               send only K bytes of each full 200 body, then close
   {"cut_once": true}             ... only for the first such response
   {"ignore_range": true}         answer Range requests with the whole file (200)
@@ -77,7 +78,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 fail = True
             else:
                 fail = False
-        if fail:
+        if fail or rel in ctl.get("fail_paths", []):
             return self.send_plain(503, b"busy\n", {"Retry-After": str(ctl.get("retry_after", 0))})
         full = os.path.realpath(os.path.join(self.server.root, rel))
         if (rel in ctl.get("not_found", []) or not full.startswith(self.server.root + os.sep)

@@ -415,6 +415,33 @@ TEST(DbUpdate, CorruptMirrorFileFailsAndKeepsTheOldDatabase) {
   EXPECT_NE(status_of(f.tmp).find("KEV: 2"), std::string::npos);
 }
 
+TEST(DbUpdate, AllowStaleFeedsBuildsFromAnEarlierCopyOfAFailingFeed) {
+  REQUIRE_BINARY();
+  REQUIRE_PYTHON();
+  Fixture f;
+  f.start();
+  ASSERT_TRUE(f.server->ok());
+  auto first = update(f.tmp, f.server->url());
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  // KEV now fails on every attempt, and the EPSS feed changed upstream.
+  f.server->set_control(R"({"fail_paths": ["kev.json"], "retry_after": 0})");
+  ASSERT_EQ(sh("printf '#model_version:v2023.03.01,score_date:2026-11-27T00:00:00+0000\\ncve,epss,percentile\\n"
+               "CVE-2021-44228,0.5,0.9\\n' | gzip -c > '" + (f.tmp / "mirror/epss.csv.gz").string() + "'")
+                .exit_code,
+            0);
+  auto strict = update(f.tmp, f.server->url(), {"--force"});
+  EXPECT_EQ(strict.exit_code, 3) << strict.out;
+  EXPECT_NE(strict.out.find("1 failed"), std::string::npos) << strict.out;
+  auto r = update(f.tmp, f.server->url(), {"--allow-stale-feeds"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("stale         kev.json"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("using the copy of an earlier run"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 failed, 1 stale"), std::string::npos) << r.out;
+  std::string status = status_of(f.tmp);
+  EXPECT_NE(status.find("KEV: 2"), std::string::npos) << status;  // from the earlier copy
+  EXPECT_NE(status.find("EPSS: 1\n"), std::string::npos) << status;  // the new EPSS file (the old had 3)
+}
+
 TEST(DbUpdate, PrebuiltDatabaseMirror) {
   REQUIRE_BINARY();
   REQUIRE_PYTHON();
