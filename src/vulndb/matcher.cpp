@@ -512,7 +512,10 @@ Result<std::unordered_map<std::string, VulnerabilityDetails>> fetch_details(Matc
   // EPSS and KEV are keyed by CVE: the canonical id or any CVE alias.
   std::map<std::string, std::vector<std::string>> by_cve;
   json cves = json::array();
-  for (auto& [id, d] : out) {
+  for (auto& entry : out) {
+    // Not a structured binding: lambdas may not capture those before C++20 in clang 14.
+    const std::string& id = entry.first;
+    const VulnerabilityDetails& d = entry.second;
     auto add = [&](const std::string& c) {
       if (!starts_with(c, "CVE-")) return;
       if (by_cve[c].empty()) cves.push_back(c);
