@@ -17,7 +17,7 @@ class Body : public bulwark::BodyReader {
   explicit Body(std::string_view d) : d_(d) {}
   bulwark::Result<size_t> read(char* buf, size_t n) override {
     size_t k = std::min(n, d_.size() - pos_);
-    std::memcpy(buf, d_.data() + pos_, k);
+    if (k > 0) std::memcpy(buf, d_.data() + pos_, k);
     pos_ += k;
     return k;
   }

@@ -613,7 +613,10 @@ class PomSet {
     }
 
     // Declared dependencies; a later declaration of the same key wins, as in Maven.
+    // A declaration replaced by a later one of the same key takes its
+    // warning with it.
     std::vector<Package> deps;
+    std::vector<std::optional<Diagnostic>> dep_warnings;
     std::map<std::string, size_t> by_key;
     for (const auto& ref : e.dependencies) {
       const PomDependency& d = ref.dep;
@@ -642,12 +645,13 @@ class PomSet {
       Package p;
       p.ecosystem = "maven";
       p.name = g + ":" + a;
+      std::optional<Diagnostic> warning;
       if (version_unresolved) {
-        warn(line, g + ":" + a + from + ": version '" + raw_version + "' cannot be resolved" + why_missing +
-                       "; reported without a version");
+        warning = make_warning(f.path, line, g + ":" + a + from + ": version '" + raw_version + "' cannot be resolved" +
+                                                 why_missing + "; reported without a version");
       } else if (v.empty()) {
-        warn(line, g + ":" + a + from + ": no version here or in a dependencyManagement" + why_missing +
-                       "; reported without a version");
+        warning = make_warning(f.path, line, g + ":" + a + from + ": no version here or in a dependencyManagement" +
+                                                 why_missing + "; reported without a version");
       } else {
         // A hard requirement "[1.2.3]" is that version; other ranges need a
         // repository to resolve and are kept as written.
@@ -663,11 +667,15 @@ class PomSet {
       p.id = make_package_id(p);
       if (auto it = by_key.find(key); it != by_key.end()) {
         deps[it->second] = std::move(p);
+        dep_warnings[it->second] = std::move(warning);
       } else {
         by_key.emplace(key, deps.size());
         deps.push_back(std::move(p));
+        dep_warnings.push_back(std::move(warning));
       }
     }
+    for (auto& w : dep_warnings)
+      if (w) diags.push_back(std::move(*w));
 
     for (const auto& [message, line] : in.problems()) warn(line, message);
 

@@ -298,6 +298,22 @@ TEST(MavenPom, ScopesAndNodeModules) {
   for (const auto& [k, pkg] : p) EXPECT_EQ(pkg->dev, k == "t:test@1") << k;
 }
 
+TEST(MavenPom, ARedeclarationReplacesTheInheritedOneAndItsWarning) {
+  auto s = scan_files({
+      {"p/pom.xml", "<project><groupId>g</groupId><artifactId>parent</artifactId><version>1</version><dependencies>"
+                    "<dependency><groupId>x</groupId><artifactId>y</artifactId></dependency></dependencies></project>"},
+      {"p/c/pom.xml", "<project><parent><groupId>g</groupId><artifactId>parent</artifactId><version>1</version></parent>"
+                      "<artifactId>c</artifactId><dependencies><dependency><groupId>x</groupId><artifactId>y</artifactId>"
+                      "<version>2.0</version></dependency></dependencies></project>"},
+  });
+  const Application* child = app_at(s.inventory, "p/c/pom.xml");
+  ASSERT_NE(child, nullptr);
+  EXPECT_EQ(names(index(*child)), (std::set<std::string>{"g:c@1", "x:y@2.0"}));
+  // The parent's own versionless declaration is still a warning, once, in the parent.
+  ASSERT_EQ(s.diagnostics.size(), 1u) << dump(s.diagnostics);
+  EXPECT_EQ(s.diagnostics[0].location.path, "p/pom.xml");
+}
+
 TEST(MavenPom, ProfilesActiveByDefaultTakePart) {
   std::vector<Diagnostic> diags;
   auto pkgs = parse_pom_xml(
