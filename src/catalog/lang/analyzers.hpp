@@ -9,4 +9,9 @@ namespace bulwark::catalog {
 
 std::unique_ptr<Analyzer> make_npm_installed_analyzer();
 
+// Java
+std::unique_ptr<Analyzer> make_java_archive_analyzer();
+std::unique_ptr<Analyzer> make_maven_pom_analyzer();
+std::unique_ptr<Analyzer> make_gradle_lock_analyzer();
+
 }  // namespace bulwark::catalog
