@@ -9,4 +9,11 @@ namespace bulwark::catalog {
 
 std::unique_ptr<Analyzer> make_npm_installed_analyzer();
 
+// Python (docs/lang/python.md).
+std::unique_ptr<Analyzer> make_python_dist_analyzer();
+std::unique_ptr<Analyzer> make_pip_requirements_analyzer();
+std::unique_ptr<Analyzer> make_pipfile_lock_analyzer();
+std::unique_ptr<Analyzer> make_poetry_lock_analyzer();
+std::unique_ptr<Analyzer> make_uv_lock_analyzer();
+
 }  // namespace bulwark::catalog

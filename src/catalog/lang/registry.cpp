@@ -5,6 +5,11 @@ namespace bulwark::catalog {
 // The one list of language analyzers: a new ecosystem is one file and one line here.
 void register_language_analyzers(AnalyzerRegistry& registry) {
   registry.add(make_npm_installed_analyzer());
+  registry.add(make_python_dist_analyzer());
+  registry.add(make_pip_requirements_analyzer());
+  registry.add(make_pipfile_lock_analyzer());
+  registry.add(make_poetry_lock_analyzer());
+  registry.add(make_uv_lock_analyzer());
 }
 
 }  // namespace bulwark::catalog
