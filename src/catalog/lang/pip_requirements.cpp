@@ -194,6 +194,11 @@ Requirement parse_requirement(std::string_view s) {
       continue;
     }
     if (!plausible_version(v)) return bad("not a version: '" + std::string(v) + "'");
+    // PEP 440: a wildcard only as the last component of == and !=.
+    size_t star = v.find('*');
+    if (star != std::string_view::npos &&
+        ((op != "==" && op != "!=") || star + 1 != v.size() || star < 2 || v[star - 1] != '.'))
+      return bad("not a valid version wildcard: '" + std::string(op) + std::string(v) + "'");
     if (op == "==" && v.find('*') == std::string_view::npos && r.version.empty()) r.version = std::string(v);
   }
   return r;
