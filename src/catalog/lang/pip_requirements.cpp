@@ -32,9 +32,11 @@ constexpr size_t kMaxIncludesPerFile = 256;
 constexpr size_t kMaxIncludedFiles = 64;
 
 bool is_requirements_file(std::string_view path) {
+  // Asked for every file of every layer: the cheap test first.
+  std::string_view raw = base_name(path);
+  if (raw.size() < 4 || to_lower(raw.substr(raw.size() - 4)) != ".txt") return false;
   if (python::in_installed_tree(path)) return false;
-  std::string base = to_lower(base_name(path));
-  if (!ends_with(base, ".txt")) return false;
+  std::string base = to_lower(raw);
   if (ends_with(base, "requirements.txt") || starts_with(base, "requirements")) return true;
   // The pip-tools layout: requirements/base.txt, requirements/production.txt.
   return to_lower(base_name(dir_name(path))) == "requirements";

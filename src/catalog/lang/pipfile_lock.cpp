@@ -57,6 +57,9 @@ std::vector<Package> parse_pipfile_lock(std::string_view text, const std::string
     if (reason != std::string::npos) msg = msg.substr(reason + 2);
     warn(python::line_of(text, e.byte > 0 ? e.byte - 1 : 0), "Pipfile.lock is not valid JSON: " + msg);
     return {};
+  } catch (const ordered::exception& e) {  // a number out of range, invalid UTF-8 in a string
+    warn(0, std::string("Pipfile.lock cannot be read: ") + e.what());
+    return {};
   }
   if (!doc.is_object()) {
     warn(1, "Pipfile.lock is not a JSON object");

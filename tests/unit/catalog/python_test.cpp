@@ -475,6 +475,9 @@ TEST(PipfileLock, BadInput) {
   EXPECT_TRUE(parse_pipfile_lock("[]", "Pipfile.lock", diags).empty());
   EXPECT_EQ(diags.size(), 1u);
   diags.clear();
+  EXPECT_TRUE(parse_pipfile_lock("{\"default\": 1e999999}", "Pipfile.lock", diags).empty());  // out of range
+  EXPECT_EQ(diags.size(), 1u);
+  diags.clear();
   std::string deep(1000, '[');
   EXPECT_TRUE(parse_pipfile_lock(deep, "Pipfile.lock", diags).empty());
   EXPECT_EQ(diags.size(), 1u);
