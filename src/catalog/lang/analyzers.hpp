@@ -13,5 +13,11 @@ std::unique_ptr<Analyzer> make_npm_installed_analyzer();
 std::unique_ptr<Analyzer> make_java_archive_analyzer();
 std::unique_ptr<Analyzer> make_maven_pom_analyzer();
 std::unique_ptr<Analyzer> make_gradle_lock_analyzer();
+// Python (docs/lang/python.md).
+std::unique_ptr<Analyzer> make_python_dist_analyzer();
+std::unique_ptr<Analyzer> make_pip_requirements_analyzer();
+std::unique_ptr<Analyzer> make_pipfile_lock_analyzer();
+std::unique_ptr<Analyzer> make_poetry_lock_analyzer();
+std::unique_ptr<Analyzer> make_uv_lock_analyzer();
 
 }  // namespace bulwark::catalog

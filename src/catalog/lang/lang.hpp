@@ -3,6 +3,7 @@
 // analyzer; register_language_analyzers() is the one place they are listed.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,5 +42,40 @@ std::vector<Package> parse_pom_xml(std::string_view text, const std::string& pat
 // older per-configuration gradle/dependency-locks/<configuration>.lockfile.
 std::vector<Package> parse_gradle_lockfile(std::string_view text, const std::string& path,
                                            std::vector<Diagnostic>& diags);
+// ---- Python (pypi): installed distributions, requirements files, Pipfile.lock,
+// poetry.lock, uv.lock. See docs/lang/python.md.
+
+// PEP 503 normalised project name: lowercase, every run of '-', '_' and '.'
+// becomes one '-'. Names are matched this way; packages keep the name as written.
+std::string pep503_normalize(std::string_view name);
+
+// Installed package metadata: a *.dist-info/METADATA, *.egg-info/PKG-INFO or a
+// bare *.egg-info file (RFC 822 headers; the description body is not read).
+// nullopt (with a diagnostic) when there is no Name or Version. `requires`, if
+// given, receives the PEP 503 names of the Requires-Dist entries that do not
+// depend on an extra.
+std::optional<Package> parse_python_metadata(std::string_view text, const std::string& path,
+                                             std::vector<Diagnostic>& diags,
+                                             std::vector<std::string>* dependencies = nullptr);
+// An egg-info requires.txt: the PEP 503 names of the requirements outside
+// [extra] sections.
+std::vector<std::string> parse_egg_requires(std::string_view text);
+
+// A file named by a "-r"/"--requirement" line of a requirements file: the path
+// resolved against the including file's directory, and the line that names it.
+struct RequirementsInclude {
+  std::string path;
+  int line = 0;
+};
+// A pip requirements file: packages pinned with == or ===; unpinned, URL and
+// path requirements are skipped. `includes`, if given, receives the "-r" files.
+std::vector<Package> parse_requirements_txt(std::string_view text, const std::string& path,
+                                            std::vector<Diagnostic>& diags,
+                                            std::vector<RequirementsInclude>* includes = nullptr);
+std::vector<Package> parse_pipfile_lock(std::string_view text, const std::string& path,
+                                        std::vector<Diagnostic>& diags);
+std::vector<Package> parse_poetry_lock(std::string_view text, const std::string& path,
+                                       std::vector<Diagnostic>& diags);
+std::vector<Package> parse_uv_lock(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags);
 
 }  // namespace bulwark::catalog

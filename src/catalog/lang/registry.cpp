@@ -8,6 +8,11 @@ void register_language_analyzers(AnalyzerRegistry& registry) {
   registry.add(make_java_archive_analyzer());
   registry.add(make_maven_pom_analyzer());
   registry.add(make_gradle_lock_analyzer());
+  registry.add(make_python_dist_analyzer());
+  registry.add(make_pip_requirements_analyzer());
+  registry.add(make_pipfile_lock_analyzer());
+  registry.add(make_poetry_lock_analyzer());
+  registry.add(make_uv_lock_analyzer());
 }
 
 }  // namespace bulwark::catalog

@@ -1,0 +1,151 @@
+// Helpers shared by the Python analyzers (python_common.hpp).
+#include "catalog/lang/python_common.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+
+namespace bulwark::catalog {
+
+std::string pep503_normalize(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  bool in_run = false;
+  for (char c : trim(name)) {
+    if (c == '-' || c == '_' || c == '.') {
+      if (!in_run) out += '-';
+      in_run = true;
+    } else {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      in_run = false;
+    }
+  }
+  return out;
+}
+
+namespace python {
+
+bool in_installed_tree(std::string_view path) {
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t slash = path.find('/', i);
+    if (slash == std::string_view::npos) break;  // the last component is the file itself
+    std::string_view part = path.substr(i, slash - i);
+    if (part == "node_modules" || part == "site-packages" || part == "dist-packages") return true;
+    i = slash + 1;
+  }
+  return false;
+}
+
+Package make_package(std::string name, std::string version, const std::string& path, int line) {
+  Package p;
+  p.ecosystem = "pypi";
+  p.name = std::move(name);
+  p.version = std::move(version);
+  p.location.path = path;
+  p.location.line = line;
+  p.id = make_package_id(p);
+  return p;
+}
+
+namespace {
+int rank(Relationship r) {
+  switch (r) {
+    case Relationship::kRoot: return 3;
+    case Relationship::kDirect: return 2;
+    case Relationship::kTransitive: return 1;
+    case Relationship::kUnknown: return 0;
+  }
+  return 0;
+}
+}  // namespace
+
+void add_edge(Package& p, const std::string& id) {
+  if (id == p.id) return;
+  if (std::find(p.depends_on.begin(), p.depends_on.end(), id) == p.depends_on.end()) p.depends_on.push_back(id);
+}
+
+size_t PackageSet::add(Package p) {
+  if (p.id.empty()) p.id = make_package_id(p);
+  auto [it, fresh] = by_id_.emplace(p.id, packages_.size());
+  if (fresh) {
+    packages_.push_back(std::move(p));
+    return packages_.size() - 1;
+  }
+  Package& q = packages_[it->second];
+  for (const auto& d : p.depends_on) add_edge(q, d);
+  q.dev = q.dev && p.dev;
+  if (rank(p.relationship) > rank(q.relationship)) q.relationship = p.relationship;
+  for (const auto& l : p.licenses)
+    if (std::find(q.licenses.begin(), q.licenses.end(), l) == q.licenses.end()) q.licenses.push_back(l);
+  return it->second;
+}
+
+namespace {
+void put_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+}  // namespace
+
+bool to_utf8(std::string_view raw, std::string& out, std::string& error) {
+  out.clear();
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(raw[i]); };
+  if (raw.size() >= 3 && byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF) {
+    out.assign(raw.substr(3));
+    return true;
+  }
+  bool le = raw.size() >= 2 && byte(0) == 0xFF && byte(1) == 0xFE;
+  bool be = raw.size() >= 2 && byte(0) == 0xFE && byte(1) == 0xFF;
+  if (!le && !be) {
+    out.assign(raw);
+    return true;
+  }
+  if (raw.size() % 2 != 0) {
+    error = "UTF-16 text has an odd number of bytes";
+    return false;
+  }
+  out.reserve(raw.size() / 2);
+  auto unit = [&](size_t i) -> uint32_t {
+    return le ? (byte(i) | (byte(i + 1) << 8)) : ((byte(i) << 8) | byte(i + 1));
+  };
+  for (size_t i = 2; i < raw.size(); i += 2) {
+    uint32_t u = unit(i);
+    if (u >= 0xD800 && u <= 0xDBFF) {
+      uint32_t lo = i + 3 < raw.size() ? unit(i + 2) : 0;
+      if (lo < 0xDC00 || lo > 0xDFFF) {
+        error = "UTF-16 text has an unpaired surrogate at byte " + std::to_string(i);
+        return false;
+      }
+      put_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+      i += 2;
+    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+      error = "UTF-16 text has an unpaired surrogate at byte " + std::to_string(i);
+      return false;
+    } else {
+      put_utf8(out, u);
+    }
+  }
+  return true;
+}
+
+int line_of(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+}  // namespace python
+}  // namespace bulwark::catalog
