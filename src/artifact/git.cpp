@@ -343,7 +343,7 @@ bool is_dir(const fs::path& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool exists(const fs::path& p) {
+bool path_exists(const fs::path& p) {
   struct stat st {};
   return ::lstat(p.c_str(), &st) == 0;
 }
@@ -362,7 +362,7 @@ std::optional<GitDirs> discover(const fs::path& start, std::vector<Diagnostic>& 
   if (ec) return std::nullopt;
   for (int i = 0; i < kMaxClimb; ++i) {
     fs::path dot_git = dir / ".git";
-    if (exists(dot_git)) {
+    if (path_exists(dot_git)) {
       GitDirs d;
       if (is_dir(dot_git)) {
         d.git_dir = dot_git;
@@ -377,7 +377,7 @@ std::optional<GitDirs> discover(const fs::path& start, std::vector<Diagnostic>& 
         fs::path target(std::string(trim(t.substr(7))));
         d.git_dir = target.is_absolute() ? target : dir / target;
       }
-      if (!exists(d.git_dir / "HEAD")) {
+      if (!path_exists(d.git_dir / "HEAD")) {
         diags.push_back(make_warning(d.git_dir.string(), 0, "git metadata: not a git directory (no HEAD)"));
         return std::nullopt;
       }
