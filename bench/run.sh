@@ -10,12 +10,18 @@
 #   bench-500   the base image + 1 layer            (~500 MB)
 #   bench-1000  bench-500 + 2 more layers            (~1000 MB)
 #
-# Usage: bench/run.sh [--images-only]
+# Then bench/lang_bench: `bulwark fs` over a real node_modules install and a
+# directory of Debian's jars against a walk-and-read baseline (results in
+# bench/out/lang-results.json and lang-summary.txt).
+#
+# Usage: bench/run.sh [--images-only | --lang-only]
 # Environment: BULWARK_BUILD_DIR (default build-bench), BULWARK_TEST_IMAGES (base
 # images, default $BULWARK_BUILD_DIR/test-images), BULWARK_BENCH_ITERATIONS (3).
 set -euo pipefail
 IMAGES_ONLY=0
+LANG_ONLY=0
 [[ "${1:-}" == "--images-only" ]] && IMAGES_ONLY=1
+[[ "${1:-}" == "--lang-only" ]] && LANG_ONLY=1
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BULWARK_BUILD_DIR:-$ROOT/build-bench}
@@ -33,8 +39,19 @@ if (( ! IMAGES_ONLY )); then
     log "configure $BUILD (Release)"
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBULWARK_TESTS=OFF >/dev/null
   fi
-  log "build scan_bench in $BUILD"
-  cmake --build "$BUILD" --target scan_bench -j2
+  log "build scan_bench and lang_bench in $BUILD"
+  cmake --build "$BUILD" --target scan_bench lang_bench -j2
+fi
+
+run_lang_bench() {
+  mkdir -p "$OUT"
+  log "running lang_bench ($ITER iterations each; the first run installs node_modules with npm ci)"
+  "$BUILD/bench/lang_bench" --iterations="$ITER" --out="$OUT/lang-results.json" \
+    --benchmark_out="$OUT/lang-benchmark.json" --benchmark_out_format=json | tee "$OUT/lang-summary.txt"
+}
+if (( LANG_ONLY )); then
+  run_lang_bench
+  exit 0
 fi
 
 log "base images: $IMAGES"
@@ -92,3 +109,4 @@ log "running scan_bench ($ITER iterations each)"
   --iterations="$ITER" --work="$OUT/work" --out="$OUT/results.json" \
   --benchmark_out="$OUT/benchmark.json" --benchmark_out_format=json | tee "$OUT/summary.txt"
 rm -rf "$OUT/work"
+run_lang_bench

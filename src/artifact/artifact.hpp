@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/core.hpp"
@@ -33,7 +34,10 @@ struct Options {
   // path), "engine", "registry".
   std::vector<std::string> image_sources = {"archive", "engine", "registry"};
   int parallelism = 0;         // layers analyzed at once; 0 = hardware threads
-  std::vector<std::string> skip_dirs;   // directory targets: glob patterns to skip
+  // Paths to leave unread: glob patterns matched against paths relative to the
+  // target's root (inside the image for images). A pattern without "/" also
+  // matches a base name at any depth; "**/" matches any number of directories.
+  std::vector<std::string> skip_dirs;
   std::vector<std::string> skip_files;
   const CancelToken* cancel = nullptr;
   Progress* progress = nullptr;
@@ -90,8 +94,18 @@ class LayerCache {
 };
 // A cache in `dir`; a cache that stores nothing when dir is empty.
 std::unique_ptr<LayerCache> open_layer_cache(const std::string& dir);
-// Key for one layer: diffID + analyzer versions + cache format version.
-std::string layer_cache_key(const std::string& diff_id, const AnalyzerRegistry& analyzers);
+// Key for one layer: diffID + analyzer versions + cache format version, and
+// the skip patterns of `opts` when there are any (they change what is read).
+std::string layer_cache_key(const std::string& diff_id, const AnalyzerRegistry& analyzers,
+                            const Options& opts = Options{});
+
+// Whether a skip pattern of opts.skip_dirs matches `dir` or opts.skip_files
+// matches `file` (paths relative to the root, no leading "/").
+bool skip_dir(const Options& opts, std::string_view dir);
+bool skip_file(const Options& opts, std::string_view file);
+// skip_file, or skip_dir for any directory above `file`: for walkers that see
+// whole paths (tar entries) rather than descending directories.
+bool skip_path(const Options& opts, std::string_view file);
 
 // Opens a fresh stream of one layer blob (the walker may need a second pass for
 // a wanted hard link whose target no analyzer read).
@@ -141,6 +155,13 @@ struct Inspection {
 // opts.parallelism at once), results stored in the cache, then merged.
 Result<Inspection> inspect_image(ImageSource& image, const AnalyzerRegistry& analyzers, LayerCache& cache,
                                  const Options& opts);
+
+// The state of the git work tree that contains `dir` (commit, branch, origin
+// URL), read from git's own files the way git's discovery finds them: "<dir>/.git"
+// as a directory, or a ".git" file naming the git directory (linked worktrees,
+// submodules), looked for in `dir` and its parents. nullopt when there is no
+// work tree; unreadable or malformed files are warnings in `diags`.
+std::optional<RepositoryInfo> read_git_repository(const std::string& dir, std::vector<Diagnostic>& diags);
 
 // Inspects a directory tree (rootfs/fs): analyze_tree + merge_layers.
 Result<Inspection> inspect_tree(const std::string& root, const AnalyzerRegistry& analyzers,

@@ -129,9 +129,18 @@ std::unique_ptr<LayerCache> open_layer_cache(const std::string& dir) {
   return std::make_unique<FileCache>(fs::path(dir));
 }
 
-std::string layer_cache_key(const std::string& diff_id, const AnalyzerRegistry& analyzers) {
-  return sha256_hex("bulwark-layer-cache\n" + std::to_string(kCacheFormat) + "\n" + diff_id + "\n" +
-                    analyzers.versions());
+std::string layer_cache_key(const std::string& diff_id, const AnalyzerRegistry& analyzers, const Options& opts) {
+  std::string text = "bulwark-layer-cache\n" + std::to_string(kCacheFormat) + "\n" + diff_id + "\n" + analyzers.versions();
+  // Skipped paths are absent from the result: a scan with other patterns must
+  // not reuse it. Without patterns the key is what it always was.
+  auto add = [&](const char* what, const std::vector<std::string>& patterns) {
+    if (patterns.empty()) return;
+    text += std::string("\n") + what;
+    for (const auto& p : patterns) text += '\x1f' + p;
+  };
+  add("skip-dirs", opts.skip_dirs);
+  add("skip-files", opts.skip_files);
+  return sha256_hex(text);
 }
 
 }  // namespace bulwark::artifact

@@ -59,7 +59,7 @@ Result<Inspection> inspect_image(ImageSource& image, const AnalyzerRegistry& ana
         if (auto st = opts.cancel->check(); !st) return fail(st.error());
       }
       const Layer& layer = layers[i];
-      const std::string key = layer.diff_id.empty() ? std::string() : layer_cache_key(layer.diff_id, analyzers);
+      const std::string key = layer.diff_id.empty() ? std::string() : layer_cache_key(layer.diff_id, analyzers, opts);
       if (opts.use_cache && !key.empty()) {
         if (auto cached = cache.get(key)) {
           out.layers[i] = std::move(*cached);

@@ -4,7 +4,6 @@
 // never lead the walk outside the root. Symlinks are recorded, never followed.
 #include <dirent.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,27 +56,6 @@ class FdBody : public BodyReader {
 
 std::string join_path(const std::string& dir, const std::string& name) {
   return dir.empty() ? name : dir + "/" + name;
-}
-
-// A skip pattern matches the path relative to the root; a pattern without "/"
-// also matches the base name anywhere (like .gitignore), and "**/x" matches x at
-// the root too.
-bool glob_match(std::string pattern, const std::string& rel) {
-  while (starts_with(pattern, "./")) pattern.erase(0, 2);
-  while (!pattern.empty() && pattern.front() == '/') pattern.erase(0, 1);
-  while (!pattern.empty() && pattern.back() == '/') pattern.pop_back();
-  if (pattern.empty()) return false;
-  if (fnmatch(pattern.c_str(), rel.c_str(), 0) == 0) return true;
-  if (starts_with(pattern, "**/") && fnmatch(pattern.c_str() + 3, rel.c_str(), 0) == 0) return true;
-  if (pattern.find('/') == std::string::npos) {
-    std::string base(base_name(rel));
-    if (fnmatch(pattern.c_str(), base.c_str(), 0) == 0) return true;
-  }
-  return false;
-}
-
-bool any_match(const std::vector<std::string>& patterns, const std::string& rel) {
-  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return glob_match(p, rel); });
 }
 
 bool is_dir_at(int dirfd, const char* name) {
@@ -147,7 +125,7 @@ class TreeWalk {
       if (S_ISDIR(st.st_mode)) {
         if (name == ".git") continue;
         if (rel.empty() && rootfs_ && (name == "proc" || name == "sys" || name == "dev")) continue;
-        if (any_match(opts_.skip_dirs, child)) continue;
+        if (skip_dir(opts_, child)) continue;
         if (depth + 1 >= kMaxDepth) {
           warn(child, "skipped: directories nested deeper than " + std::to_string(kMaxDepth) + " levels");
           continue;
@@ -167,7 +145,7 @@ class TreeWalk {
         }
         result_.symlinks.emplace_back(child, std::string(buf.data(), static_cast<size_t>(n)));
       } else if (S_ISREG(st.st_mode)) {
-        if (any_match(opts_.skip_files, child)) continue;
+        if (skip_file(opts_, child)) continue;
         file(dirfd, name, child, st);
       }
     }

@@ -255,6 +255,7 @@ class LayerWalk {
     reg.source = path;
     analyzers_.wanting(path, size, reg.mode, scratch_);
     if (scratch_.empty()) return {};  // the body is skipped unread
+    if (skip_path(opts_, path)) return {};  // --skip-dirs/--skip-files: unread as well
     std::vector<AnalysisJob> jobs;
     for (size_t a : scratch_) jobs.push_back({path, a});
     FileEntry fe = file_entry(e, path, type, size);
@@ -295,6 +296,7 @@ class LayerWalk {
     Regular link = it->second;  // copy: the same size and body as its target
     link.analyzed.clear();
     analyzers_.wanting(path, link.size, link.mode, scratch_);
+    if (!scratch_.empty() && skip_path(opts_, path)) scratch_.clear();
     for (size_t a : scratch_) {
       const Analyzer& an = *analyzers_.all()[a];
       const FileResult* have = nullptr;

@@ -76,7 +76,7 @@ std::string fish_script(const std::vector<CommandInfo>& cmds) {
         s += "complete -c bulwark -n '__fish_seen_subcommand_from " + c.name + "' -s " + flag.substr(1) + "\n";
     }
   }
-  s += "complete -c bulwark -n '__fish_seen_subcommand_from image rootfs fs sbom' -l format -s f -x -a '" +
+  s += "complete -c bulwark -n '__fish_seen_subcommand_from image rootfs fs repo sbom' -l format -s f -x -a '" +
        join(report::formats()) + "'\n";
   return s;
 }

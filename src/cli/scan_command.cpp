@@ -1,4 +1,4 @@
-// The scan commands: image, rootfs, fs, sbom. They share one set of flags and
+// The scan commands: image, rootfs, fs, repo, sbom. They share one set of flags and
 // one code path (scan::run), and differ only in the target kind.
 #include <CLI/CLI.hpp>
 #include <unistd.h>
@@ -52,7 +52,7 @@ std::string default_cache_dir() {
   return ".bulwark-cache";
 }
 
-void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags) {
+void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags, bool skip_flags) {
   std::vector<std::string> formats = report::formats();
   cmd->add_option("-f,--format", f.format, "Output format")
       ->check(CLI::IsMember(formats))
@@ -78,9 +78,12 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags) {
         ->delimiter(',')
         ->check(CLI::IsMember({"archive", "engine", "registry"}));
     cmd->add_option("--engine-socket", f.engine_socket, "Podman/Docker API socket (default: the usual places)");
-  } else {
-    cmd->add_option("--skip-dirs", f.skip_dirs, "Directories to skip (glob, repeatable)")->delimiter(',');
-    cmd->add_option("--skip-files", f.skip_files, "Files to skip (glob, repeatable)")->delimiter(',');
+  }
+  if (skip_flags) {
+    cmd->add_option("--skip-dirs", f.skip_dirs, "Directories to skip (glob relative to the target's root, repeatable)")
+        ->delimiter(',');
+    cmd->add_option("--skip-files", f.skip_files, "Files to skip (glob relative to the target's root, repeatable)")
+        ->delimiter(',');
   }
 }
 
@@ -140,7 +143,8 @@ void add_scan_command(CLI::App& app, Action& action, const char* name, const cha
   auto flags = std::make_shared<ScanFlags>();
   auto* cmd = app.add_subcommand(name, help);
   cmd->add_option("target", flags->target, target_help)->required();
-  add_scan_flags(cmd, *flags, image_flags);
+  // Skip patterns select paths inside the target: meaningless for an SBOM.
+  add_scan_flags(cmd, *flags, image_flags, kind != TargetKind::kSbom);
   cmd->callback([&action, flags, kind] { action = [flags, kind] { return run_scan(kind, *flags); }; });
 }
 
@@ -155,6 +159,9 @@ void add_scan_commands(CLI::App& app, Action& action) {
                    "Root directory", TargetKind::kRootfs, false);
   add_scan_command(app, action, "fs", "Scan a local directory (source tree, build output)", "Directory",
                    TargetKind::kFilesystem, false);
+  add_scan_command(app, action, "repo",
+                   "Scan a source repository directory (in a git work tree: also its commit, branch and origin URL)",
+                   "Repository directory", TargetKind::kRepository, false);
   add_scan_command(app, action, "sbom", "Read a CycloneDX or SPDX JSON SBOM and report on its packages",
                    "SBOM file", TargetKind::kSbom, false);
 }

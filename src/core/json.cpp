@@ -191,12 +191,26 @@ void to_json(json& j, const Target& v) {
   put(j, "digest", v.digest);
   json a = v.artifact;
   if (!a.empty()) j["artifact"] = a;
+  if (v.repository) {
+    json r = json::object();
+    put(r, "commit", v.repository->commit);
+    put(r, "branch", v.repository->branch);
+    put(r, "remote_url", v.repository->remote_url);
+    j["repository"] = r;
+  }
 }
 void from_json(const json& j, Target& v) {
   v.kind = parse_target_kind(get_string(j, "kind")).value_or(TargetKind::kFilesystem);
   get(j, "reference", v.reference);
   get(j, "digest", v.digest);
   get(j, "artifact", v.artifact);
+  if (auto it = j.find("repository"); it != j.end() && it->is_object()) {
+    RepositoryInfo r;
+    get(*it, "commit", r.commit);
+    get(*it, "branch", r.branch);
+    get(*it, "remote_url", r.remote_url);
+    v.repository = r;
+  }
 }
 
 // --------------------------------------------------------------- inventory --

@@ -217,9 +217,12 @@ void assign_package_ids(Inventory& inv) {
 namespace {
 
 // The identity of a target that stays the same across versions: an image's
-// repository without tag or digest, a directory's path.
+// repository without tag or digest, a repository's origin URL (the same in
+// every clone), a directory's path.
 std::string target_identity(const Target& t) {
   std::string ref = t.reference;
+  if (t.kind == TargetKind::kRepository && t.repository && !t.repository->remote_url.empty())
+    ref = t.repository->remote_url;
   if (t.kind == TargetKind::kImage) {
     if (!t.artifact.repo_tags.empty()) ref = t.artifact.repo_tags.front();
     size_t at = ref.find('@');

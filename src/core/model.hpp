@@ -96,12 +96,23 @@ enum class TargetKind { kImage, kRootfs, kFilesystem, kRepository, kHost, kSbom,
 const char* to_string(TargetKind k);  // "image", "rootfs", "filesystem", ...
 std::optional<TargetKind> parse_target_kind(std::string_view text);
 
+// The state of a source repository's work tree (repository targets inside a
+// git work tree), as git itself would report it.
+struct RepositoryInfo {
+  std::string commit;      // object id HEAD resolves to (40 or 64 hex); empty on an unborn branch
+  std::string branch;      // branch HEAD is on ("main"); empty when HEAD is detached
+  std::string remote_url;  // URL of the remote "origin", credentials removed; empty without one
+
+  bool operator==(const RepositoryInfo&) const = default;
+};
+
 // What a scan was asked to look at.
 struct Target {
   TargetKind kind = TargetKind::kFilesystem;
   std::string reference;  // as the user wrote it
   std::string digest;     // manifest digest for images; empty otherwise
   Artifact artifact;
+  std::optional<RepositoryInfo> repository;  // repository targets in a git work tree
 };
 
 // ----------------------------------------------------------------- inventory --
@@ -281,7 +292,8 @@ void assign_package_ids(Inventory& inv);
 
 // A stable hash identifying the same finding across scans of the same target:
 // kind, id, the target's identity (image repository without tag or digest,
-// directory path), location path, package name. Hex sha256.
+// a repository's origin URL, else the directory path), location path, package
+// name. Hex sha256.
 std::string fingerprint(const Finding& f, const Target& t);
 
 // Percent-encodes a purl component.

@@ -1,7 +1,10 @@
 // "cyclonedx": CycloneDX 1.5 JSON. The target is metadata.component, the OS an
 // "operating-system" component, each application an "application" component,
 // every package a "library" component whose bom-ref is its package id; the
-// dependency graph runs target -> OS / applications -> packages -> depends_on.
+// dependency graph runs target -> OS -> OS packages, target -> applications ->
+// their root and direct packages -> depends_on. Relationship and dev travel as
+// bulwark:relationship / bulwark:dev properties; dev packages have the scope
+// "excluded".
 // Vulnerability findings become the vulnerabilities section.
 #include <algorithm>
 #include <cctype>
@@ -162,6 +165,16 @@ ojson target_component(const Report& r, const std::string& ref) {
     add_property(props, "bulwark:architecture", t.artifact.config.architecture);
     add_property(props, "bulwark:os", t.artifact.config.os);
   }
+  if (const auto& repo = t.repository) {
+    add_property(props, "bulwark:repository_commit", repo->commit);
+    add_property(props, "bulwark:repository_branch", repo->branch);
+    add_property(props, "bulwark:repository_url", repo->remote_url);
+    if (auto uri = repository_uri(repo->remote_url)) {
+      ojson ref = {{"url", *uri}, {"type", "vcs"}};
+      if (!repo->commit.empty()) ref["comment"] = "commit " + repo->commit + (repo->branch.empty() ? "" : " on " + repo->branch);
+      c["externalReferences"] = ojson::array({ref});
+    }
+  }
   if (!props.empty()) c["properties"] = props;
   return c;
 }
@@ -186,6 +199,9 @@ ojson package_component(const Package& p, const std::string& ref, const std::str
   ojson lic = licenses_json(p.licenses);
   if (!lic.empty()) c["licenses"] = lic;
   if (!p.purl.empty()) c["purl"] = p.purl;
+  // Development-only dependencies are not part of what runs: CycloneDX's
+  // "excluded" scope ("usage for test and other non-runtime purposes").
+  if (p.dev) c["scope"] = "excluded";
   ojson props = ojson::array();
   add_property(props, "bulwark:package_id", p.id);
   add_property(props, "bulwark:ecosystem", p.ecosystem);
@@ -241,6 +257,11 @@ Status CycloneDxWriter::write(const Report& r, const WriteOptions&, std::ostream
     std::string ref;
   };
   std::vector<Emitted> emitted;
+  struct AppNode {
+    std::string ref;
+    size_t first, last;  // its packages in `emitted`
+  };
+  std::vector<AppNode> app_nodes;
 
   auto emit_package = [&](const Package& p, int scope, const std::string& app_path) {
     std::string ref = refs.claim(!p.id.empty() ? p.id : !p.purl.empty() ? p.purl : p.ecosystem + ":" + p.name,
@@ -295,8 +316,13 @@ Status CycloneDxWriter::write(const Report& r, const WriteOptions&, std::ostream
     components.push_back(c);
     node(app_ref);
     graph[root_ref].push_back(app_ref);
-    for (const auto& p : app.packages) graph[app_ref].push_back(emit_package(p, static_cast<int>(i), app.path));
+    size_t first = emitted.size();
+    for (const auto& p : app.packages) emit_package(p, static_cast<int>(i), app.path);
+    app_nodes.push_back({app_ref, first, emitted.size()});
   }
+  // Package edges, each resolved in its own application (or among the OS
+  // packages) first.
+  std::map<std::string, std::vector<std::string>> edges;
   for (const auto& e : emitted) {
     for (const auto& dep : e.pkg->depends_on) {
       auto it = by_scope.find({e.scope, dep});
@@ -304,8 +330,19 @@ Status CycloneDxWriter::write(const Report& r, const WriteOptions&, std::ostream
       if (it != by_scope.end()) target = it->second;
       else if (auto g = by_id.find(dep); g != by_id.end()) target = g->second;
       else if (auto u = by_purl.find(dep); u != by_purl.end()) target = u->second;
-      if (!target.empty() && target != e.ref) graph[e.ref].push_back(target);
+      if (!target.empty() && target != e.ref) edges[e.ref].push_back(target);
     }
+  }
+  // What each application file depends on itself: its root and direct
+  // packages (see dependency_roots).
+  for (const auto& a : app_nodes) {
+    std::vector<DependencyNode> nodes;
+    for (size_t k = a.first; k < a.last; ++k) nodes.push_back({emitted[k].ref, emitted[k].pkg->relationship});
+    graph[a.ref] = dependency_roots(nodes, edges);
+  }
+  for (auto& [ref, list] : edges) {
+    auto& out = graph[ref];
+    out.insert(out.end(), list.begin(), list.end());
   }
   bom["components"] = components;
 

@@ -163,6 +163,11 @@ struct CdxReader {
         if (!publisher) return publisher.error();
         e.maintainer = *publisher;
       }
+      // CycloneDX's "excluded" scope is for test and other non-runtime use:
+      // a development-only dependency.
+      auto scope = ctx.str(c, "scope", jpath);
+      if (!scope) return scope.error();
+      if (*scope == "excluded" && !props.count("dev")) props["dev"] = "true";
       e.props = std::move(props);
       if (!parent_app.empty()) g.app_of.emplace(self_ref, parent_app);
       g.packages.push_back(std::move(e));
@@ -247,6 +252,9 @@ Result<Report> read_cyclonedx(const json& doc, Ctx& ctx) {
       r.target.digest = props["image_digest"];
       r.target.artifact.manifest_digest = props["image_digest"];
       r.target.artifact.config_digest = props["image_id"];
+      if (props.count("repository_commit") || props.count("repository_branch") || props.count("repository_url"))
+        r.target.repository = RepositoryInfo{props["repository_commit"], props["repository_branch"],
+                                             props["repository_url"]};
       // The target's own nested components (some tools put packages there).
       auto nested = ctx.arr(**comp, "components", "metadata.component");
       if (!nested) return nested.error();

@@ -2,10 +2,12 @@
 // of the module's public face.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "report/report.hpp"
 
@@ -36,6 +38,25 @@ struct HashValue {
   std::string hex;
 };
 std::optional<HashValue> split_digest(std::string_view digest);
+
+// One package of an application, as the SBOM writers draw the graph.
+struct DependencyNode {
+  std::string ref;  // bom-ref / SPDX id
+  Relationship relationship = Relationship::kUnknown;
+};
+
+// What an application file itself depends on, in the nodes' order: its root
+// and direct packages; packages of unknown relationship that nothing in the
+// application depends on; then any package still not reachable from those
+// through `edges` (so that every package of the application is in its graph).
+std::vector<std::string> dependency_roots(const std::vector<DependencyNode>& nodes,
+                                          const std::map<std::string, std::vector<std::string>>& edges);
+
+// A git remote URL as an absolute URI, for the fields of SBOM and SARIF
+// documents that must hold one: a URL with a scheme as it is, scp-like
+// "user@host:path" as "ssh://user@host/path", an absolute path as a file URI;
+// nullopt for anything else (a relative path).
+std::optional<std::string> repository_uri(std::string_view url);
 
 // ---- UTF-8 text in fixed-width columns --------------------------------------
 

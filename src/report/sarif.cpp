@@ -231,7 +231,8 @@ std::string message_of(const Finding& f) {
 // Where the target lives, for originalUriBaseIds: "file:///" for an image's
 // root, the directory for rootfs/fs targets given as an absolute path.
 std::string root_uri(const Target& t) {
-  if ((t.kind == TargetKind::kRootfs || t.kind == TargetKind::kFilesystem) && starts_with(t.reference, "/")) {
+  if ((t.kind == TargetKind::kRootfs || t.kind == TargetKind::kFilesystem || t.kind == TargetKind::kRepository) &&
+      starts_with(t.reference, "/")) {
     std::string uri = "file:///" + uri_of(t.reference);
     if (uri.back() != '/') uri.push_back('/');
     return uri;
@@ -336,12 +337,26 @@ Status SarifWriter::write(const Report& r, const WriteOptions&, std::ostream& ou
   run["automationDetails"] = {{"id", automation_id(r)}};
   run["originalUriBaseIds"] = {{kRootBase, {{"uri", root_uri(r.target)}}}};
   run["columnKind"] = "utf16CodeUnits";
+  if (const auto& repo = r.target.repository) {
+    if (auto uri = repository_uri(repo->remote_url)) {
+      ojson vcs = {{"repositoryUri", *uri}};
+      if (!repo->commit.empty()) vcs["revisionId"] = repo->commit;
+      if (!repo->branch.empty()) vcs["branch"] = repo->branch;
+      vcs["mappedTo"] = {{"uriBaseId", kRootBase}};
+      run["versionControlProvenance"] = ojson::array({vcs});
+    }
+  }
   run["results"] = results;
   ojson props = {{"targetKind", to_string(r.target.kind)}, {"target", r.target.reference}};
   if (!r.target.digest.empty()) props["digest"] = r.target.digest;
   if (!r.target.artifact.config_digest.empty()) props["imageId"] = r.target.artifact.config_digest;
   if (!r.target.artifact.repo_tags.empty()) props["repoTags"] = r.target.artifact.repo_tags;
   if (!r.target.artifact.repo_digests.empty()) props["repoDigests"] = r.target.artifact.repo_digests;
+  if (const auto& repo = r.target.repository) {
+    if (!repo->commit.empty()) props["commit"] = repo->commit;
+    if (!repo->branch.empty()) props["branch"] = repo->branch;
+    if (!repo->remote_url.empty()) props["remoteUrl"] = repo->remote_url;
+  }
   run["properties"] = props;
 
   ojson log;

@@ -104,6 +104,21 @@ std::string name_from_purl(const Purl& p) {
 
 Status build_inventory(Ctx& ctx, Graph& g, Inventory& inv) {
   if (g.os) inv.os = g.os;
+  // Packages reached through the dependency graph from an application's own
+  // packages belong to it as well (writers that let an application depend on
+  // its direct packages only, as Bulwark and Trivy do).
+  {
+    std::vector<std::pair<std::string, std::string>> queue;  // package ref, application ref
+    for (const auto& e : g.packages)
+      if (auto it = g.app_of.find(e.ref); it != g.app_of.end()) queue.emplace_back(e.ref, it->second);
+    for (size_t i = 0; i < queue.size(); ++i) {
+      auto deps = g.depends.find(queue[i].first);
+      if (deps == g.depends.end()) continue;
+      std::string app = queue[i].second;
+      for (const auto& to : deps->second)
+        if (g.app_of.emplace(to, app).second) queue.emplace_back(to, app);
+    }
+  }
   struct Built {
     Package pkg;
     bool os = false;

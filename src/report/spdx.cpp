@@ -1,6 +1,8 @@
 // "spdx-json": SPDX 2.3 JSON. The document DESCRIBES the target package, which
 // CONTAINS the operating system and one package per application; those CONTAIN
-// their packages, and packages DEPEND_ON each other. Bulwark-only facts (layer,
+// their packages. An application DEPENDS_ON its root and direct packages, and
+// packages DEPEND_ON each other; a development-only dependency of the project
+// (of the application or its root package) is DEV_DEPENDENCY_OF it instead. Bulwark-only facts (layer,
 // source package, lockfile path) travel as annotations "bulwark:<key>=<value>"
 // so that read_sbom can restore them.
 #include <cctype>
@@ -133,6 +135,16 @@ Status SpdxWriter::write(const Report& r, const WriteOptions&, std::ostream& out
     if (auto h = split_digest(t.artifact.config_digest))
       root["checksums"] = ojson::array({{{"algorithm", h->spdx_alg}, {"checksumValue", h->hex}}});
   }
+  if (const auto& repo = t.repository) {
+    doc.annotate(root, "repository_commit", repo->commit);
+    doc.annotate(root, "repository_branch", repo->branch);
+    doc.annotate(root, "repository_url", repo->remote_url);
+    // SPDX's VCS download location: git+<url>[@<revision>].
+    if (auto uri = repository_uri(repo->remote_url)) {
+      root["downloadLocation"] = "git+" + *uri + (repo->commit.empty() ? "" : "@" + repo->commit);
+      if (!repo->commit.empty()) root["versionInfo"] = repo->commit;
+    }
+  }
   doc.packages.push_back(root);
   doc.relate("SPDXRef-DOCUMENT", "DESCRIBES", root_id);
 
@@ -161,6 +173,11 @@ Status SpdxWriter::write(const Report& r, const WriteOptions&, std::ostream& out
     std::string spdx_id;
   };
   std::vector<Emitted> emitted;
+  struct AppNode {
+    std::string id;
+    size_t first, last;  // its packages in `emitted`
+  };
+  std::vector<AppNode> app_nodes;
 
   auto emit = [&](const Package& pk, int scope, const std::string& app_path, const std::string& parent) {
     std::string key = pk.id + "\x1f" + app_path;
@@ -203,8 +220,23 @@ Status SpdxWriter::write(const Report& r, const WriteOptions&, std::ostream& out
     doc.annotate(p, "package_path", app.path);
     doc.packages.push_back(p);
     doc.relate(root_id, "CONTAINS", app_id);
+    size_t first = emitted.size();
     for (const auto& pk : app.packages) emit(pk, static_cast<int>(i), app.path, app_id);
+    app_nodes.push_back({app_id, first, emitted.size()});
   }
+  std::map<std::string, const Package*> pkg_of;
+  for (const auto& e : emitted) pkg_of.emplace(e.spdx_id, e.pkg);
+  // An edge from the project (the application file or its root package) to a
+  // development-only package is SPDX's DEV_DEPENDENCY_OF; every other edge is
+  // DEPENDS_ON (a dev package's own dependencies are what it needs to run).
+  auto depend = [&](const std::string& from, bool from_project, const std::string& to) {
+    const Package* target = pkg_of.count(to) ? pkg_of[to] : nullptr;
+    if (from_project && target != nullptr && target->dev)
+      doc.relate(to, "DEV_DEPENDENCY_OF", from);
+    else
+      doc.relate(from, "DEPENDS_ON", to);
+  };
+  std::map<std::string, std::vector<std::string>> edges;
   for (const auto& e : emitted) {
     std::set<std::string> seen;
     for (const auto& dep : e.pkg->depends_on) {
@@ -212,10 +244,17 @@ Status SpdxWriter::write(const Report& r, const WriteOptions&, std::ostream& out
       std::string target = it != by_scope.end() ? it->second : "";
       if (target.empty())
         if (auto g = by_id.find(dep); g != by_id.end()) target = g->second;
-      if (!target.empty() && target != e.spdx_id && seen.insert(target).second)
-        doc.relate(e.spdx_id, "DEPENDS_ON", target);
+      if (!target.empty() && target != e.spdx_id && seen.insert(target).second) edges[e.spdx_id].push_back(target);
     }
   }
+  for (const auto& a : app_nodes) {
+    std::vector<DependencyNode> nodes;
+    for (size_t k = a.first; k < a.last; ++k) nodes.push_back({emitted[k].spdx_id, emitted[k].pkg->relationship});
+    for (const auto& to : dependency_roots(nodes, edges)) depend(a.id, true, to);
+  }
+  for (const auto& e : emitted)
+    if (auto it = edges.find(e.spdx_id); it != edges.end())
+      for (const auto& to : it->second) depend(e.spdx_id, e.pkg->relationship == Relationship::kRoot, to);
 
   ojson d;
   d["spdxVersion"] = "SPDX-2.3";

@@ -211,6 +211,9 @@ Result<Report> read_spdx(const json& doc, Ctx& ctx) {
         r.target.digest = e.props["image_digest"];
         r.target.artifact.manifest_digest = e.props["image_digest"];
         r.target.artifact.config_digest = e.props["image_id"];
+        if (e.props.count("repository_commit") || e.props.count("repository_branch") || e.props.count("repository_url"))
+          r.target.repository = RepositoryInfo{e.props["repository_commit"], e.props["repository_branch"],
+                                               e.props["repository_url"]};
         continue;
       }
       if (e.purl.empty() && e.props.count("type")) {  // an application holder written by Bulwark
@@ -258,17 +261,25 @@ Result<Report> read_spdx(const json& doc, Ctx& ctx) {
     }
   }
 
-  // Edges and grouping between the elements read above.
+  // Edges and grouping between the elements read above. "X <kind>_DEPENDENCY_OF
+  // Y" is an edge Y -> X; a development or test dependency marks X as dev.
+  std::set<std::string> dev_refs;
   for (const auto& [from, type, to] : rels) {
-    if (type == "DEPENDS_ON")
+    if (type == "DEPENDS_ON") {
       g.depends[from].push_back(to);
-    else if (type == "DEPENDENCY_OF")
+      if (g.apps.count(from)) g.app_of.emplace(to, from);
+    } else if (ends_with(type, "DEPENDENCY_OF")) {
       g.depends[to].push_back(from);
-    else if (type == "CONTAINS" && g.apps.count(from))
+      if (g.apps.count(to)) g.app_of.emplace(from, to);
+      if (type == "DEV_DEPENDENCY_OF" || type == "TEST_DEPENDENCY_OF") dev_refs.insert(from);
+    } else if (type == "CONTAINS" && g.apps.count(from)) {
       g.app_of.emplace(to, from);
-    else if (type == "CONTAINED_BY" && g.apps.count(to))
+    } else if (type == "CONTAINED_BY" && g.apps.count(to)) {
       g.app_of.emplace(from, to);
+    }
   }
+  for (auto& e : g.packages)
+    if (dev_refs.count(e.ref) && !e.props.count("dev")) e.props["dev"] = "true";
   if (auto st = build_inventory(ctx, g, r.inventory); !st) return st.error();
   auto files = ctx.arr(doc, "files", "");
   if (!files) return files.error();

@@ -142,6 +142,12 @@ void write_header(const Report& r, bool color, std::ostream& out) {
   std::string digest = !t.digest.empty() ? t.digest : t.artifact.manifest_digest;
   if (!digest.empty()) out << "Digest: " << digest << '\n';
   if (!t.artifact.repo_tags.empty()) out << "Tags:   " << flat(join(t.artifact.repo_tags, ", ")) << '\n';
+  if (const auto& repo = t.repository) {
+    if (!repo->remote_url.empty()) out << "Remote: " << flat(repo->remote_url) << '\n';
+    if (!repo->commit.empty() || !repo->branch.empty())
+      out << "Commit: " << (repo->commit.empty() ? std::string("(none yet)") : repo->commit)
+          << (repo->branch.empty() ? std::string(" (detached HEAD)") : " (" + flat(repo->branch) + ")") << '\n';
+  }
   if (const auto& os = r.inventory.os) {
     std::string label = !os->pretty_name.empty() ? os->pretty_name : !os->name.empty() ? os->name : os->family;
     out << "OS:     " << flat(label);

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdint>
 #include <random>
+#include <set>
 
 #include "core/core.hpp"
 #include "report/internal.hpp"
@@ -50,6 +51,89 @@ constexpr std::string_view kSpdxIds[] = {
 };
 
 }  // namespace
+
+namespace {
+
+// Percent-encodes what may not stand in a URI path (RFC 3986 pchar and "/").
+std::string uri_path(std::string_view path) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || std::string_view("-._~/!$&'()*+,;=@:").find(static_cast<char>(c)) != std::string_view::npos) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> repository_uri(std::string_view url) {
+  if (url.empty()) return std::nullopt;
+  if (size_t scheme = url.find("://"); scheme != std::string_view::npos && scheme > 0) {
+    bool ok = std::isalpha(static_cast<unsigned char>(url[0]));
+    for (char c : url.substr(0, scheme))
+      ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.');
+    if (!ok) return std::nullopt;
+    for (char c : url)
+      if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+    return std::string(url);
+  }
+  if (url.front() == '/') return "file://" + uri_path(url);
+  size_t colon = url.find(':');
+  size_t slash = url.find('/');
+  if (colon == std::string_view::npos || colon == 0 || (slash != std::string_view::npos && slash < colon))
+    return std::nullopt;
+  std::string_view host = url.substr(0, colon);
+  for (char c : host)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-._~@").find(c) != std::string_view::npos))
+      return std::nullopt;
+  std::string_view path = url.substr(colon + 1);
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  return "ssh://" + std::string(host) + "/" + uri_path(path);
+}
+
+std::vector<std::string> dependency_roots(const std::vector<DependencyNode>& nodes,
+                                          const std::map<std::string, std::vector<std::string>>& edges) {
+  std::set<std::string> members, depended_on;
+  for (const auto& n : nodes) members.insert(n.ref);
+  for (const auto& n : nodes)
+    if (auto it = edges.find(n.ref); it != edges.end())
+      for (const auto& to : it->second)
+        if (members.count(to) && to != n.ref) depended_on.insert(to);
+  std::vector<std::string> roots;
+  std::set<std::string> reached;
+  auto reach = [&](const std::string& start) {
+    std::vector<std::string> stack{start};
+    while (!stack.empty()) {
+      std::string ref = std::move(stack.back());
+      stack.pop_back();
+      if (!reached.insert(ref).second) continue;
+      if (auto it = edges.find(ref); it != edges.end())
+        for (const auto& to : it->second)
+          if (members.count(to) && !reached.count(to)) stack.push_back(to);
+    }
+  };
+  std::set<std::string> taken;
+  auto take = [&](const std::string& ref) {
+    if (taken.insert(ref).second) roots.push_back(ref);
+  };
+  for (const auto& n : nodes)
+    if (n.relationship == Relationship::kRoot || n.relationship == Relationship::kDirect) take(n.ref);
+  for (const auto& n : nodes)
+    if (n.relationship == Relationship::kUnknown && !depended_on.count(n.ref)) take(n.ref);
+  for (const auto& r : roots) reach(r);
+  for (const auto& n : nodes)
+    if (!reached.count(n.ref)) {
+      take(n.ref);
+      reach(n.ref);
+    }
+  return roots;
+}
 
 std::optional<std::string> spdx_license_id(std::string_view license) {
   std::string lower = to_lower(trim(license));

@@ -102,6 +102,8 @@ Result<Report> run(const Request& request) {
       report.inventory = std::move(inspection->merged.inventory);
       report.findings = std::move(inspection->merged.findings);
       report.diagnostics = std::move(inspection->merged.diagnostics);
+      if (request.kind == TargetKind::kRepository)
+        report.target.repository = artifact::read_git_repository(request.target, report.diagnostics);
       break;
     }
     case TargetKind::kSbom: {

@@ -238,15 +238,17 @@ class Run {
  public:
   Run(Matcher::Impl& impl, std::vector<Diagnostic>& diags) : impl_(impl), diags_(diags) {}
 
-  Status match_package(const Package& p, const std::optional<EcosystemRelease>& distro, std::vector<Finding>& out);
+  // `app` is the application a language package belongs to (nullptr for OS packages).
+  Status match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app,
+                       std::vector<Finding>& out);
   Status enrich(std::vector<Finding>& out);
 
  private:
   Result<const std::vector<AffectedRow>*> rows(const Lookup& l, const Package& p);
   const RangeSet& ranges(const AffectedRow& row, version::Scheme scheme);
   RowVerdict judge(const AffectedRow& row, const Lookup& l, const version::Version& installed);
-  void fill(Finding& f, const Lookup& l, const Package& p, const std::vector<const AffectedRow*>& matched,
-            const version::Version& installed, Pending& pending);
+  void fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
+            const std::vector<const AffectedRow*>& matched, const version::Version& installed, Pending& pending);
 
   Matcher::Impl& impl_;
   std::vector<Diagnostic>& diags_;
@@ -411,14 +413,21 @@ RowVerdict Run::judge(const AffectedRow& row, const Lookup& l, const version::Ve
   return {};
 }
 
-void Run::fill(Finding& f, const Lookup& l, const Package& p, const std::vector<const AffectedRow*>& matched,
-               const version::Version& installed, Pending& pending) {
+void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
+               const std::vector<const AffectedRow*>& matched, const version::Version& installed, Pending& pending) {
   const AffectedRow& first = *matched.front();
   f.kind = FindingKind::kVulnerability;
   f.id = first.vulnerability;
   f.status = FindingStatus::kOpen;
   f.location = p.location;
   f.location.package_id = p.id;
+  // A language finding is where its application file is (the lockfile, the
+  // binary, the archive), as the table groups it; a package recorded at
+  // another path (a manifest inside an archive) keeps that path as an attribute.
+  if (app != nullptr && !app->path.empty()) {
+    if (!p.location.path.empty() && p.location.path != app->path) f.attributes["package_path"] = p.location.path;
+    f.location.path = app->path;
+  }
   f.package_name = p.name;
   f.package_version = p.version;
   f.package_ecosystem = p.ecosystem;
@@ -622,7 +631,8 @@ int distro_row_rank(const AffectedRow& r, const std::string& vendor) {
   return own && per_cve ? 0 : own ? 1 : 2;
 }
 
-Status Run::match_package(const Package& p, const std::optional<EcosystemRelease>& distro, std::vector<Finding>& out) {
+Status Run::match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app,
+                          std::vector<Finding>& out) {
   bool os_pkg = p.ecosystem == "deb" || p.ecosystem == "apk" || p.ecosystem == "rpm";
   std::vector<Lookup> lookups;
   if (os_pkg) {
@@ -695,12 +705,12 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
       // Same vulnerability already found for this package (an rpm source and
       // binary lookup): merge into that finding.
       std::string key = matched.front()->vulnerability + '\x1f' + p.id + '\x1f' + p.name + '\x1f' + p.version +
-                        '\x1f' + p.location.layer + '\x1f' + p.location.path;
+                        '\x1f' + p.location.layer + '\x1f' + p.location.path + '\x1f' + (app ? app->path : "");
       if (!seen_.insert(std::move(key)).second) continue;
       Finding f;
       Pending pending;
       pending.index = out.size();
-      fill(f, l, p, matched, *installed, pending);
+      fill(f, l, p, app, matched, *installed, pending);
       out.push_back(std::move(f));
       pending_.push_back(std::move(pending));
     }
@@ -739,10 +749,10 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
   } end_read{impl_->db};
   Run run(*impl_, diagnostics);
   for (const auto& p : inventory.packages)
-    if (auto st = run.match_package(p, distro, out); !st) return st.error();
+    if (auto st = run.match_package(p, distro, nullptr, out); !st) return st.error();
   for (const auto& app : inventory.applications)
     for (const auto& p : app.packages)
-      if (auto st = run.match_package(p, distro, out); !st) return st.error();
+      if (auto st = run.match_package(p, distro, &app, out); !st) return st.error();
   if (auto st = run.enrich(out); !st) return st.error();
   return out;
 }

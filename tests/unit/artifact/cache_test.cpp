@@ -88,6 +88,41 @@ TEST(LayerCacheKey, DependsOnDiffIdAndAnalyzerVersions) {
   EXPECT_NE(k, layer_cache_key("sha256:aa", two));
 }
 
+TEST(LayerCacheKey, SkipPatternsAreOfTheKeyOnlyWhenGiven) {
+  auto reg = lines_registry(false);
+  Options none, dirs, files, other;
+  dirs.skip_dirs = {"vendor"};
+  files.skip_files = {"vendor"};
+  other.skip_dirs = {"node_modules"};
+  std::string plain = layer_cache_key("sha256:aa", reg);
+  EXPECT_EQ(layer_cache_key("sha256:aa", reg, none), plain);  // old cache entries stay valid
+  EXPECT_NE(layer_cache_key("sha256:aa", reg, dirs), plain);
+  EXPECT_NE(layer_cache_key("sha256:aa", reg, dirs), layer_cache_key("sha256:aa", reg, files));
+  EXPECT_NE(layer_cache_key("sha256:aa", reg, dirs), layer_cache_key("sha256:aa", reg, other));
+}
+
+TEST(Inspect, SkippedPathsOfAnImageAreNotReusedFromTheCache) {
+  testing::TempDir tmp;
+  MemoryImage image({make_layer({file("app/a.pkgs", "a 1\n"), file("app/vendor/v.pkgs", "v 1\n")}),
+                     make_layer({file("app/vendor/w.pkgs", "w 1\n"), file("opt/x.pkgs", "x 1\n")})});
+  auto reg = lines_registry();
+  auto cache = open_layer_cache(tmp.path().string());
+  Options skipping;
+  skipping.skip_dirs = {"vendor"};
+  skipping.skip_files = {"/opt/x.pkgs"};  // a leading "/" names the image root too
+  auto first = inspect_image(image, reg, *cache, skipping);
+  ASSERT_TRUE(first.ok()) << first.error().describe();
+  EXPECT_EQ(package_names(first->merged.inventory), std::vector<std::string>{"a@1"});
+  auto second = inspect_image(image, reg, *cache, Options{});
+  ASSERT_TRUE(second.ok()) << second.error().describe();
+  EXPECT_EQ(second->cache_hits, 0);
+  EXPECT_EQ(package_names(second->merged.inventory), (std::vector<std::string>{"a@1", "v@1", "w@1", "x@1"}));
+  auto third = inspect_image(image, reg, *cache, skipping);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->cache_hits, 2);
+  EXPECT_EQ(package_names(third->merged.inventory), std::vector<std::string>{"a@1"});
+}
+
 TEST(LayerCache, RoundTripAndMiss) {
   testing::TempDir tmp;
   auto cache = open_layer_cache(tmp.path().string());

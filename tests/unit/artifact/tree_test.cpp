@@ -110,6 +110,45 @@ TEST(Tree, SkipDirsAndSkipFiles) {
   EXPECT_EQ(result_paths(*r), (std::vector<std::string>{"src/d.pkgs"}));
 }
 
+TEST(Tree, SkipPatternForms) {
+  testing::TempDir tmp;
+  fs::path root = tmp / "root";
+  put(root / "testdata/a.pkgs", "a 1\n");
+  put(root / "pkg/x/testdata/b.pkgs", "b 1\n");
+  put(root / "pkg/x/testdatax/c.pkgs", "c 1\n");
+  put(root / "third_party/vendor/d.pkgs", "d 1\n");
+  put(root / "docs/examples/e.pkgs", "e 1\n");
+  put(root / "docs/f.pkgs", "f 1\n");
+  put(root / "build/out/g.pkgs", "g 1\n");
+  put(root / "src/h.pkgs", "h 1\n");
+  put(root / "src/gen/i.pkgs", "i 1\n");
+  put(root / "src/j.gen.pkgs", "j 1\n");
+  auto reg = lines_registry();
+  auto scan = [&](std::vector<std::string> dirs, std::vector<std::string> files) {
+    Options opts;
+    opts.skip_dirs = std::move(dirs);
+    opts.skip_files = std::move(files);
+    auto r = analyze_tree(root.string(), reg, opts);
+    EXPECT_TRUE(r.ok()) << r.error().describe();
+    return r ? result_paths(*r) : std::vector<std::string>{};
+  };
+  // "**/testdata" at the root and at any depth, not a longer name.
+  EXPECT_EQ(scan({"**/testdata"}, {}),
+            (std::vector<std::string>{"build/out/g.pkgs", "docs/examples/e.pkgs", "docs/f.pkgs", "pkg/x/testdatax/c.pkgs",
+                                      "src/gen/i.pkgs", "src/h.pkgs", "src/j.gen.pkgs", "third_party/vendor/d.pkgs"}));
+  // A bare name matches that directory anywhere; "dir/**" the directory itself;
+  // "a/**/b" with nothing in between too.
+  EXPECT_EQ(scan({"vendor", "build/**", "docs/**/examples", "testdata"}, {}),
+            (std::vector<std::string>{"docs/f.pkgs", "pkg/x/testdatax/c.pkgs", "src/gen/i.pkgs", "src/h.pkgs",
+                                      "src/j.gen.pkgs"}));
+  EXPECT_EQ(scan({"docs/**/f.pkgs"}, {}).size(), 10u);  // skip-dirs never matches files
+  // Files: a pattern with "/" is relative to the root; "*" also crosses "/".
+  EXPECT_EQ(scan({}, {"src/*.gen.pkgs", "**/testdata/*"}),
+            (std::vector<std::string>{"build/out/g.pkgs", "docs/examples/e.pkgs", "docs/f.pkgs", "pkg/x/testdatax/c.pkgs",
+                                      "src/gen/i.pkgs", "src/h.pkgs", "third_party/vendor/d.pkgs"}));
+  EXPECT_EQ(scan({}, {"/docs/f.pkgs", "./src/h.pkgs"}).size(), 8u);
+}
+
 TEST(Tree, UnreadableFileIsAWarning) {
   testing::TempDir tmp;
   fs::path root = tmp / "root";

@@ -361,6 +361,36 @@ TEST(Walker, LaterEntryForTheSamePathWins) {
   EXPECT_EQ(r->files[0].packages.at(0).name, "new");
 }
 
+TEST(Walker, SkipDirsAndSkipFilesApplyToPathsInTheImage) {
+  TestLayer t = make_layer({dir("srv"), file("srv/app/a.pkgs", "a 1\n"),
+                            file("srv/app/node_modules/x/n.pkgs", "n 1\n"),
+                            file("srv/app/src/testdata/t.pkgs", "t 1\n"), file("usr/lib/go/testdata/g.pkgs", "g 1\n"),
+                            file("vendor/v.pkgs", "v 1\n"), file("srv/lib/vendor/deep/v2.pkgs", "v2 1\n"),
+                            file("srv/app/skip-me.pkgs", "s 1\n"), file("srv/app/keep.pkgs", "k 1\n"),
+                            hardlink("srv/app/testdata/link.pkgs", "srv/app/keep.pkgs"),
+                            hardlink("srv/app/link-to-skipped.pkgs", "srv/app/node_modules/x/n.pkgs")});
+  auto reg = lines_registry();
+  Options opts;
+  opts.skip_dirs = {"**/testdata", "vendor", "srv/app/node_modules/**"};
+  opts.skip_files = {"**/skip-*.pkgs"};
+  auto r = analyze(t, reg, true, opts);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  std::vector<std::string> paths;
+  for (const auto& f : r->files) paths.push_back(f.path);
+  std::sort(paths.begin(), paths.end());
+  // A link outside the skipped directories is read even when its target is
+  // inside one (through the second pass).
+  EXPECT_EQ(paths, (std::vector<std::string>{"srv/app/a.pkgs", "srv/app/keep.pkgs", "srv/app/link-to-skipped.pkgs"}));
+  const FileResult* link = find_result(*r, "lines", "srv/app/link-to-skipped.pkgs");
+  ASSERT_NE(link, nullptr);
+  ASSERT_EQ(link->packages.size(), 1u);
+  EXPECT_EQ(link->packages[0].name, "n");
+  // Without patterns everything is read.
+  auto all = analyze(t, reg);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->files.size(), 10u);
+}
+
 TEST(Walker, CancelStopsTheWalk) {
   auto reg = lines_registry();
   TestLayer t = make_layer(basic_entries());

@@ -193,14 +193,41 @@ Validation validate(const fs::path& file, const TempDir& tmp) {
   return v;
 }
 
+TEST(Sarif, RepositoryTargetsCarryVersionControlProvenance) {
+  Report r = testing::sample_report();
+  r.target.kind = TargetKind::kRepository;
+  r.target.reference = "/srv/project";
+  r.target.repository = RepositoryInfo{"0123456789abcdef0123456789abcdef01234567", "main",
+                                       "git@github.com:example/project.git"};
+  const json run = sarif_of(r)["runs"][0];
+  EXPECT_EQ(run["originalUriBaseIds"]["ROOTPATH"]["uri"], "file:///srv/project/");
+  ASSERT_EQ(run["versionControlProvenance"].size(), 1u);
+  const json& vcs = run["versionControlProvenance"][0];
+  EXPECT_EQ(vcs["repositoryUri"], "ssh://git@github.com/example/project.git");  // scp-like made a URI
+  EXPECT_EQ(vcs["revisionId"], "0123456789abcdef0123456789abcdef01234567");
+  EXPECT_EQ(vcs["branch"], "main");
+  EXPECT_EQ(vcs["mappedTo"]["uriBaseId"], "ROOTPATH");
+  EXPECT_EQ(run["properties"]["remoteUrl"], "git@github.com:example/project.git");
+  // A remote that is no URI (a relative path) gives no provenance, only the property.
+  r.target.repository->remote_url = "../upstream";
+  EXPECT_FALSE(sarif_of(r)["runs"][0].contains("versionControlProvenance"));
+  r.target.repository->remote_url = "https://github.com/example/project.git";
+  EXPECT_EQ(sarif_of(r)["runs"][0]["versionControlProvenance"][0]["repositoryUri"],
+            "https://github.com/example/project.git");
+}
+
 TEST(SarifValidation, MultitoolFindsNoErrorsOrWarnings) {
   REQUIRE_MULTITOOL();
   TempDir tmp;
   Report dir = triaged_report();
   dir.target.kind = TargetKind::kFilesystem;
   dir.target.reference = "/srv/project";
+  Report repo = dir;
+  repo.target.kind = TargetKind::kRepository;
+  repo.target.repository = RepositoryInfo{"0123456789abcdef0123456789abcdef01234567", "main",
+                                          "git@github.com:example/project.git"};
   int n = 0;
-  for (const Report& r : {testing::sample_report(), triaged_report(), dir, Report{}}) {
+  for (const Report& r : {testing::sample_report(), triaged_report(), dir, repo, Report{}}) {
     fs::path file = tmp / ("log" + std::to_string(n++) + ".sarif");
     std::ostringstream text;
     ASSERT_TRUE(write_report(r, "sarif", {}, text).ok());

@@ -151,6 +151,11 @@ TEST(CycloneDx, ComponentsCarryPackageFacts) {
   EXPECT_EQ((*babel)["purl"], "pkg:npm/%40babel/core@7.23.0");
   EXPECT_EQ(prop(*babel, "bulwark:package_path"), "srv/app/package-lock.json");
   EXPECT_EQ(prop(*babel, "bulwark:dev"), "true");
+  EXPECT_EQ(prop(*babel, "bulwark:relationship"), "direct");
+  EXPECT_EQ((*babel)["scope"], "excluded");
+  const json* express = component_named(bom, "express");
+  ASSERT_NE(express, nullptr);
+  EXPECT_FALSE(express->contains("scope"));
 }
 
 TEST(CycloneDx, DependencyGraph) {
@@ -172,7 +177,9 @@ TEST(CycloneDx, DependencyGraph) {
   // A dependency on a package that is not installed is not invented.
   EXPECT_EQ(deps["deb:bash@5.2.15-2+b2:amd64"], (std::set<std::string>{"deb:libc6@2.36-9+deb12u4:amd64"}));
   EXPECT_EQ(deps["npm:express@4.18.2"], (std::set<std::string>{"npm:lodash@4.17.20"}));
-  EXPECT_EQ(deps["app:npm:srv/app/package-lock.json"].size(), 3u);
+  // The application depends on its direct packages; lodash is express's.
+  EXPECT_EQ(deps["app:npm:srv/app/package-lock.json"],
+            (std::set<std::string>{"npm:express@4.18.2", "npm:@babel/core@7.23.0"}));
 }
 
 TEST(CycloneDx, VulnerabilitiesSection) {
@@ -334,7 +341,11 @@ TEST(Spdx, PackagesAndRelationships) {
   EXPECT_EQ(rels.count("zlib1g DEPENDS_ON libc6"), 1u);
   EXPECT_EQ(rels.count("bash DEPENDS_ON libc6"), 1u);
   EXPECT_EQ(rels.count("express DEPENDS_ON lodash"), 1u);
-  EXPECT_EQ(rels.size(), 2u + 4u + 1u + 3u + 3u);
+  // The application depends on its direct packages, the dev one as SPDX's
+  // DEV_DEPENDENCY_OF.
+  EXPECT_EQ(rels.count("srv/app/package-lock.json DEPENDS_ON express"), 1u);
+  EXPECT_EQ(rels.count("@babel/core DEV_DEPENDENCY_OF srv/app/package-lock.json"), 1u);
+  EXPECT_EQ(rels.size(), 2u + 4u + 1u + 3u + 3u + 2u);
 }
 
 TEST(Spdx, SpdxIdsAreSanitised) {
