@@ -487,7 +487,9 @@ class ArchiveReader {
       Package p = make(from_name, nested);
       p.licenses = licenses;
       out.push_back(std::move(p));
-    } else {
+    } else if (inner.empty()) {
+      // A war or ear made by a plain "jar" tool names nothing of itself; only
+      // an archive that yields nothing at all is worth a warning.
       warn((nested.empty() ? std::string() : nested + ": ") +
            "no Maven coordinates (no pom.properties, no version in MANIFEST.MF or in the file name)");
     }

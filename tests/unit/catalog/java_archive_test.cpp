@@ -168,6 +168,17 @@ TEST(JavaArchive, WarWithLibrariesGivesNestedLocations) {
   ASSERT_NE(jackson, nullptr);
   EXPECT_EQ(jackson->purl, "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.15.2");
   EXPECT_TRUE(s.diagnostics.empty()) << dump(s.diagnostics);
+
+  // A war packed by a plain jar tool names nothing of itself; its libraries
+  // are what it holds, and that is no reason for a warning.
+  std::vector<Diagnostic> diags;
+  auto pkgs = parse_java_archive(make_zip({manifest("Manifest-Version: 1.0\r\nCreated-By: 17 (Debian)\r\n\r\n"),
+                                           {"WEB-INF/lib/jackson-databind-2.15.2.jar",
+                                            make_zip({pom_entry("com.fasterxml.jackson.core", "jackson-databind", "2.15.2")})}}),
+                                 "shop.war", diags);
+  ASSERT_EQ(pkgs.size(), 1u);
+  EXPECT_EQ(pkgs[0].location.path, "shop.war/WEB-INF/lib/jackson-databind-2.15.2.jar");
+  EXPECT_TRUE(diags.empty()) << dump(diags);
 }
 
 TEST(JavaArchive, ManifestOnlyJar) {
