@@ -120,7 +120,7 @@ using BlobOpener = std::function<Result<std::unique_ptr<ByteStream>>()>;
 Result<LayerResult> analyze_layer(const BlobOpener& open_blob, const Layer& layer, bool verify_blob,
                                   const AnalyzerRegistry& analyzers, const Options& opts);
 
-// Walks a directory tree as a single layer (rootfs and fs targets). Symlinks are
+// Walks a directory tree as a single layer (rootfs, fs and repo targets). Symlinks are
 // recorded, never followed; nothing outside `root` is read.
 Result<LayerResult> analyze_tree(const std::string& root, const AnalyzerRegistry& analyzers,
                                  const Options& opts);
@@ -163,7 +163,7 @@ Result<Inspection> inspect_image(ImageSource& image, const AnalyzerRegistry& ana
 // work tree; unreadable or malformed files are warnings in `diags`.
 std::optional<RepositoryInfo> read_git_repository(const std::string& dir, std::vector<Diagnostic>& diags);
 
-// Inspects a directory tree (rootfs/fs): analyze_tree + merge_layers.
+// Inspects a directory tree (rootfs, fs, repo): analyze_tree + merge_layers.
 Result<Inspection> inspect_tree(const std::string& root, const AnalyzerRegistry& analyzers,
                                 const Options& opts);
 

@@ -1,4 +1,4 @@
-// The directory walker (rootfs and fs targets). Every name is opened relative to
+// The directory walker (rootfs, fs and repo targets). Every name is opened relative to
 // its parent directory's descriptor with O_NOFOLLOW and inspected with
 // AT_SYMLINK_NOFOLLOW, so a symlink (even one swapped in during the walk) can
 // never lead the walk outside the root. Symlinks are recorded, never followed.

@@ -262,6 +262,7 @@ Status CycloneDxWriter::write(const Report& r, const WriteOptions&, std::ostream
     size_t first, last;  // its packages in `emitted`
   };
   std::vector<AppNode> app_nodes;
+  std::map<std::string, int> app_scope;  // application path -> scope (the first with that path)
 
   auto emit_package = [&](const Package& p, int scope, const std::string& app_path) {
     std::string ref = refs.claim(!p.id.empty() ? p.id : !p.purl.empty() ? p.purl : p.ecosystem + ":" + p.name,
@@ -317,6 +318,7 @@ Status CycloneDxWriter::write(const Report& r, const WriteOptions&, std::ostream
     node(app_ref);
     graph[root_ref].push_back(app_ref);
     size_t first = emitted.size();
+    app_scope.emplace(app.path, static_cast<int>(i));
     for (const auto& p : app.packages) emit_package(p, static_cast<int>(i), app.path);
     app_nodes.push_back({app_ref, first, emitted.size()});
   }
@@ -364,7 +366,13 @@ Status CycloneDxWriter::write(const Report& r, const WriteOptions&, std::ostream
     const Finding& f = r.findings[i];
     if (f.kind != FindingKind::kVulnerability || f.id.empty()) continue;
     std::string affected;
-    if (auto it = by_id.find(f.location.package_id); !f.location.package_id.empty() && it != by_id.end())
+    // A language finding is located at its application's file: the package
+    // of that application, when the same package is in several.
+    auto scope = app_scope.find(f.location.path);
+    auto scoped = scope == app_scope.end() ? by_scope.end() : by_scope.find({scope->second, f.location.package_id});
+    if (scoped != by_scope.end())
+      affected = scoped->second;
+    else if (auto it = by_id.find(f.location.package_id); !f.location.package_id.empty() && it != by_id.end())
       affected = it->second;
     else if (auto u = by_purl.find(f.package_purl); !f.package_purl.empty() && u != by_purl.end())
       affected = u->second;

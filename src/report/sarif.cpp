@@ -229,7 +229,7 @@ std::string message_of(const Finding& f) {
 }
 
 // Where the target lives, for originalUriBaseIds: "file:///" for an image's
-// root, the directory for rootfs/fs targets given as an absolute path.
+// root, the directory for rootfs, fs and repo targets given as an absolute path.
 std::string root_uri(const Target& t) {
   if ((t.kind == TargetKind::kRootfs || t.kind == TargetKind::kFilesystem || t.kind == TargetKind::kRepository) &&
       starts_with(t.reference, "/")) {

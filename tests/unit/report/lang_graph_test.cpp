@@ -204,6 +204,30 @@ TEST(LangGraph, CycloneDxApplicationsDependOnRootAndDirectPackages) {
   EXPECT_EQ(target["externalReferences"][0]["url"], "ssh://git@github.com/example/project.git");
 }
 
+TEST(LangGraph, CycloneDxVulnerabilityAffectsThePackageOfItsApplication) {
+  // debug@2.6.9 is in two lockfiles; the finding of the second names its own component.
+  Report r = lang_report();
+  Finding f;
+  f.kind = FindingKind::kVulnerability;
+  f.id = "CVE-2017-16137";
+  f.package_name = "debug";
+  f.package_version = "2.6.9";
+  f.package_ecosystem = "npm";
+  f.location.path = "api/package-lock.json";
+  f.location.package_id = "npm:debug@2.6.9";
+  r.findings.push_back(f);
+  json bom = json::parse(render(r, "cyclonedx"));
+  std::string ref = bom["vulnerabilities"][0]["affects"][0]["ref"];
+  const json* component = nullptr;
+  for (const auto& c : bom["components"])
+    if (c["bom-ref"] == ref) component = &c;
+  ASSERT_NE(component, nullptr) << ref;
+  EXPECT_EQ(prop(*component, "bulwark:package_path"), "api/package-lock.json");
+  r.findings[0].location.path = "web/package-lock.json";
+  json web = json::parse(render(r, "cyclonedx"));
+  EXPECT_EQ(web["vulnerabilities"][0]["affects"][0]["ref"], "npm:debug@2.6.9");
+}
+
 TEST(LangGraph, SpdxRelationships) {
   json doc = json::parse(render(lang_report(), "spdx-json"));
   std::map<std::string, std::string> name;  // SPDXID -> "<path> <id>" or "APP <path>"
