@@ -2,9 +2,9 @@
 // modules it requires. The grammar is line based: a directive is a verb and
 // its arguments on one line, or a verb and "(" opening a block whose lines are
 // each one set of arguments, closed by ")". Arguments are words or Go string
-// literals; "//" starts a comment to the end of the line. A requirement
-// whose comment is "indirect" (or starts with "indirect;") is not imported by
-// the main module itself.
+// "..." literals; "//" starts a comment to the end of the line. A requirement
+// whose comment is "indirect" (or "indirect; ...") is not imported by the
+// main module itself.
 //
 // Read: module, require, replace, exclude, go, toolchain. Left alone: retract
 // (about this module's own versions), godebug, tool, ignore. go.sum is not
@@ -55,7 +55,11 @@ class Parser {
       } else if (c == '(' || c == ')') {
         line.tokens.push_back({std::string(1, c), false});
         ++i;
-      } else if (c == '"' || c == '`') {
+      } else if (c == '`') {
+        // Go's lexer reads raw strings but no directive accepts one.
+        warn(number, "only \"...\" strings are allowed in go.mod");
+        return std::nullopt;
+      } else if (c == '"') {
         size_t end = i + 1;
         while (end < text.size() && text[end] != c) end += (c == '"' && text[end] == '\\') ? 2 : 1;
         auto value = end < text.size() ? golang::unquote(text.substr(i, end - i + 1)) : std::nullopt;
@@ -115,7 +119,7 @@ class Parser {
       if (!want(2)) return;
       if (args[1].empty() || args[1][0] != 'v')
         warn(line.number, "require " + args[0] + ": version '" + args[1] + "' is not a Go module version");
-      bool indirect = line.comment == "indirect" || line.comment.rfind("indirect;", 0) == 0;
+      bool indirect = is_indirect(line.comment);
       requires_.push_back({args[0], args[1], indirect, line.number});
     } else if (verb == "exclude") {
       if (want(2)) excludes_.insert({args[0], args[1]});
@@ -259,6 +263,15 @@ class Parser {
     std::string new_path;
     std::string new_version;
   };
+
+  // "// indirect", or "// indirect; <more words>" (Go's rule, word for word).
+  static bool is_indirect(std::string_view comment) {
+    comment = trim(comment);
+    size_t sp = comment.find_first_of(" \t");
+    std::string_view first = comment.substr(0, sp);
+    bool more = sp != std::string_view::npos;
+    return (!more && first == "indirect") || (more && first == "indirect;");
+  }
 
   static bool go_at_least_1_21(const std::string& v) {
     int major = 0, minor = 0;
