@@ -30,7 +30,7 @@ struct Entry {
   std::string version;
   std::string source;
   int line = 0;
-  std::vector<std::string> deps;  // as written
+  std::vector<std::pair<std::string, int>> deps;  // as written, with their lines
   std::vector<size_t> resolved;   // indices into the entry list
 };
 
@@ -61,10 +61,11 @@ std::optional<Entry> read_entry(const toml::table& t, const std::string& path, s
   if (const toml::node* d = t.get("dependencies")) {
     const toml::array* arr = d->as_array();
     if (!arr) {
-      diags.push_back(make_warning(path, e.line, "dependencies of " + e.name + " is not an array"));
+      diags.push_back(make_warning(path, static_cast<int>(d->source().begin.line),
+                                   "dependencies of " + e.name + " is not an array"));
     } else {
       for (const auto& item : *arr) {
-        if (auto s = item.value<std::string>()) e.deps.push_back(std::move(*s));
+        if (auto s = item.value<std::string>()) e.deps.emplace_back(std::move(*s), static_cast<int>(item.source().begin.line));
         else diags.push_back(make_warning(path, static_cast<int>(item.source().begin.line),
                                           "dependency of " + e.name + " is not a string"));
       }
@@ -157,12 +158,12 @@ std::vector<Package> parse_cargo_lock(std::string_view text, const std::string& 
   std::multimap<std::string, size_t> by_name;
   for (size_t i = 0; i < entries.size(); ++i) by_name.emplace(entries[i].name, i);
   for (auto& e : entries) {
-    for (const auto& dep : e.deps) {
+    for (const auto& [dep, line] : e.deps) {
       std::string why;
       if (auto idx = resolve(dep, entries, by_name, why)) {
         e.resolved.push_back(*idx);
       } else {
-        diags.push_back(make_warning(path, e.line, "dependency '" + dep + "' of " + e.name + " " + why));
+        diags.push_back(make_warning(path, line, "dependency '" + dep + "' of " + e.name + " " + why));
       }
     }
   }
