@@ -19,5 +19,10 @@ std::unique_ptr<Analyzer> make_pip_requirements_analyzer();
 std::unique_ptr<Analyzer> make_pipfile_lock_analyzer();
 std::unique_ptr<Analyzer> make_poetry_lock_analyzer();
 std::unique_ptr<Analyzer> make_uv_lock_analyzer();
+// Go and Rust
+std::unique_ptr<Analyzer> make_go_mod_analyzer();
+std::unique_ptr<Analyzer> make_go_binary_analyzer();
+std::unique_ptr<Analyzer> make_cargo_lock_analyzer();
+std::unique_ptr<Analyzer> make_rust_binary_analyzer();
 
 }  // namespace bulwark::catalog

@@ -13,6 +13,10 @@ void register_language_analyzers(AnalyzerRegistry& registry) {
   registry.add(make_pipfile_lock_analyzer());
   registry.add(make_poetry_lock_analyzer());
   registry.add(make_uv_lock_analyzer());
+  registry.add(make_go_mod_analyzer());
+  registry.add(make_go_binary_analyzer());
+  registry.add(make_cargo_lock_analyzer());
+  registry.add(make_rust_binary_analyzer());
 }
 
 }  // namespace bulwark::catalog
