@@ -24,5 +24,13 @@ std::unique_ptr<Analyzer> make_go_mod_analyzer();
 std::unique_ptr<Analyzer> make_go_binary_analyzer();
 std::unique_ptr<Analyzer> make_cargo_lock_analyzer();
 std::unique_ptr<Analyzer> make_rust_binary_analyzer();
+// Ruby, PHP and .NET.
+std::unique_ptr<Analyzer> make_gemfile_lock_analyzer();
+std::unique_ptr<Analyzer> make_gemspec_analyzer();
+std::unique_ptr<Analyzer> make_composer_lock_analyzer();
+std::unique_ptr<Analyzer> make_composer_installed_analyzer();
+std::unique_ptr<Analyzer> make_nuget_lock_analyzer();
+std::unique_ptr<Analyzer> make_dotnet_deps_analyzer();
+std::unique_ptr<Analyzer> make_packages_config_analyzer();
 
 }  // namespace bulwark::catalog

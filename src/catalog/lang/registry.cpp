@@ -17,6 +17,14 @@ void register_language_analyzers(AnalyzerRegistry& registry) {
   registry.add(make_go_binary_analyzer());
   registry.add(make_cargo_lock_analyzer());
   registry.add(make_rust_binary_analyzer());
+  // Ruby, PHP and .NET.
+  registry.add(make_gemfile_lock_analyzer());
+  registry.add(make_gemspec_analyzer());
+  registry.add(make_composer_lock_analyzer());
+  registry.add(make_composer_installed_analyzer());
+  registry.add(make_nuget_lock_analyzer());
+  registry.add(make_dotnet_deps_analyzer());
+  registry.add(make_packages_config_analyzer());
 }
 
 }  // namespace bulwark::catalog
