@@ -1,0 +1,4 @@
+Gem::Specification.new do |s|
+  s.name = "broken#{suffix}"
+  s.summary = "no version here"
+end
