@@ -18,6 +18,7 @@
 //   dep   <path> <version> [<sum>]   a module linked in
 //   =>    <path> <version> <sum>     replaces the module on the line before
 //   build <key>=<value>              build settings (quoted when needed)
+#include <algorithm>
 #include <map>
 
 #include "catalog/lang/analyzers.hpp"

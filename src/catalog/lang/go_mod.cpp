@@ -10,6 +10,8 @@
 // (about this module's own versions), godebug, tool, ignore. go.sum is not
 // read: what go.mod requires is what the build selects (Go 1.17 and later
 // list every module the build needs).
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <set>
@@ -87,6 +89,10 @@ class Parser {
     for (size_t k = first; k < line.tokens.size(); ++k) {
       if (!line.tokens[k].quoted && (line.tokens[k].text == "(" || line.tokens[k].text == ")")) {
         warn(line.number, "unexpected '" + line.tokens[k].text + "' in " + verb + " directive");
+        return;
+      }
+      if (line.tokens[k].text.empty()) {
+        warn(line.number, "empty string in " + verb + " directive");
         return;
       }
       args.push_back(line.tokens[k].text);

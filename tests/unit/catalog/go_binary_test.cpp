@@ -537,5 +537,26 @@ TEST(GoBinary, OtherExecutablesOnThisMachineGiveNothing) {
   std::cout << "checked " << checked << " other executables\n";
 }
 
+// Executables in the shared corpus (its inputs are data files; binaries were
+// left out when it was assembled, so this usually finds none and says so).
+TEST(GoBinary, CorpusExecutablesParse) {
+  BULWARK_REQUIRE_CORPUS();
+  size_t elf = 0;
+  for (const auto& e : fs::recursive_directory_iterator(bulwark::testing::corpus_dir() / "inputs")) {
+    if (!e.is_regular_file() || e.file_size() < 64 || e.file_size() > (256u << 20)) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    char magic[4] = {};
+    in.read(magic, 4);
+    if (std::string_view(magic, 4) != std::string_view("\x7f" "ELF", 4)) continue;
+    ++elf;
+    std::string bytes = slurp(e.path());
+    std::vector<Diagnostic> diags;
+    (void)parse_go_binary(bytes, e.path().string(), diags);
+    (void)parse_rust_binary(bytes, e.path().string(), diags);
+    EXPECT_TRUE(diags.empty()) << e.path() << ": " << diags[0].message;
+  }
+  if (elf == 0) GTEST_SKIP() << "the shared corpus holds no ELF executables";
+}
+
 }  // namespace
 }  // namespace bulwark::catalog

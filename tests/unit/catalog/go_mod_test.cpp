@@ -135,6 +135,11 @@ TEST(GoMod, MalformedLinesAreWarningsWithTheirLineNumbers) {
   EXPECT_EQ(parse_go_mod("module m\nrequire `a` v1.0.0\n", path, diags).size(), 1u);
   ASSERT_EQ(diags.size(), 1u);
   EXPECT_EQ(diags[0].location.line, 2);
+  // An empty quoted path names nothing (found by the fuzzer).
+  diags.clear();
+  EXPECT_EQ(parse_go_mod("module m\nrequire (\n\t\"\" v1.0.0\n)\n", path, diags).size(), 1u);
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_EQ(diags[0].location.line, 3);
 }
 
 TEST(GoMod, DuplicatesAndSameModuleTwice) {
