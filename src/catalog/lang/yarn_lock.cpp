@@ -1,0 +1,389 @@
+// yarn.lock: Yarn 1's own text format ("a@^1, a@^1.2:" headers over indented
+// version/resolved/dependencies blocks) and Yarn Berry's (2 and later) YAML
+// with a __metadata block. Each entry answers a set of descriptors
+// (name@range); an entry's dependencies are descriptors too, resolved through
+// that map. The lockfile alone does not say which dependencies the project
+// declares, except in Berry, whose workspace entries list them.
+#include <optional>
+#include <unordered_map>
+
+#include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/node_lock_util.hpp"
+
+namespace bulwark::catalog {
+namespace {
+
+using nodelock::PackageGraph;
+namespace yaml = nodelock::yaml;
+
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// "name@range" -> {name, range}; the name may be scoped ("@s/n@^1").
+std::pair<std::string_view, std::string_view> split_descriptor(std::string_view d) {
+  size_t at = d.find('@', 1);
+  if (at == std::string_view::npos) return {d, {}};
+  return {d.substr(0, at), d.substr(at + 1)};
+}
+
+// The package a descriptor's range installs under another name:
+// "npm:real@^1.0.0" -> "real".
+std::string_view alias_target(std::string_view range) {
+  if (range.substr(0, 4) != "npm:") return {};
+  range.remove_prefix(4);
+  size_t at = range.find('@', 1);
+  return at == std::string_view::npos ? std::string_view() : range.substr(0, at);
+}
+
+// ---------------------------------------------------------------- Yarn 1 --
+
+// One logical line of the Yarn 1 format: its indent and up to two tokens.
+struct V1Line {
+  int indent = 0;
+  std::string key;
+  std::string value;
+  bool opens_block = false;  // "key:" with nothing after it
+};
+
+// Reads a token that is either a JSON-style quoted string or a run of
+// characters up to whitespace. Returns nullopt on an unterminated quote.
+std::optional<std::string> read_token(std::string_view& s) {
+  std::string out;
+  if (!s.empty() && s.front() == '"') {
+    size_t i = 1;
+    for (; i < s.size() && s[i] != '"'; ++i) {
+      if (s[i] == '\\' && i + 1 < s.size()) {
+        char c = s[++i];
+        out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+      } else {
+        out += s[i];
+      }
+    }
+    if (i >= s.size()) return std::nullopt;
+    s.remove_prefix(i + 1);
+    return out;
+  }
+  size_t end = 0;
+  while (end < s.size() && s[end] != ' ' && s[end] != '\t') ++end;
+  out.assign(s.substr(0, end));
+  s.remove_prefix(end);
+  return out;
+}
+
+class V1Parser {
+ public:
+  V1Parser(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags)
+      : text_(text), path_(path), diags_(diags) {}
+
+  std::vector<Package> run() {
+    read_entries();
+    PackageGraph g;
+    for (auto& e : entries_) {
+      if (e.version.empty()) {
+        warn(e.line, "yarn.lock entry \"" + e.descriptors.front() + "\" has no version; skipped");
+        continue;
+      }
+      auto [name, range] = split_descriptor(e.descriptors.front());
+      if (auto real = alias_target(range); !real.empty()) name = real;
+      e.pkg = g.add(name, e.version);
+      g.raise(e.pkg, Relationship::kUnknown);
+      g.set_dev(e.pkg, false);
+    }
+    for (const auto& e : entries_) {
+      if (e.pkg == kNone) continue;
+      for (const auto& d : e.dependencies) {
+        auto it = by_descriptor_.find(d);
+        if (it != by_descriptor_.end() && entries_[it->second].pkg != kNone) g.depend(e.pkg, entries_[it->second].pkg);
+      }
+    }
+    return g.finish(path_);
+  }
+
+ private:
+  struct Entry {
+    int line = 0;
+    std::vector<std::string> descriptors;
+    std::string version;
+    std::vector<std::string> dependencies;  // descriptors
+    size_t pkg = kNone;
+  };
+
+  void warn(int line, std::string message) { diags_.push_back(make_warning(path_, line, std::move(message))); }
+
+  // Splits "a@^1", "a@^2":  into descriptors.
+  bool read_header(std::string_view s, int line, Entry& e) {
+    s = trim(s);
+    if (s.empty() || s.back() != ':') return false;
+    s.remove_suffix(1);
+    while (!s.empty()) {
+      s = trim(s);
+      std::string d;
+      if (!s.empty() && s.front() == '"') {
+        auto tok = read_token(s);
+        if (!tok) return false;
+        d = std::move(*tok);
+      } else {
+        size_t comma = s.find(',');
+        d = std::string(trim(s.substr(0, comma)));
+        s.remove_prefix(comma == std::string_view::npos ? s.size() : comma);
+      }
+      s = trim(s);
+      if (!s.empty()) {
+        if (s.front() != ',') return false;
+        s.remove_prefix(1);
+      }
+      if (!d.empty()) e.descriptors.push_back(std::move(d));
+    }
+    e.line = line;
+    return !e.descriptors.empty();
+  }
+
+  void read_entries() {
+    size_t cur = kNone;     // the entry being read
+    bool rejected = false;  // inside an entry whose header was rejected (and reported)
+    std::string block;  // the open "dependencies:"-style block inside the entry
+    int lineno = 0;
+    size_t pos = 0;
+    while (pos < text_.size()) {
+      size_t nl = text_.find('\n', pos);
+      std::string_view raw = text_.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      pos = nl == std::string_view::npos ? text_.size() : nl + 1;
+      ++lineno;
+      std::string_view body = trim(raw);
+      if (body.empty() || body.front() == '#') continue;
+      int indent = 0;
+      while (static_cast<size_t>(indent) < raw.size() && raw[indent] == ' ') ++indent;
+      if (indent == 0) {
+        Entry e;
+        block.clear();
+        if (!read_header(body, lineno, e)) {
+          warn(lineno, "yarn.lock line is neither an entry header nor inside an entry; skipped");
+          cur = kNone;
+          rejected = true;
+          continue;
+        }
+        rejected = false;
+        cur = entries_.size();
+        for (const auto& d : e.descriptors) by_descriptor_.try_emplace(d, cur);
+        entries_.push_back(std::move(e));
+        continue;
+      }
+      if (cur == kNone) {
+        if (!rejected) warn(lineno, "yarn.lock line is indented but not inside an entry; skipped");
+        rejected = true;  // once for the block
+        continue;
+      }
+      std::string_view s = body;
+      auto key = read_token(s);
+      if (!key) {
+        warn(lineno, "yarn.lock line has an unterminated quoted string; skipped");
+        continue;
+      }
+      s = trim(s);
+      bool opens = false;
+      if (!key->empty() && key->back() == ':' && s.empty()) {
+        key->pop_back();
+        opens = true;
+      } else if (!s.empty() && s.front() == ':') {  // "key": ...
+        s = trim(s.substr(1));
+        opens = s.empty();
+      }
+      if (indent <= 2 || (opens && indent < 4)) {
+        block.clear();
+        if (opens) {
+          block = *key;
+          continue;
+        }
+        auto value = read_token(s);
+        if (!value) {
+          warn(lineno, "yarn.lock line has an unterminated quoted string; skipped");
+          continue;
+        }
+        if (*key == "version") entries_[cur].version = std::move(*value);
+        continue;
+      }
+      if (block == "dependencies" || block == "optionalDependencies") {
+        auto range = read_token(s);
+        if (!range) {
+          warn(lineno, "yarn.lock line has an unterminated quoted string; skipped");
+          continue;
+        }
+        entries_[cur].dependencies.push_back(*key + "@" + *range);
+      }
+    }
+  }
+
+  std::string_view text_;
+  const std::string& path_;
+  std::vector<Diagnostic>& diags_;
+  std::vector<Entry> entries_;
+  std::unordered_map<std::string, size_t> by_descriptor_;
+};
+
+// ----------------------------------------------------------- Yarn Berry --
+
+// Lockfile formats (__metadata.version) written by Yarn 2 (4), 3 (5, 6) and 4 (8).
+constexpr int kOldestBerryFormat = 3;
+constexpr int kNewestBerryFormat = 8;
+
+// A descriptor without its "::key=value" bindings, which dependency lists omit.
+std::string_view without_bindings(std::string_view d) {
+  size_t at = d.find("::");
+  return at == std::string_view::npos ? d : d.substr(0, at);
+}
+
+// The protocol of a range: "npm" for "npm:^1", "" when it has none.
+std::string_view protocol_of(std::string_view range) {
+  size_t colon = range.find(':');
+  if (colon == std::string_view::npos) return {};
+  std::string_view p = range.substr(0, colon);
+  for (char c : p)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-')) return {};
+  return p;
+}
+
+std::vector<Package> parse_berry(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags) {
+  auto warn = [&](int line, std::string message) { diags.push_back(make_warning(path, line, std::move(message))); };
+  // Only what is read is kept: checksums, conditions and meta blocks of big
+  // lockfiles are dropped as they are parsed.
+  auto keep = [](std::span<const std::string_view> p) {
+    if (p.size() != 2 || p[0] == "__metadata") return true;
+    return p[1] == "version" || p[1] == "resolution" || p[1] == "dependencies";
+  };
+  yaml::Stream stream = yaml::parse(text, keep);
+  if (!stream.error.empty()) warn(stream.error_line, stream.error);
+  if (stream.documents.empty() || !stream.documents.front().is_map()) {
+    if (stream.error.empty()) warn(1, "yarn.lock is not a YAML mapping");
+    return {};
+  }
+  const yaml::Node& doc = stream.documents.front();
+  if (const yaml::Node* meta = doc.find("__metadata")) {
+    std::string_view v = meta->get("version");
+    int n = std::atoi(std::string(v).c_str());
+    if (n < kOldestBerryFormat || n > kNewestBerryFormat)
+      warn(meta->line, "unknown yarn.lock __metadata version \"" + std::string(v) + "\"; reading it as version " +
+                           std::to_string(kNewestBerryFormat));
+  }
+
+  struct Entry {
+    const yaml::Node* node;
+    size_t pkg = kNone;
+    bool workspace = false;
+  };
+  std::vector<Entry> entries;
+  std::unordered_map<std::string_view, size_t> by_descriptor;
+  PackageGraph g;
+  for (const auto& e : doc.children) {
+    if (e.key == "__metadata") continue;
+    if (!e.is_map()) {
+      warn(e.line, "yarn.lock entry \"" + e.key + "\" is not a mapping; skipped");
+      continue;
+    }
+    size_t index = entries.size();
+    entries.push_back(Entry{&e});
+    std::string_view keys = e.key;
+    while (!keys.empty()) {
+      size_t comma = keys.find(',');
+      std::string_view d = trim(keys.substr(0, comma));
+      keys.remove_prefix(comma == std::string_view::npos ? keys.size() : comma + 1);
+      if (d.empty()) continue;
+      by_descriptor.try_emplace(d, index);
+      by_descriptor.try_emplace(without_bindings(d), index);
+    }
+    std::string_view resolution = e.get("resolution");
+    std::string_view locator = resolution.empty() ? trim(e.key.substr(0, e.key.find(','))) : resolution;
+    auto [name, reference] = split_descriptor(locator);
+    std::string_view protocol = protocol_of(reference);
+    if (protocol == "workspace") {
+      entries.back().workspace = true;  // the project itself: its dependencies are the declared ones
+      continue;
+    }
+    if (protocol == "link" || protocol == "portal") continue;  // a local directory, not a published package
+    if (resolution.empty() && protocol == "npm") {
+      if (auto real = alias_target(reference); !real.empty()) name = real;
+    }
+    std::string_view version = e.get("version");
+    if (name.empty() || version.empty()) {
+      warn(e.line, "yarn.lock entry \"" + e.key + "\" has no " + (name.empty() ? "name" : "version") + "; skipped");
+      continue;
+    }
+    // A patch: locator names the package it patches; the patched copy is
+    // the same package and version for what it contains.
+    entries.back().pkg = g.add(name, version);
+    g.set_dev(entries.back().pkg, false);
+  }
+
+  bool have_workspace = false;
+  for (const auto& e : entries) have_workspace = have_workspace || e.workspace;
+  for (const auto& e : entries)
+    if (e.pkg != kNone) g.raise(e.pkg, have_workspace ? Relationship::kTransitive : Relationship::kUnknown);
+
+  std::string candidate;
+  auto lookup = [&](std::string_view name, std::string_view range) -> size_t {
+    candidate.assign(name).append(1, '@').append(range);
+    if (auto it = by_descriptor.find(candidate); it != by_descriptor.end()) return it->second;
+    if (protocol_of(range).empty()) {  // ranges without a protocol default to npm:
+      candidate.assign(name).append("@npm:").append(range);
+      if (auto it = by_descriptor.find(candidate); it != by_descriptor.end()) return it->second;
+    }
+    return kNone;
+  };
+  for (const auto& e : entries) {
+    if (e.pkg == kNone && !e.workspace) continue;
+    const yaml::Node* deps = e.node->find("dependencies");
+    if (!deps || !deps->is_map()) continue;
+    for (const auto& d : deps->children) {
+      if (!d.is_scalar()) continue;
+      size_t t = lookup(d.key, d.text);
+      if (t == kNone || entries[t].pkg == kNone) continue;
+      if (e.workspace) {
+        g.raise(entries[t].pkg, Relationship::kDirect);
+      } else {
+        g.depend(e.pkg, entries[t].pkg);
+      }
+    }
+  }
+  return g.finish(path);
+}
+
+bool is_berry(std::string_view text) {
+  size_t at = 0;
+  while ((at = text.find("__metadata:", at)) != std::string_view::npos) {
+    if (at == 0 || text[at - 1] == '\n') return true;
+    at += 1;
+  }
+  return false;
+}
+
+class YarnLockAnalyzer : public Analyzer {
+ public:
+  std::string_view name() const override { return "yarn-lock"; }
+  int version() const override { return 1; }
+  bool wants(std::string_view path, int64_t size) const override {
+    return base_name(path) == "yarn.lock" && size <= nodelock::kMaxLockfileBytes && nodelock::outside_node_modules(path);
+  }
+  Status analyze(const FileEntry& entry, FileResult& out) const override {
+    auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(nodelock::kMaxLockfileBytes, limits().max_file_read)));
+    if (!text) return text.error();
+    out.application_type = "yarn";
+    out.packages = parse_yarn_lock(*text, entry.path, out.diagnostics);
+    return {};
+  }
+};
+
+}  // namespace
+
+std::vector<Package> parse_yarn_lock(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags) {
+  text = nodelock::strip_bom(text);
+  if (is_berry(text)) return parse_berry(text, path, diags);
+  return V1Parser(text, path, diags).run();
+}
+
+std::unique_ptr<Analyzer> make_yarn_lock_analyzer() { return std::make_unique<YarnLockAnalyzer>(); }
+
+}  // namespace bulwark::catalog
