@@ -39,21 +39,22 @@ struct KeyParts {
   std::string_view version;
 };
 
-// Name and version written in a package key, nullopt when the key holds no
-// version (git and tarball keys; their entries carry name and version).
-std::optional<KeyParts> parse_key(std::string_view key, int major) {
+// Name and version written in a package key. Git, tarball and directory
+// keys hold no version ("debug@https://...", 9.0) or not even a name
+// ("github.com/org/repo/<commit>"); their entries carry both.
+KeyParts parse_key(std::string_view key, int major) {
   if (major >= 6) {
     if (major < 9 && !key.empty() && key.front() == '/') key.remove_prefix(1);
     key = key.substr(0, key.find('('));
     size_t at = key.find('@', 1);
-    if (at == std::string_view::npos) return std::nullopt;
+    if (at == std::string_view::npos) return {};
     KeyParts k{without_host(key.substr(0, at)), key.substr(at + 1)};
-    if (k.name.empty() || !looks_like_version(k.version)) return std::nullopt;
+    if (!looks_like_version(k.version)) k.version = {};
     return k;
   }
   if (!key.empty() && key.front() == '/') key.remove_prefix(1);
   size_t last = key.rfind('/');
-  if (last == std::string_view::npos) return std::nullopt;
+  if (last == std::string_view::npos) return {};
   std::string_view version = key.substr(last + 1);
   version = version.substr(0, version.find('_'));  // "_peer@1+other@2" or "_<hash>"
   std::string_view before = key.substr(0, last);
@@ -66,9 +67,11 @@ std::optional<KeyParts> parse_key(std::string_view key, int major) {
                       prev - (scope_start == std::string_view::npos ? 0 : scope_start + 1));
     if (!scope.empty() && scope.front() == '@') name = before.substr(scope_start == std::string_view::npos ? 0 : scope_start + 1);
   }
-  if (name.empty() || !looks_like_version(version)) return std::nullopt;
+  if (name.empty() || !looks_like_version(version)) return {};
   return KeyParts{name, version};
 }
+
+bool complete(const KeyParts& k) { return !k.name.empty() && !k.version.empty(); }
 
 // "5.4" -> 5, "'9.0'" -> 9; -1 when not a number.
 int major_of(std::string_view v) {
@@ -167,7 +170,7 @@ class Parser {
     } else if (const yaml::Node* pk = doc.find("packages"); pk && pk->is_map() && !pk->children.empty()) {
       std::string_view k = pk->children.front().key;
       bool slash = !k.empty() && k.front() == '/';
-      guess = parse_key(k, 5) ? 5 : parse_key(k, 6) ? (slash ? 6 : 9) : 9;
+      guess = complete(parse_key(k, 5)) ? 5 : complete(parse_key(k, 6)) ? (slash ? 6 : 9) : 9;
     }
     warn(v ? v->key_line : 1, (text.empty() ? std::string("no lockfileVersion")
                                             : "unknown lockfileVersion \"" + std::string(text) + "\"") +
@@ -185,9 +188,9 @@ class Parser {
       if (name.empty()) name = meta->get("name");
       if (version.empty()) version = meta->get("version");
     }
-    std::optional<KeyParts> parts = parse_key(key, major_);
-    if (name.empty() && parts) name = parts->name;
-    if (version.empty() && parts) version = parts->version;
+    KeyParts parts = parse_key(key, major_);
+    if (name.empty()) name = parts.name;
+    if (version.empty()) version = parts.version;
     if (name.empty() || version.empty()) {
       warn(entry.key_line, "pnpm-lock.yaml package \"" + std::string(key) + "\" names no " +
                                (name.empty() ? "package" : "version") + "; skipped");
