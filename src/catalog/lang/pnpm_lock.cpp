@@ -191,7 +191,10 @@ class Parser {
     KeyParts parts = parse_key(key, major_);
     if (name.empty()) name = parts.name;
     if (version.empty()) version = parts.version;
-    if (name.empty() || version.empty()) {
+    // A local directory (file:) has the version of its package.json, which
+    // 9.0 does not copy into the lockfile; it is still part of the graph.
+    bool directory = key.substr(0, 5) == "file:" || key.find("@file:") != std::string_view::npos;
+    if (name.empty() || (version.empty() && !directory)) {
       warn(entry.key_line, "pnpm-lock.yaml package \"" + std::string(key) + "\" names no " +
                                (name.empty() ? "package" : "version") + "; skipped");
       return;
