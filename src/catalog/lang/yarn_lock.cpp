@@ -227,9 +227,10 @@ class V1Parser {
 
 // ----------------------------------------------------------- Yarn Berry --
 
-// Lockfile formats (__metadata.version) written by Yarn 2 (4), 3 (5, 6) and 4 (8).
-constexpr int kOldestBerryFormat = 3;
-constexpr int kNewestBerryFormat = 8;
+// Lockfile formats (__metadata.version) written by Yarn 2 (4), 3 (5, 6) and 4
+// (8, and 10 since Yarn 4.10 or so).
+constexpr int kOldestBerryFormat = 4;
+constexpr int kNewestBerryFormat = 10;
 
 // A descriptor without its "::key=value" bindings, which dependency lists omit.
 std::string_view without_bindings(std::string_view d) {
@@ -253,7 +254,7 @@ std::vector<Package> parse_berry(std::string_view text, const std::string& path,
   // lockfiles are dropped as they are parsed.
   auto keep = [](std::span<const std::string_view> p) {
     if (p.size() != 2 || p[0] == "__metadata") return true;
-    return p[1] == "version" || p[1] == "resolution" || p[1] == "dependencies";
+    return p[1] == "version" || p[1] == "resolution" || p[1] == "dependencies" || p[1] == "peerDependencies";
   };
   yaml::Stream stream = yaml::parse(text, keep);
   if (!stream.error.empty()) warn(stream.error_line, stream.error);
@@ -333,19 +334,59 @@ std::vector<Package> parse_berry(std::string_view text, const std::string& path,
     }
     return kNone;
   };
-  for (const auto& e : entries) {
-    if (e.pkg == kNone && !e.workspace) continue;
-    const yaml::Node* deps = e.node->find("dependencies");
+  // Edges between entries first (workspaces and local directories are
+  // entries without a package), then between packages.
+  std::vector<std::vector<std::pair<std::string_view, size_t>>> resolved(entries.size());
+  std::vector<std::vector<size_t>> parents(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const yaml::Node* deps = entries[i].node->find("dependencies");
     if (!deps || !deps->is_map()) continue;
     for (const auto& d : deps->children) {
       if (!d.is_scalar()) continue;
       size_t t = lookup(d.key, d.text);
-      if (t == kNone || entries[t].pkg == kNone) continue;
-      if (e.workspace) {
-        g.raise(entries[t].pkg, Relationship::kDirect);
-      } else {
-        g.depend(e.pkg, entries[t].pkg);
+      if (t == kNone) continue;
+      resolved[i].emplace_back(d.key, t);
+      parents[t].push_back(i);
+    }
+  }
+  for (size_t i = 0; i < entries.size(); ++i) {
+    for (const auto& [name, t] : resolved[i]) {
+      if (entries[t].pkg == kNone) continue;
+      if (entries[i].workspace) g.raise(entries[t].pkg, Relationship::kDirect);
+      else if (entries[i].pkg != kNone) g.depend(entries[i].pkg, entries[t].pkg);
+    }
+  }
+  // Peer dependencies are not resolved in the lockfile: Yarn gives a package
+  // the peer its parent depends on (or, when the parent has the same peer,
+  // the grandparent's, and so on). Each parent's answer is an edge.
+  auto has_peer = [&](size_t i, std::string_view name) {
+    const yaml::Node* peers = entries[i].node->find("peerDependencies");
+    return peers && peers->find(name) != nullptr;
+  };
+  std::vector<size_t> todo;
+  std::vector<char> seen(entries.size(), 0);
+  std::vector<size_t> touched;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const yaml::Node* peers = entries[i].node->find("peerDependencies");
+    if (entries[i].pkg == kNone || !peers || !peers->is_map()) continue;
+    for (const auto& peer : peers->children) {
+      todo.assign(parents[i].begin(), parents[i].end());
+      while (!todo.empty()) {
+        size_t q = todo.back();
+        todo.pop_back();
+        if (seen[q]) continue;
+        seen[q] = 1;
+        touched.push_back(q);
+        bool provided = false;
+        for (const auto& [name, t] : resolved[q]) {
+          if (name != peer.key) continue;
+          provided = true;
+          if (entries[t].pkg != kNone) g.depend(entries[i].pkg, entries[t].pkg);
+        }
+        if (!provided && has_peer(q, peer.key)) todo.insert(todo.end(), parents[q].begin(), parents[q].end());
       }
+      for (size_t q : touched) seen[q] = 0;
+      touched.clear();
     }
   }
   return g.finish(path);

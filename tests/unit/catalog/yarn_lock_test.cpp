@@ -62,7 +62,7 @@ TEST(YarnLock, Yarn1WrittenByNpmQuotesEverything) {
   EXPECT_EQ(describe(pkgs), (std::set<std::string>{"jquery@3.6.0 unknown -> sizzle@2.3.1", "sizzle@2.3.1 unknown"}));
 }
 
-TEST(YarnLock, BerryWorkspacesProtocolsAndPatches) {
+TEST(YarnLock, BerryWorkspacesProtocolsPatchesAndPeers) {
   auto r = parse_fixture("berry.lock");
   EXPECT_TRUE(r.diags.empty()) << testing::all_messages(r.diags);
   EXPECT_EQ(describe(r.pkgs), (std::set<std::string>{
@@ -80,6 +80,12 @@ TEST(YarnLock, BerryWorkspacesProtocolsAndPatches) {
       "is-core-module@2.13.1 transitive",
       "path-parse@1.0.7 transitive",
       "undici-types@5.26.5 transitive",
+      // Peers come from the parent: app gives react to react-dom and
+      // host-lib, and host-lib, which has react as a peer itself, to plugin.
+      "react@18.2.0 direct",
+      "react-dom@18.2.0 direct -> react@18.2.0",
+      "host-lib@1.0.0 direct -> plugin@1.0.0, react@18.2.0",
+      "plugin@1.0.0 transitive -> react@18.2.0",
       // Not packages: app@workspace:., lib@workspace:packages/lib, tool@portal:./tools/tool.
   }));
 }
