@@ -80,6 +80,14 @@ Relationship PackageGraph::relationship(size_t i) const {
   }
 }
 
+std::string PackageGraph::id(size_t i) const {
+  Package p;
+  p.ecosystem = "npm";
+  p.name = nodes_[i].name;
+  p.version = nodes_[i].version;
+  return make_package_id(p);
+}
+
 void PackageGraph::add_license(size_t i, std::string license) {
   auto& l = nodes_[i].licenses;
   if (!license.empty() && std::find(l.begin(), l.end(), license) == l.end()) l.push_back(std::move(license));

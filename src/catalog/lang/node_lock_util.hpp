@@ -53,6 +53,8 @@ class PackageGraph {
   void add_license(size_t i, std::string license);
   void depend(size_t from, size_t to);
   size_t size() const { return nodes_.size(); }
+  // The id finish() will give node i.
+  std::string id(size_t i) const;
   const std::vector<uint32_t>& deps(size_t i) const { return nodes_[i].deps; }
 
   // The packages, sorted by id, with ecosystem "npm", ids, edges as ids and

@@ -9,6 +9,7 @@
 
 #include "catalog/lang/analyzers.hpp"
 #include "catalog/lang/node_lock_util.hpp"
+#include "core/json.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -17,6 +18,10 @@ using nodelock::PackageGraph;
 namespace yaml = nodelock::yaml;
 
 constexpr size_t kNone = static_cast<size_t>(-1);
+
+// Descriptor ("name@range" as the lockfile writes it) -> package id, for
+// matching a package.json's declarations to what the lockfile resolved.
+using Descriptors = std::vector<std::pair<std::string, std::string>>;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -77,8 +82,8 @@ std::optional<std::string> read_token(std::string_view& s) {
 
 class V1Parser {
  public:
-  V1Parser(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags)
-      : text_(text), path_(path), diags_(diags) {}
+  V1Parser(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags, Descriptors* descriptors)
+      : text_(text), path_(path), diags_(diags), descriptors_(descriptors) {}
 
   std::vector<Package> run() {
     read_entries();
@@ -101,6 +106,10 @@ class V1Parser {
         if (it != by_descriptor_.end() && entries_[it->second].pkg != kNone) g.depend(e.pkg, entries_[it->second].pkg);
       }
     }
+    if (descriptors_)
+      for (const auto& e : entries_)
+        if (e.pkg != kNone)
+          for (const auto& d : e.descriptors) descriptors_->emplace_back(d, g.id(e.pkg));
     return g.finish(path_);
   }
 
@@ -221,6 +230,7 @@ class V1Parser {
   std::string_view text_;
   const std::string& path_;
   std::vector<Diagnostic>& diags_;
+  Descriptors* descriptors_;
   std::vector<Entry> entries_;
   std::unordered_map<std::string, size_t> by_descriptor_;
 };
@@ -248,7 +258,8 @@ std::string_view protocol_of(std::string_view range) {
   return p;
 }
 
-std::vector<Package> parse_berry(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags) {
+std::vector<Package> parse_berry(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags,
+                                 Descriptors* descriptors) {
   auto warn = [&](int line, std::string message) { diags.push_back(make_warning(path, line, std::move(message))); };
   // Only what is read is kept: checksums, conditions and meta blocks of big
   // lockfiles are dropped as they are parsed.
@@ -282,7 +293,7 @@ std::vector<Package> parse_berry(std::string_view text, const std::string& path,
   for (const auto& e : doc.children) {
     if (e.key == "__metadata") continue;
     if (!e.is_map()) {
-      warn(e.line, "yarn.lock entry \"" + e.key + "\" is not a mapping; skipped");
+      warn(e.key_line, "yarn.lock entry \"" + e.key + "\" is not a mapping; skipped");
       continue;
     }
     size_t index = entries.size();
@@ -310,7 +321,7 @@ std::vector<Package> parse_berry(std::string_view text, const std::string& path,
     }
     std::string_view version = e.get("version");
     if (name.empty() || version.empty()) {
-      warn(e.line, "yarn.lock entry \"" + e.key + "\" has no " + (name.empty() ? "name" : "version") + "; skipped");
+      warn(e.key_line, "yarn.lock entry \"" + e.key + "\" has no " + (name.empty() ? "name" : "version") + "; skipped");
       continue;
     }
     // A patch: locator names the package it patches; the patched copy is
@@ -389,6 +400,9 @@ std::vector<Package> parse_berry(std::string_view text, const std::string& path,
       touched.clear();
     }
   }
+  if (descriptors)
+    for (const auto& [d, i] : by_descriptor)
+      if (entries[i].pkg != kNone) descriptors->emplace_back(std::string(d), g.id(entries[i].pkg));
   return g.finish(path);
 }
 
@@ -401,28 +415,183 @@ bool is_berry(std::string_view text) {
   return false;
 }
 
+std::vector<Package> parse_any(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags,
+                               Descriptors* descriptors) {
+  text = nodelock::strip_bom(text);
+  if (is_berry(text)) return parse_berry(text, path, diags, descriptors);
+  return V1Parser(text, path, diags, descriptors).run();
+}
+
+// ------------------------------------------- the package.json beside it --
+
+// yarn.lock does not say what the project declares (Yarn 1) or which
+// declarations are dev-only (any Yarn); the package.json in the same
+// directory does. The analyzer reads both and pairs them in contribute().
+constexpr int64_t kMaxManifestBytes = 4 << 20;
+constexpr const char* kManifestGroups[] = {"dependencies", "optionalDependencies", "devDependencies"};
+
+// Declarations kept in FileResult::facts: one "name\trange" line each, under
+// the group's name; "name" and "version" of the project; "workspaces" when
+// it has any; "error" when it could not be read.
+void read_manifest(std::string_view text, const std::string& path, FileResult& out) {
+  auto doc = parse_json(text, path);
+  if (!doc || !doc->is_object()) {
+    out.facts["error"] = doc ? "not a JSON object" : doc.error().describe();
+    return;
+  }
+  for (const char* group : kManifestGroups) {
+    auto it = doc->find(group);
+    if (it == doc->end() || !it->is_object()) continue;
+    std::string lines;
+    for (const auto& [name, range] : it->items()) {
+      if (!range.is_string()) continue;
+      const std::string& r = range.get_ref<const std::string&>();
+      if (name.find_first_of("\t\n") != std::string::npos || r.find_first_of("\t\n") != std::string::npos) continue;
+      lines += name + "\t" + r + "\n";
+    }
+    out.facts[group] = std::move(lines);
+  }
+  out.facts["name"] = get_string(*doc, "name");
+  out.facts["version"] = get_string(*doc, "version");
+  if (doc->contains("workspaces")) out.facts["workspaces"] = "yes";
+}
+
+std::string_view fact(const FileResult& r, const std::string& key) {
+  auto it = r.facts.find(key);
+  return it == r.facts.end() ? std::string_view() : std::string_view(it->second);
+}
+
+// Calls f(first, second) for each "first\tsecond" line.
+template <class F>
+void for_each_pair(std::string_view lines, F f) {
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    std::string_view line = lines.substr(0, nl);
+    lines.remove_prefix(nl == std::string_view::npos ? lines.size() : nl + 1);
+    size_t tab = line.find('\t');
+    if (tab != std::string_view::npos) f(line.substr(0, tab), line.substr(tab + 1));
+  }
+}
+
+// Marks what the manifest declares as direct (and dev when only
+// devDependencies declare it), adds the project as the root package, and,
+// unless the project has workspaces whose own manifests are not paired here,
+// derives transitive and dev-only for the rest from reachability.
+void apply_manifest(const FileResult& manifest, const FileResult& lock, std::vector<Package>& pkgs,
+                    std::vector<Diagnostic>& diags) {
+  if (auto err = fact(manifest, "error"); !err.empty()) {
+    diags.push_back(make_warning(manifest.path, 0,
+                                 "package.json beside " + lock.path + " is unreadable (" + std::string(err) +
+                                     "); direct dependencies unknown"));
+    return;
+  }
+  std::unordered_map<std::string_view, std::string_view> by_descriptor;
+  for_each_pair(fact(lock, "descriptors"), [&](std::string_view d, std::string_view id) { by_descriptor.emplace(d, id); });
+  std::unordered_map<std::string_view, size_t> by_id;
+  for (size_t i = 0; i < pkgs.size(); ++i) by_id.emplace(pkgs[i].id, i);
+  std::vector<size_t> prod, dev;
+  std::string candidate;
+  for (const char* group : kManifestGroups) {
+    for_each_pair(fact(manifest, group), [&](std::string_view name, std::string_view range) {
+      auto find = [&](std::string_view infix) -> const std::string_view* {
+        candidate.assign(name).append(infix).append(range);
+        auto it = by_descriptor.find(candidate);
+        return it == by_descriptor.end() ? nullptr : &it->second;
+      };
+      const std::string_view* id = find("@");
+      if (!id) id = find("@npm:");  // Berry writes the default protocol
+      if (!id) return;              // not in the lockfile (out of date): nothing to mark
+      auto p = by_id.find(*id);
+      if (p == by_id.end()) return;
+      (std::string_view(group) == "devDependencies" ? dev : prod).push_back(p->second);
+    });
+  }
+  if (prod.empty() && dev.empty()) return;
+  const bool whole_project = fact(manifest, "workspaces").empty();
+  if (whole_project) {
+    std::vector<std::vector<uint32_t>> adjacency(pkgs.size());
+    for (size_t i = 0; i < pkgs.size(); ++i)
+      for (const auto& d : pkgs[i].depends_on)
+        if (auto t = by_id.find(d); t != by_id.end()) adjacency[i].push_back(static_cast<uint32_t>(t->second));
+    std::vector<char> in_prod = nodelock::reachable(adjacency, prod);
+    std::vector<char> in_dev = nodelock::reachable(adjacency, dev);
+    for (size_t i = 0; i < pkgs.size(); ++i) {
+      pkgs[i].dev = in_dev[i] && !in_prod[i];
+      if (pkgs[i].relationship == Relationship::kUnknown) pkgs[i].relationship = Relationship::kTransitive;
+    }
+  }
+  for (size_t i : prod) pkgs[i].relationship = Relationship::kDirect;
+  for (size_t i : dev) pkgs[i].relationship = Relationship::kDirect;
+  if (std::string name(fact(manifest, "name")); !name.empty()) {
+    Package root;
+    root.ecosystem = "npm";
+    root.name = name;
+    root.version = std::string(fact(manifest, "version"));
+    root.id = make_package_id(root);
+    root.relationship = Relationship::kRoot;
+    root.location.path = lock.path;
+    if (!by_id.count(root.id)) {
+      for (size_t i : prod) root.depends_on.push_back(pkgs[i].id);
+      for (size_t i : dev) root.depends_on.push_back(pkgs[i].id);
+      std::sort(root.depends_on.begin(), root.depends_on.end());
+      root.depends_on.erase(std::unique(root.depends_on.begin(), root.depends_on.end()), root.depends_on.end());
+      pkgs.push_back(std::move(root));
+    }
+  }
+}
+
 class YarnLockAnalyzer : public Analyzer {
  public:
   std::string_view name() const override { return "yarn-lock"; }
   int version() const override { return 1; }
   bool wants(std::string_view path, int64_t size) const override {
-    return base_name(path) == "yarn.lock" && size <= nodelock::kMaxLockfileBytes && nodelock::outside_node_modules(path);
+    std::string_view base = base_name(path);
+    if (base == "yarn.lock") return size <= nodelock::kMaxLockfileBytes && nodelock::outside_node_modules(path);
+    return base == "package.json" && size <= kMaxManifestBytes && nodelock::outside_node_modules(path);
   }
   Status analyze(const FileEntry& entry, FileResult& out) const override {
+    if (base_name(entry.path) == "package.json") {
+      auto text = entry.read_all(static_cast<size_t>(kMaxManifestBytes));
+      if (!text) return text.error();
+      read_manifest(*text, entry.path, out);
+      return {};
+    }
     auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(nodelock::kMaxLockfileBytes, limits().max_file_read)));
     if (!text) return text.error();
     out.application_type = "yarn";
-    out.packages = parse_yarn_lock(*text, entry.path, out.diagnostics);
+    Descriptors descriptors;
+    out.packages = parse_any(*text, entry.path, out.diagnostics, &descriptors);
+    std::string lines;
+    for (const auto& [d, id] : descriptors)
+      if (d.find_first_of("\t\n") == std::string::npos) lines += d + "\t" + id + "\n";
+    out.facts["descriptors"] = std::move(lines);
     return {};
+  }
+  // Each yarn.lock becomes an application; a package.json in the same
+  // directory, if any, only refines it.
+  void contribute(std::span<const FileResult* const> visible, Inventory& inv, std::vector<Finding>& findings,
+                  std::vector<Diagnostic>& diags) const override {
+    (void)findings;
+    std::unordered_map<std::string_view, const FileResult*> manifests;
+    for (const FileResult* r : visible)
+      if (base_name(r->path) == "package.json") manifests.emplace(dir_name(r->path), r);
+    for (const FileResult* r : visible) {
+      if (base_name(r->path) != "yarn.lock") continue;
+      Application app;
+      app.type = r->application_type;
+      app.path = r->path;
+      app.packages = r->packages;
+      diags.insert(diags.end(), r->diagnostics.begin(), r->diagnostics.end());
+      if (auto m = manifests.find(dir_name(r->path)); m != manifests.end()) apply_manifest(*m->second, *r, app.packages, diags);
+      if (!app.packages.empty()) inv.applications.push_back(std::move(app));
+    }
   }
 };
 
 }  // namespace
 
 std::vector<Package> parse_yarn_lock(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags) {
-  text = nodelock::strip_bom(text);
-  if (is_berry(text)) return parse_berry(text, path, diags);
-  return V1Parser(text, path, diags).run();
+  return parse_any(text, path, diags, nullptr);
 }
 
 std::unique_ptr<Analyzer> make_yarn_lock_analyzer() { return std::make_unique<YarnLockAnalyzer>(); }

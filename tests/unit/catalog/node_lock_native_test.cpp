@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 
+#include "catalog_testing.hpp"
 #include "node_lock_testing.hpp"
 
 namespace bulwark::catalog {
@@ -120,6 +121,33 @@ View from_npm_ls(const json& doc) {
   return v;
 }
 
+// npm computes dev flags only for trees it installed itself (it keeps them
+// in node_modules/.package-lock.json); for a tree Yarn installed they are
+// derived here from the tree npm reports: dev when reachable from the root's
+// devDependencies and not from its other dependencies.
+View with_dev_from_reachability(View v, const json& ls) {
+  std::set<std::string> dev_names;
+  if (ls.contains("devDependencies"))
+    for (const auto& [name, range] : ls["devDependencies"].items()) dev_names.insert(name);
+  auto reach = [&](bool dev) {
+    std::set<std::string> seen;
+    std::vector<std::string> todo;
+    for (const auto& [key, child] : ls["dependencies"].items())
+      if (child.contains("version") && dev_names.count(key) == (dev ? 1u : 0u))
+        todo.push_back(child.value("name", key) + "@" + child["version"].get<std::string>());
+    while (!todo.empty()) {
+      std::string id = todo.back();
+      todo.pop_back();
+      if (!seen.insert(id).second) continue;
+      for (auto it = v.edges.lower_bound({id, ""}); it != v.edges.end() && it->first == id; ++it) todo.push_back(it->second);
+    }
+    return seen;
+  };
+  auto prod = reach(false), dev = reach(true);
+  for (auto& [id, flag] : v.packages) flag = dev.count(id) && !prod.count(id);
+  return v;
+}
+
 // `pnpm list --depth Infinity --json`: the tree under each dependency group
 // of the root; "from" is the real name; dev-only when every occurrence is
 // under a devDependencies root.
@@ -155,13 +183,9 @@ struct Ours {
   std::set<std::string> root_edges;
 };
 
-Ours parse_ours(const fs::path& file, const std::function<std::vector<Package>(std::string_view, const std::string&,
-                                                                               std::vector<Diagnostic>&)>& parse) {
+Ours ours_from(std::vector<Package> pkgs) {
   Ours o;
-  std::vector<Diagnostic> diags;
-  o.pkgs = parse(read_file(file), file.string(), diags);
-  testing::expect_well_formed(o.pkgs, diags, file.string());
-  EXPECT_TRUE(diags.empty()) << testing::all_messages(diags);
+  o.pkgs = std::move(pkgs);
   for (const auto& p : o.pkgs) {
     std::string id = p.name + "@" + p.version;
     if (p.relationship == Relationship::kRoot) {
@@ -175,6 +199,28 @@ Ours parse_ours(const fs::path& file, const std::function<std::vector<Package>(s
     for (const auto& d : p.depends_on) o.view.edges.insert({id, testing::strip_eco(d)});
   }
   return o;
+}
+
+Ours parse_ours(const fs::path& file, const std::function<std::vector<Package>(std::string_view, const std::string&,
+                                                                               std::vector<Diagnostic>&)>& parse) {
+  std::vector<Diagnostic> diags;
+  auto pkgs = parse(read_file(file), file.string(), diags);
+  testing::expect_well_formed(pkgs, diags, file.string());
+  EXPECT_TRUE(diags.empty()) << testing::all_messages(diags);
+  return ours_from(std::move(pkgs));
+}
+
+// The yarn-lock analyzer over the lockfile and the package.json beside it.
+Ours analyze_with_manifest(const fs::path& dir) {
+  auto s = testing::scan_files({{"yarn.lock", read_file(dir / "yarn.lock")}, {"package.json", read_file(dir / "package.json")}});
+  EXPECT_TRUE(s.diagnostics.empty()) << testing::all_messages(s.diagnostics);
+  for (const auto& app : s.inventory.applications)
+    if (app.type == "yarn") {
+      testing::expect_well_formed(app.packages, {}, "yarn.lock");
+      return ours_from(app.packages);
+    }
+  ADD_FAILURE() << "no yarn application";
+  return {};
 }
 
 // What a lockfile lists but the tool did not install: fsevents is
@@ -275,6 +321,8 @@ TEST_P(NpmLockVersions, MatchesNpmLs) {
   EXPECT_EQ(unrecorded, v == 1 ? 1u : 0u);
   EXPECT_TRUE(o.view.packages.count("ms@2.0.0"));  // old-ms is an alias of ms
   EXPECT_TRUE(o.view.packages.at("mocha@9.2.2"));
+  // The reachability rule the Yarn checks use gives npm's own dev flags.
+  EXPECT_EQ(with_dev_from_reachability(npm, json::parse(read_file(dir / "listing.json"))).packages, npm.packages);
   if (v == 1) {
     // Version 1 does not record the project's dependencies: what Bulwark
     // calls direct must be declared, and everything declared is direct or
@@ -305,6 +353,15 @@ TEST(NodeLockNative, Yarn1MatchesTheInstalledTree) {
   EXPECT_EQ(expect_same_graph(o, npm, /*compare_dev=*/false, peer_edges_of(dir)), 1u);
   EXPECT_TRUE(o.direct.empty());
   EXPECT_EQ(o.unknown.size(), o.view.packages.size());
+
+  // With the package.json beside it: direct, dev and the root as npm sees them.
+  Ours m = analyze_with_manifest(dir);
+  View npm_dev = with_dev_from_reachability(npm, json::parse(read_file(dir / "listing.json")));
+  EXPECT_EQ(expect_same_graph(m, npm_dev, /*compare_dev=*/true, peer_edges_of(dir)), 1u);
+  EXPECT_TRUE(m.view.packages.at("mocha@9.2.2"));
+  EXPECT_EQ(m.direct, npm.root_children);
+  EXPECT_EQ(m.root_edges, npm.root_children);
+  EXPECT_TRUE(m.unknown.empty());
 }
 
 TEST(NodeLockNative, Yarn4MatchesTheInstalledTree) {
@@ -320,6 +377,12 @@ TEST(NodeLockNative, Yarn4MatchesTheInstalledTree) {
   Ours o = parse_ours(dir / "yarn.lock", parse_yarn_lock);
   expect_same_graph(o, npm, /*compare_dev=*/false);
   EXPECT_EQ(o.direct, npm.root_children);  // the workspace entry lists them
+
+  Ours m = analyze_with_manifest(dir);
+  expect_same_graph(m, with_dev_from_reachability(npm, json::parse(read_file(dir / "listing.json"))), true);
+  EXPECT_TRUE(m.view.packages.at("mocha@9.2.2"));
+  EXPECT_EQ(m.direct, npm.root_children);
+  EXPECT_EQ(m.root_edges, npm.root_children);
 }
 
 class PnpmLockVersions : public ::testing::TestWithParam<int> {};

@@ -135,5 +135,95 @@ TEST(YarnLock, AnalyzerSkipsNodeModulesAndTagsTheApplication) {
   EXPECT_EQ(s.inventory.applications[0].path, "srv/yarn.lock");
 }
 
+std::vector<Package> yarn_app(const testing::Scan& s, const std::string& path) {
+  for (const auto& app : s.inventory.applications)
+    if (app.type == "yarn" && app.path == path) return app.packages;
+  ADD_FAILURE() << "no yarn application " << path;
+  return {};
+}
+
+// The package.json beside a yarn.lock says what the project declares: those
+// become direct, the rest transitive, and what only devDependencies reach is dev.
+TEST(YarnLock, PackageJsonBesideTheLockfileGivesDirectAndDev) {
+  auto s = testing::scan_files({
+      {"web/yarn.lock", read_file(fixture("lang/npm/yarn/v1.lock"))},
+      {"web/package.json", R"({"name": "web-app", "version": "1.0.0",
+          "dependencies": {"@babel/code-frame": "^7.10.4", "string-width-cjs": "npm:string-width@^4.2.0",
+                           "not-in-the-lockfile": "^1.0.0"},
+          "devDependencies": {"chalk": "^4.1.0"}})"},
+      {"other/package.json", R"({"name": "no-lockfile-here", "version": "1.0.0"})"},
+  });
+  EXPECT_TRUE(s.diagnostics.empty()) << testing::all_messages(s.diagnostics);
+  ASSERT_EQ(s.inventory.applications.size(), 1u);
+  auto pkgs = yarn_app(s, "web/yarn.lock");
+  expect_well_formed(pkgs, {}, "web/yarn.lock");
+  EXPECT_EQ(describe(pkgs), (std::set<std::string>{
+      "web-app@1.0.0 root -> @babel/code-frame@7.12.13, chalk@4.1.2, string-width@4.2.3",
+      "@babel/code-frame@7.12.13 direct -> @babel/highlight@7.13.10",
+      "@babel/highlight@7.13.10 transitive -> chalk@2.4.2, js-tokens@4.0.0",
+      "chalk@2.4.2 transitive -> ansi-styles@3.2.1, escape-string-regexp@1.0.5, supports-color@5.5.0",
+      "chalk@4.1.2 direct dev -> ansi-styles@4.3.0, supports-color@7.2.0",
+      "ansi-styles@3.2.1 transitive -> color-convert@1.9.3",
+      "ansi-styles@4.3.0 transitive dev",
+      "color-convert@1.9.3 transitive -> color-name@1.1.3",
+      "color-name@1.1.3 transitive",
+      "escape-string-regexp@1.0.5 transitive",
+      "supports-color@5.5.0 transitive -> has-flag@3.0.0",
+      "supports-color@7.2.0 transitive dev",
+      "has-flag@3.0.0 transitive",
+      "js-tokens@4.0.0 transitive",
+      "string-width@4.2.3 direct -> ping@1.0.0",
+      "ping@1.0.0 transitive -> pong@1.0.0",
+      "pong@1.0.0 transitive -> ping@1.0.0",
+      "local-package@0.0.1 transitive",
+      "drag-drop@1.1.1 transitive",
+  }));
+}
+
+TEST(YarnLock, PackageJsonWithWorkspacesOnlyMarksItsOwnDeclarations) {
+  // Members' manifests declare more; without them nothing else is known.
+  auto s = testing::scan_files({
+      {"web/yarn.lock", read_file(fixture("lang/npm/yarn/v1.lock"))},
+      {"web/package.json", R"({"private": true, "workspaces": ["packages/*"],
+                               "devDependencies": {"chalk": "^4.1.0"}})"},
+  });
+  auto pkgs = yarn_app(s, "web/yarn.lock");
+  size_t unknown = 0;
+  for (const auto& p : pkgs) {
+    EXPECT_FALSE(p.dev) << p.id;
+    EXPECT_NE(p.relationship, Relationship::kRoot);  // the manifest names no project
+    if (p.relationship == Relationship::kUnknown) ++unknown;
+    else EXPECT_EQ(p.id, "npm:chalk@4.1.2");
+  }
+  EXPECT_EQ(unknown, 17u);
+}
+
+TEST(YarnLock, BerryWithPackageJsonGetsDevFlags) {
+  auto s = testing::scan_files({
+      {"yarn.lock", read_file(fixture("lang/npm/yarn/berry-v4.lock"))},
+      {"package.json", R"({"name": "code", "devDependencies": {"ansi-styles": "^4.1.0"}})"},
+  });
+  EXPECT_EQ(describe(yarn_app(s, "yarn.lock")), (std::set<std::string>{
+      "code@ root -> ansi-styles@4.2.1",
+      "ansi-styles@4.2.1 direct dev -> @types/color-name@1.1.1, color-convert@2.0.1",
+      "@types/color-name@1.1.1 transitive dev",
+      "color-convert@2.0.1 transitive dev -> color-name@1.1.4",
+      "color-name@1.1.4 transitive dev",
+  }));
+}
+
+TEST(YarnLock, UnreadablePackageJsonBesideIsAWarning) {
+  auto s = testing::scan_files({
+      {"web/yarn.lock", read_file(fixture("lang/npm/yarn/v1.lock"))},
+      {"web/package.json", R"({"name": "broken",)"},
+  });
+  ASSERT_EQ(s.diagnostics.size(), 1u);
+  EXPECT_EQ(s.diagnostics[0].location.path, "web/package.json");
+  EXPECT_NE(s.diagnostics[0].message.find("direct dependencies unknown"), std::string::npos);
+  auto pkgs = yarn_app(s, "web/yarn.lock");
+  EXPECT_EQ(pkgs.size(), 18u);
+  for (const auto& p : pkgs) EXPECT_EQ(p.relationship, Relationship::kUnknown);
+}
+
 }  // namespace
 }  // namespace bulwark::catalog
