@@ -308,7 +308,7 @@ std::vector<Package> parse_berry(std::string_view text, const std::string& path,
       by_descriptor.try_emplace(without_bindings(d), index);
     }
     std::string_view resolution = e.get("resolution");
-    std::string_view locator = resolution.empty() ? trim(e.key.substr(0, e.key.find(','))) : resolution;
+    std::string_view locator = resolution.empty() ? trim(std::string_view(e.key).substr(0, e.key.find(','))) : resolution;
     auto [name, reference] = split_descriptor(locator);
     std::string_view protocol = protocol_of(reference);
     if (protocol == "workspace") {
