@@ -178,7 +178,10 @@ class Reader {
  public:
   Reader(std::string_view text, const KeepFn& keep) : keep_(keep) {
     yaml_parser_initialize(&parser_);
-    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    // libyaml asserts on a null input even when its length is zero.
+    static constexpr char kEmpty[] = "";
+    const char* data = text.data() ? text.data() : kEmpty;
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(data), text.size());
   }
   ~Reader() { yaml_parser_delete(&parser_); }
   Reader(const Reader&) = delete;

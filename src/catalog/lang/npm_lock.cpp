@@ -91,20 +91,30 @@ class Parser {
       : text_(text), path_(path), diags_(diags) {}
 
   std::vector<Package> run() {
+    read();
+    // What pointed into the parsed document goes before the packages are built.
+    entries_ = {};
+    by_path_ = {};
+    v1_ = {};
+    return graph_.finish(path_);
+  }
+
+  // Reads the document into graph_; the parsed text is freed on return.
+  void read() {
     simdjson::dom::parser parser;
     if (auto err = parser.allocate(std::max<size_t>(text_.size(), 64), static_cast<size_t>(limits().max_json_depth));
         err != simdjson::SUCCESS) {
       warn(0, std::string("cannot allocate the JSON parser: ") + simdjson::error_message(err));
-      return {};
+      return;
     }
     element doc;
     if (auto err = parser.parse(text_.data(), text_.size()).get(doc); err != simdjson::SUCCESS) {
       syntax_error(err);
-      return {};
+      return;
     }
     if (!doc.is_object()) {
       warn(1, "not a package-lock.json: the document is not a JSON object");
-      return {};
+      return;
     }
     int64_t lock_version = 0;
     bool has_version = doc["lockfileVersion"].get_int64().get(lock_version) == simdjson::SUCCESS;
@@ -123,7 +133,6 @@ class Parser {
     } else {
       add_root(doc, nullptr);  // a project without dependencies
     }
-    return graph_.finish(path_);
   }
 
  private:

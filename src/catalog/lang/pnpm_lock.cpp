@@ -107,6 +107,15 @@ class Parser {
       : text_(text), path_(path), diags_(diags) {}
 
   std::vector<Package> run() {
+    read();
+    // What pointed into the parsed document goes before the packages are built.
+    by_key_ = {};
+    edges_ = {};
+    return graph_.finish(path_);
+  }
+
+  // Reads the document into graph_; the parsed text is freed on return.
+  void read() {
     auto keep = [](std::span<const std::string_view> p) {
       if (p.size() == 1) return p[0] != "specifiers";
       if (p.size() == 3 && (p[0] == "packages" || p[0] == "snapshots"))
@@ -120,7 +129,7 @@ class Parser {
     yaml::Stream stream = yaml::parse(text_, keep);
     if (!stream.error.empty()) {
       warn(stream.error_line, stream.error);
-      return {};
+      return;
     }
     const yaml::Node* doc = nullptr;
     for (const auto& d : stream.documents) {
@@ -132,7 +141,7 @@ class Parser {
     if (!doc && !stream.documents.empty() && stream.documents.back().is_map()) doc = &stream.documents.back();
     if (!doc) {
       warn(1, "pnpm-lock.yaml is not a YAML mapping");
-      return {};
+      return;
     }
     read_version(*doc);
     read_packages(*doc);
@@ -147,7 +156,6 @@ class Parser {
       for (size_t k = 0; k < key_pkg_.size(); ++k)
         if (prod[k] || dev[k]) graph_.set_dev(key_pkg_[k], dev[k] && !prod[k]);
     }
-    return graph_.finish(path_);
   }
 
  private:

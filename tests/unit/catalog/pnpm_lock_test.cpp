@@ -103,6 +103,16 @@ TEST(PnpmLock, BadYamlIsAWarningWithTheLine) {
   EXPECT_EQ(r.diags[0].location.line, 9) << r.diags[0].message;
 }
 
+// A default string_view has a null data pointer, which libyaml refuses.
+TEST(PnpmLock, EmptyInputOfEveryParserIsAWarning) {
+  for (auto parse : {parse_pnpm_lock, parse_yarn_lock, parse_package_lock}) {
+    std::vector<Diagnostic> diags;
+    EXPECT_TRUE(parse(std::string_view(), "lock", diags).empty());
+    if (parse != parse_yarn_lock) EXPECT_EQ(diags.size(), 1u);  // an empty yarn.lock is a project without packages
+    expect_well_formed({}, diags, "lock");
+  }
+}
+
 TEST(PnpmLock, LimitsHold) {
   // Nesting beyond the depth limit, and an alias bomb.
   std::string deep = "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: ";
