@@ -8,6 +8,9 @@
 namespace bulwark::catalog {
 
 std::unique_ptr<Analyzer> make_npm_installed_analyzer();
+std::unique_ptr<Analyzer> make_npm_lock_analyzer();
+std::unique_ptr<Analyzer> make_yarn_lock_analyzer();
+std::unique_ptr<Analyzer> make_pnpm_lock_analyzer();
 
 // Java
 std::unique_ptr<Analyzer> make_java_archive_analyzer();

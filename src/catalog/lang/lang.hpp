@@ -173,4 +173,19 @@ std::vector<Package> parse_dotnet_deps(std::string_view text, const std::string&
 std::vector<Package> parse_packages_config(std::string_view text, const std::string& path,
                                            std::vector<Diagnostic>& diags);
 
+// ---- JavaScript lockfiles (npm-lock, yarn-lock, pnpm-lock analyzers) ----
+// Each returns the lockfile's packages (ecosystem "npm", ids and edges set,
+// deduplicated by name@version); problems are warnings in `diags` naming the
+// file and line, never an exception.
+
+// package-lock.json / npm-shrinkwrap.json, lockfileVersion 1, 2 and 3.
+std::vector<Package> parse_package_lock(std::string_view text, const std::string& path,
+                                        std::vector<Diagnostic>& diags);
+// yarn.lock of Yarn 1 (its own text format) and Yarn 2+ (YAML with __metadata).
+std::vector<Package> parse_yarn_lock(std::string_view text, const std::string& path,
+                                     std::vector<Diagnostic>& diags);
+// pnpm-lock.yaml, lockfileVersion 5.x, 6.x and 9.0.
+std::vector<Package> parse_pnpm_lock(std::string_view text, const std::string& path,
+                                     std::vector<Diagnostic>& diags);
+
 }  // namespace bulwark::catalog

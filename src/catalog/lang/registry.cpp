@@ -25,6 +25,9 @@ void register_language_analyzers(AnalyzerRegistry& registry) {
   registry.add(make_nuget_lock_analyzer());
   registry.add(make_dotnet_deps_analyzer());
   registry.add(make_packages_config_analyzer());
+  registry.add(make_npm_lock_analyzer());
+  registry.add(make_yarn_lock_analyzer());
+  registry.add(make_pnpm_lock_analyzer());
 }
 
 }  // namespace bulwark::catalog
