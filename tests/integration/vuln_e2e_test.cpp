@@ -22,21 +22,11 @@ namespace {
 
 std::string app_ref(const Images& im) { return "oci:" + im.oci_layout.string() + ":app"; }
 
-// name -> versions of the npm packages a report lists, and where.
-std::set<std::tuple<std::string, std::string, std::string>> npm_of(const json& report) {
-  std::set<std::tuple<std::string, std::string, std::string>> out;
-  for (const auto& app : report["inventory"].value("applications", json::array()))
-    for (const auto& p : app.value("packages", json::array()))
-      if (p.value("ecosystem", "") == "npm")
-        out.insert({p.value("name", ""), p.value("version", ""), p["location"].value("path", "")});
-  return out;
-}
-
 TEST(AppImage, NpmPackagesMatchNpmLsAndComeFromTheLastLayer) {
   BULWARK_REQUIRE_APP_IMAGE(images);
   auto scan = scan_json({"image", "--cache-dir", (images.dir / "cache-e2e").string(), app_ref(images)});
   ASSERT_TRUE(scan.why.empty()) << scan.why;
-  std::set<std::pair<std::string, std::string>> expected, got;
+  std::set<std::pair<std::string, std::string>> expected, installed, locked;
   std::istringstream in(testing::read_file(images.dir / "app.expected.tsv"));
   std::string line;
   while (std::getline(in, line)) {
@@ -44,11 +34,21 @@ TEST(AppImage, NpmPackagesMatchNpmLsAndComeFromTheLastLayer) {
     if (tab != std::string::npos) expected.insert({line.substr(0, tab), line.substr(tab + 1)});
   }
   ASSERT_GE(expected.size(), 4u);
-  for (const auto& [n, v, path] : npm_of(scan.report)) {
-    got.insert({n, v});
-    EXPECT_EQ(path.rfind("app/node_modules/", 0), 0u) << path;
-  }
-  EXPECT_EQ(got, expected);
+  // The same tree twice: installed under node_modules, and as npm's
+  // package-lock.json records it (less the project's own root entry).
+  for (const auto& app : scan.report["inventory"]["applications"])
+    for (const auto& p : app["packages"]) {
+      std::string path = p["location"].value("path", "");
+      std::pair<std::string, std::string> nv{p.value("name", ""), p.value("version", "")};
+      if (path == "app/package-lock.json") {
+        if (p.value("relationship", "") != "root") locked.insert(nv);
+      } else {
+        EXPECT_EQ(path.rfind("app/node_modules/", 0), 0u) << path;
+        installed.insert(nv);
+      }
+    }
+  EXPECT_EQ(installed, expected);
+  EXPECT_EQ(locked, expected);
   const auto& layers = scan.report["target"]["artifact"]["layers"];
   ASSERT_EQ(layers.size(), 4u);
   std::string last = layers.back().value("diff_id", "");
@@ -171,8 +171,11 @@ TEST_F(VulnEndToEnd, NpmFindingsFromTheGitHubAdvisories) {
   for (const auto& [k, f] : hits)
     if (f["package"].value("ecosystem", "") == "npm") npm_hits.insert(k);
   std::set<Hit> expected;
-  for (const auto& w : want) {
-    Hit k{w.id, w.name, w.version, w.path};
+  // Each vulnerable package is found twice: where it is installed and in the
+  // package-lock.json that pins it.
+  for (const auto& w : want)
+    for (const std::string& path : {std::string(w.path), std::string("app/package-lock.json")}) {
+    Hit k{w.id, w.name, w.version, path};
     expected.insert(k);
     auto it = hits.find(k);
     if (it == hits.end()) continue;
@@ -185,7 +188,7 @@ TEST_F(VulnEndToEnd, NpmFindingsFromTheGitHubAdvisories) {
     EXPECT_EQ(fixed[0], w.fixed) << w.id << " " << w.version;
     EXPECT_EQ(f["location"].value("layer", ""), last_layer);
     EXPECT_EQ(f.value("status", ""), "open");
-  }
+    }
   // Exactly these: lodash's older advisories (fixed before 4.17.15) and the
   // withdrawn minimist advisory give nothing.
   EXPECT_EQ(npm_hits, expected);
@@ -221,7 +224,9 @@ TEST_F(VulnEndToEnd, DebianFindingsFollowTheTrackerStatuses) {
   EXPECT_EQ(find("CVE-2023-4911") != nullptr, dpkg_lt(glibc, "2.36-9+deb12u3")) << glibc;
   const json* xzf = find("CVE-2026-34743");
   EXPECT_EQ(xzf != nullptr, dpkg_lt(xz, "5.4.1-2+deb12u1")) << xz;
-  if (xzf) EXPECT_EQ((*xzf)["remediation"]["fixed_versions"][0], "5.4.1-2+deb12u1");
+  if (xzf) {
+    EXPECT_EQ((*xzf)["remediation"]["fixed_versions"][0], "5.4.1-2+deb12u1");
+  }
 }
 
 TEST_F(VulnEndToEnd, GateExitCodesAndIgnoreFile) {

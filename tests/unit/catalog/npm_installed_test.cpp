@@ -105,8 +105,12 @@ TEST(NpmInstalled, MatchesNpmLsOnARealInstall) {
   req.artifact.use_cache = false;
   auto report = scan::run(req);
   ASSERT_TRUE(report) << report.error().message;
+  // Only what npm-installed read from node_modules; the package-lock.json npm
+  // wrote is npm-lock's and is cross-checked in node_lock_native_test.cpp.
   std::set<std::string> found;
-  for (const auto* p : npm_packages(report->inventory)) found.insert(p->name + "@" + p->version);
+  for (const auto& app : report->inventory.applications)
+    if (app.type == "node-pkg")
+      for (const auto& p : app.packages) found.insert(p.name + "@" + p.version);
   EXPECT_EQ(found, expected);
 }
 
