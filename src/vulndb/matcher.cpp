@@ -662,6 +662,9 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
   } else {
     std::string_view eco = language_ecosystem(p.ecosystem);
     if (eco.empty()) return {};
+    // A project's own root entry often has no version (a private package.json,
+    // a workspace root); there is nothing to compare and nothing to warn about.
+    if (p.relationship == Relationship::kRoot && p.version.empty()) return {};
     Lookup l;
     l.ecosystem = std::string(eco);
     auto scheme = version::lookup_ecosystem(l.ecosystem);

@@ -377,6 +377,23 @@ TEST_F(MatcherTest, BadVersionsAreDiagnostics) {
   EXPECT_NE(diags_[0].message.find("not a version"), std::string::npos);
 }
 
+TEST_F(MatcherTest, VersionlessProjectRootIsSkippedQuietly) {
+  add_osv(data_, R"({"id":"GHSA-root-0000-0000","modified":"2024-01-01T00:00:00Z",
+    "affected":[{"package":{"ecosystem":"npm","name":"my-app"},
+      "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]})");
+  build();
+  Inventory inv;
+  Application app;
+  Package root = pkg("npm", "my-app", "");
+  root.relationship = Relationship::kRoot;
+  Package dep = pkg("npm", "my-app", "");  // a dependency without a version is still reported
+  app.packages = {root, dep};
+  inv.applications.push_back(app);
+  auto fs = match(inv);
+  EXPECT_TRUE(fs.empty());
+  ASSERT_EQ(diags_.size(), 1u);
+}
+
 TEST_F(MatcherTest, UnknownOsIsADiagnostic) {
   data_.advisories.push_back(tracker("CVE-2024-9001", "Debian", "12", "bar", "unfixed"));
   build();
