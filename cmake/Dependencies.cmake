@@ -17,3 +17,5 @@ find_package(simdjson REQUIRED)
 # packages.config): Debian's compiled toml++ and expat's streaming parser.
 pkg_check_modules(TOMLPLUSPLUS REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
+# CEL's matches() and the secret rules: RE2 (linear time, no backtracking).
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
