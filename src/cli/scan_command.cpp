@@ -43,6 +43,8 @@ struct ScanFlags {
   std::vector<std::string> disable_analyzers;
   std::string db_path;
   std::vector<std::string> scanners = {"vuln"};
+  std::vector<std::string> policy_dirs;
+  std::vector<std::string> disabled_policies;
   GateFlags gate;
 };
 
@@ -66,7 +68,12 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags, bool skip_fla
   cmd->add_option("--parallel", f.parallel, "Layers analyzed at once (0 = one per CPU)")->capture_default_str();
   cmd->add_option("--disable-analyzer", f.disable_analyzers, "Do not run the named analyzer (repeatable)");
   cmd->add_option("--db", f.db_path, "Vulnerability database (default <cache-dir>/db/bulwark.db)");
-  cmd->add_option("--scanners", f.scanners, "Scanners to run: vuln, or none")->delimiter(',')->capture_default_str();
+  cmd->add_option("--scanners", f.scanners, "Scanners to run: vuln, misconfig, or none")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--policy", f.policy_dirs, "Directory of extra misconfiguration policies (YAML + CEL, repeatable)");
+  cmd->add_option("--disable-policy", f.disabled_policies, "Do not evaluate the policy with this id (repeatable)")
+      ->delimiter(',');
   add_gate_flags(cmd, f.gate);
   if (image_flags) {
     cmd->add_option("--platform", f.platform, "Platform of a multi-platform image, os/arch[/variant]");
@@ -95,6 +102,8 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
   req.target = f.target;
   req.disabled_analyzers = f.disable_analyzers;
   req.scanners = f.scanners;
+  req.misconfig.policy_dirs = f.policy_dirs;
+  req.misconfig.disabled = f.disabled_policies;
   req.db_path = f.db_path;
   // A gate that must fail on findings cannot pass just because there was no
   // database to find them with.
@@ -139,8 +148,9 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
 }
 
 void add_scan_command(CLI::App& app, Action& action, const char* name, const char* help, const char* target_help,
-                      TargetKind kind, bool image_flags) {
+                      TargetKind kind, bool image_flags, std::vector<std::string> scanners) {
   auto flags = std::make_shared<ScanFlags>();
+  flags->scanners = std::move(scanners);
   auto* cmd = app.add_subcommand(name, help);
   cmd->add_option("target", flags->target, target_help)->required();
   // Skip patterns select paths inside the target: meaningless for an SBOM.
@@ -154,16 +164,19 @@ void add_scan_commands(CLI::App& app, Action& action) {
   add_scan_command(app, action, "image", "Scan a container image",
                    "Image: archive file, OCI layout dir, oci:DIR[:TAG], docker-archive:FILE, oci-archive:FILE, "
                    "an engine image name, or a registry reference",
-                   TargetKind::kImage, true);
+                   TargetKind::kImage, true, {"vuln", "misconfig"});
   add_scan_command(app, action, "rootfs", "Scan an unpacked root filesystem (a container's or a host's)",
-                   "Root directory", TargetKind::kRootfs, false);
+                   "Root directory", TargetKind::kRootfs, false, {"vuln", "misconfig"});
   add_scan_command(app, action, "fs", "Scan a local directory (source tree, build output)", "Directory",
-                   TargetKind::kFilesystem, false);
+                   TargetKind::kFilesystem, false, {"vuln", "misconfig"});
   add_scan_command(app, action, "repo",
                    "Scan a source repository directory (in a git work tree: also its commit, branch and origin URL)",
-                   "Repository directory", TargetKind::kRepository, false);
+                   "Repository directory", TargetKind::kRepository, false, {"vuln", "misconfig"});
+  add_scan_command(app, action, "config",
+                   "Scan configuration (Kubernetes, Dockerfile, Terraform, CloudFormation) for misconfigurations",
+                   "Directory or file", TargetKind::kFilesystem, false, {"misconfig"});
   add_scan_command(app, action, "sbom", "Read a CycloneDX or SPDX JSON SBOM and report on its packages",
-                   "SBOM file", TargetKind::kSbom, false);
+                   "SBOM file", TargetKind::kSbom, false, {"vuln"});
 }
 
 }  // namespace bulwark::cli

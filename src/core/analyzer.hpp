@@ -66,6 +66,8 @@ struct FileResult {
   // Installed files by package name, for databases that keep file lists apart
   // from the package records (dpkg's info/*.list).
   std::map<std::string, std::vector<std::string>> package_files;
+  // The whole text of a file a detector reads later (configuration files).
+  std::string content;
   std::vector<Finding> findings;  // misconfiguration, secret, … found in this file
   std::vector<Diagnostic> diagnostics;
 };

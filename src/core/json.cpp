@@ -456,6 +456,7 @@ void to_json(json& j, const FileResult& v) {
   put(j, "packages", v.packages);
   put(j, "application_type", v.application_type);
   put(j, "package_files", v.package_files);
+  put(j, "content", v.content);
   put(j, "findings", v.findings);
   put(j, "diagnostics", v.diagnostics);
 }
@@ -468,6 +469,7 @@ void from_json(const json& j, FileResult& v) {
   get(j, "packages", v.packages);
   get(j, "application_type", v.application_type);
   get(j, "package_files", v.package_files);
+  get(j, "content", v.content);
   get(j, "findings", v.findings);
   get(j, "diagnostics", v.diagnostics);
 }

@@ -249,6 +249,9 @@ std::string fingerprint(const Finding& f, const Target& t) {
   part(f.package_name);
   auto resource = f.attributes.find("resource");
   part(resource == f.attributes.end() ? std::string_view() : std::string_view(resource->second));
+  // Configuration findings: the same policy can fail on several fields of one
+  // resource (each container of a pod).
+  if (auto field = f.attributes.find("field"); field != f.attributes.end()) part(field->second);
   return h.hex();
 }
 

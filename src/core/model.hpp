@@ -175,10 +175,20 @@ struct Application {
   std::vector<Package> packages;
 };
 
+// A configuration file kept whole for the configuration scanner (Kubernetes
+// manifests, Dockerfiles, Terraform, CloudFormation): policies see documents
+// across files, so they are evaluated after all layers are merged.
+struct ConfigFile {
+  std::string path;   // inside the target, no leading "/"
+  std::string layer;  // diffID for image files, empty for directories
+  std::string text;   // UTF-8
+};
+
 struct Inventory {
   std::optional<OsInfo> os;
   std::vector<Package> packages;            // OS packages
   std::vector<Application> applications;    // language packages by file
+  std::vector<ConfigFile> config_files;     // not written to reports (only their findings are)
 };
 
 // ----------------------------------------------------------------- findings --

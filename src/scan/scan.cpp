@@ -1,10 +1,13 @@
 #include "scan/scan.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "catalog/lang/lang.hpp"
 #include "catalog/os/os.hpp"
+#include "policy/misconfig/misconfig.hpp"
 #include "report/report.hpp"
 #include "vulndb/vulndb.hpp"
 
@@ -14,6 +17,7 @@ AnalyzerRegistry default_analyzers() {
   AnalyzerRegistry registry;
   catalog::register_os_analyzers(registry);
   catalog::register_language_analyzers(registry);
+  registry.add(policy::make_config_file_analyzer());
   return registry;
 }
 
@@ -25,8 +29,12 @@ Result<std::vector<DetectorPtr>> default_detectors(const Request& request) {
       o.db_path = !request.db_path.empty() ? request.db_path : vulndb::default_database_path(request.artifact.cache_dir);
       o.require_db = request.require_db;
       out.push_back(vulndb::make_vulnerability_detector(std::move(o)));
+    } else if (s == "misconfig") {
+      auto d = policy::make_misconfig_detector(request.misconfig);
+      if (!d) return d.error();
+      out.push_back(std::move(*d));
     } else if (s != "none") {
-      return Error(ErrorCode::kInvalidArgument, "unknown scanner '" + s + "' (known: vuln, none)");
+      return Error(ErrorCode::kInvalidArgument, "unknown scanner '" + s + "' (known: vuln, misconfig, none)");
     }
   }
   return out;
@@ -71,6 +79,9 @@ void finish(Report& report) {
 Result<Report> run(const Request& request) {
   AnalyzerRegistry analyzers = default_analyzers();
   if (auto st = analyzers.disable(request.disabled_analyzers); !st) return st.error();
+  // Configuration files are only kept when they will be scanned.
+  bool misconfig = std::find(request.scanners.begin(), request.scanners.end(), "misconfig") != request.scanners.end();
+  if (!misconfig && analyzers.find("config-files")) (void)analyzers.disable({"config-files"});
 
   auto detectors = default_detectors(request);
   if (!detectors) return detectors.error();
@@ -93,8 +104,18 @@ Result<Report> run(const Request& request) {
                 std::to_string(inspection->artifact.layers.size()));
       break;
     }
-    case TargetKind::kRootfs:
     case TargetKind::kFilesystem:
+      if (std::error_code ec; std::filesystem::is_regular_file(request.target, ec)) {
+        // One configuration file (`bulwark config deploy.yaml`): nothing to walk.
+        auto text = read_whole_file(request.target, request.misconfig.limits.max_file_bytes);
+        if (!text) return text.error();
+        report.target.artifact.name = request.target;
+        report.inventory.config_files.push_back(
+            ConfigFile{std::filesystem::path(request.target).filename().string(), "", std::move(*text)});
+        break;
+      }
+      [[fallthrough]];
+    case TargetKind::kRootfs:
     case TargetKind::kRepository: {
       auto inspection = artifact::inspect_tree(request.target, analyzers, request.artifact);
       if (!inspection) return inspection.error();

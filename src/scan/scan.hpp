@@ -7,6 +7,7 @@
 #include "artifact/artifact.hpp"
 #include "core/core.hpp"
 #include "core/detector.hpp"
+#include "policy/misconfig/misconfig.hpp"
 
 namespace bulwark::scan {
 
@@ -15,8 +16,9 @@ struct Request {
   std::string target;                  // image reference, directory or SBOM file
   artifact::Options artifact;          // cache, platform, registry, …
   std::vector<std::string> disabled_analyzers;
-  // Which detectors run (Trivy's --scanners): "vuln" by default; empty = none.
+  // Which detectors run (Trivy's --scanners): "vuln", "misconfig"; empty = none.
   std::vector<std::string> scanners = {"vuln"};
+  policy::MisconfigOptions misconfig;  // policies for the "misconfig" scanner
   std::string db_path;      // vulnerability database; empty = vulndb::default_database_path(cache dir)
   bool require_db = false;  // a missing database fails the scan instead of warning
 };

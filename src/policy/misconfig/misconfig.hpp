@@ -5,23 +5,23 @@
 // formats/registry.cpp.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/analyzer.hpp"
+#include "core/detector.hpp"
 #include "core/document.hpp"
 #include "core/model.hpp"
+#include "core/result.hpp"
 
 namespace bulwark::policy {
 
-// A configuration file as found in the target.
-struct ConfigFile {
-  std::string path;   // inside the target, no leading "/"
-  std::string layer;  // diffID for image files, empty for directories
-  std::string text;
-};
+// A configuration file as found in the target (core/model.hpp).
+using bulwark::ConfigFile;
 
 // Bounds for configuration files (read limits for the trees come from here too).
 struct ConfigLimits {
@@ -66,5 +66,76 @@ ConfigFormatPtr make_terraform_plan_format();
 // ReplicationController and Job, "spec.jobTemplate.spec.template.spec" for
 // CronJob, "template.spec" for PodTemplate; empty for other kinds.
 std::string_view pod_spec_path(std::string_view kind);
+
+// ---- policies -----------------------------------------------------------------
+// A policy is data (YAML, see docs/policy/policies.md): metadata, which
+// documents it applies to, and a CEL expression that yields its violations.
+
+enum class PolicyScope {
+  kDocument,  // once per document of the format (and kind)
+  kResource,  // once per resource of a Terraform or CloudFormation document (kinds = resource types)
+  kAll,       // once per format over all its documents (checks across documents)
+};
+
+struct Policy {
+  std::string id;
+  std::string title;
+  Severity severity = Severity::kUnknown;
+  std::string description;
+  std::string remediation;
+  std::vector<std::string> references;
+  std::vector<FrameworkRef> frameworks;
+  std::string format;               // "kubernetes", "dockerfile", "terraform", "cloudformation"
+  std::vector<std::string> kinds;   // empty: every kind
+  PolicyScope scope = PolicyScope::kDocument;
+  // Named CEL expressions evaluated in order before `violations`, each seeing
+  // the ones before it (like ValidatingAdmissionPolicy's variables).
+  std::vector<std::pair<std::string, std::string>> variables;
+  std::string violations;           // CEL
+  std::string source;               // "builtin:kubernetes/privileged.yaml" or a file path
+  int source_line = 0;              // line of the policy in its file
+
+  struct Compiled;
+  std::shared_ptr<const Compiled> compiled;  // set by load_policies
+};
+
+// Reads the policies of one YAML file (one policy per document; a document
+// may also hold `policies: [...]`) and compiles their CEL. Bad policies are
+// diagnostics naming the file, line and, for CEL, the column; the others load.
+std::vector<Policy> load_policies(std::string_view yaml, const std::string& source, std::vector<Diagnostic>& diags);
+// Every *.yaml / *.yml under `dir`, in path order.
+Result<std::vector<Policy>> load_policy_dir(const std::string& dir, std::vector<Diagnostic>& diags);
+// The policies built into the binary (rules/misconfig/), compiled once.
+const std::vector<Policy>& builtin_policies();
+
+// Evaluates `policies` over `docs` and appends misconfiguration findings.
+// `layer_of` gives the layer of a document's file (empty for directories).
+// Evaluation errors are diagnostics naming the policy and the document.
+void evaluate_policies(std::span<const Policy> policies, std::span<const Document> docs,
+                       const std::function<std::string(const std::string& path)>& layer_of,
+                       std::vector<Finding>& out, std::vector<Diagnostic>& diags);
+
+// Parses configuration files with every format that claims them.
+std::vector<Document> parse_config_files(std::span<const ConfigFile> files, const ConfigLimits& limits,
+                                         std::vector<Diagnostic>& diags);
+
+// ---- scan integration -------------------------------------------------------------
+
+struct MisconfigOptions {
+  bool builtin = true;                        // load the built-in policies
+  std::vector<std::string> policy_dirs;       // --policy DIR (repeatable)
+  std::vector<std::string> disabled;          // --disable-policy ID (repeatable)
+  ConfigLimits limits;
+};
+
+// The analyzer that keeps configuration files whole for the detector
+// ("config-files"); registered by the scan module when misconfiguration
+// scanning is on.
+std::unique_ptr<Analyzer> make_config_file_analyzer(ConfigLimits limits = {});
+
+// The detector: parses Inventory::config_files, evaluates the policies and
+// reports misconfiguration findings. Fails (at construction, through the
+// Result) when a policy directory cannot be read or a disabled id is unknown.
+Result<DetectorPtr> make_misconfig_detector(MisconfigOptions options);
 
 }  // namespace bulwark::policy

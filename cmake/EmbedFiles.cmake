@@ -1,0 +1,20 @@
+# Writes a C++ file holding every *.yaml under ROOT as (relative path, text),
+# in path order: the built-in policies live in the binary, so a scan needs no
+# files beside it. Run as: cmake -DROOT=dir -DOUT=file.cpp -P EmbedFiles.cmake
+file(GLOB_RECURSE files RELATIVE "${ROOT}" "${ROOT}/*.yaml")
+list(SORT files)
+set(out "// Generated from ${ROOT} by cmake/EmbedFiles.cmake; do not edit.\n")
+string(APPEND out "#include \"policy/misconfig/internal.hpp\"\n\nnamespace bulwark::policy {\n\n")
+string(APPEND out "const std::vector<std::pair<std::string_view, std::string_view>>& embedded_policy_files() {\n")
+string(APPEND out "  static const std::vector<std::pair<std::string_view, std::string_view>> files = {\n")
+foreach(f IN LISTS files)
+  file(READ "${ROOT}/${f}" content)
+  string(FIND "${content}" ")bwembed\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${f} contains the embedding delimiter")
+  endif()
+  string(APPEND out "      {\"${f}\", R\"bwembed(${content})bwembed\"},\n")
+endforeach()
+string(APPEND out "  };\n  return files;\n}\n\n}  // namespace bulwark::policy\n")
+file(WRITE "${OUT}.tmp" "${out}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

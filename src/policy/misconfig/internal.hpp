@@ -1,0 +1,28 @@
+// Private to the misconfig module: compiled policies and the embedded policy
+// files.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "policy/cel/cel.hpp"
+#include "policy/misconfig/misconfig.hpp"
+
+namespace bulwark::policy {
+
+struct Policy::Compiled {
+  std::vector<std::pair<std::string, cel::Program>> variables;
+  std::optional<cel::Program> violations;
+};
+
+// The names a policy's expressions may use, by format and scope.
+std::vector<std::string> policy_variables(const Policy& p);
+
+// rules/misconfig/**.yaml as compiled into the binary: (relative path, text),
+// in path order. Generated at build time (cmake/EmbedFiles.cmake).
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_policy_files();
+
+}  // namespace bulwark::policy
