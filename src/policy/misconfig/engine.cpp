@@ -125,11 +125,7 @@ class Evaluation {
     }
     cel::Value result = p.compiled->violations->evaluate(a);
     if (result.is_error()) return error(p, s, result.as_string());
-    if (result.kind() == cel::Value::Kind::kList) {
-      for (size_t i = 0; i < result.size(); ++i) violation(p, s, result.element(i));
-    } else {
-      violation(p, s, result);
-    }
+    yield(p, s, result, 0);
   }
 
  private:
@@ -139,6 +135,14 @@ class Evaluation {
                                 "policy " + p.id + " could not be evaluated" +
                                     (s.name.empty() ? "" : " on " + s.name) + ": " + message);
     diags_.push_back(std::move(d));
+  }
+
+  // Lists may nest (a list of violations per container): they are walked
+  // depth first, in order.
+  void yield(const Policy& p, const Subject& s, const cel::Value& v, int depth) {
+    if (v.kind() != cel::Value::Kind::kList) return violation(p, s, v);
+    if (depth > 8) return error(p, s, "violations nest lists more than 8 deep");
+    for (size_t i = 0; i < v.size(); ++i) yield(p, s, v.element(i), depth + 1);
   }
 
   // One element of what `violations` yielded: true, a message, or a map
