@@ -45,6 +45,8 @@ struct ScanFlags {
   std::vector<std::string> scanners = {"vuln"};
   std::vector<std::string> policy_dirs;
   std::vector<std::string> disabled_policies;
+  bool fix = false;
+  bool fix_dry_run = false;
   GateFlags gate;
 };
 
@@ -86,12 +88,61 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags, bool skip_fla
         ->check(CLI::IsMember({"archive", "engine", "registry"}));
     cmd->add_option("--engine-socket", f.engine_socket, "Podman/Docker API socket (default: the usual places)");
   }
+  if (!image_flags && skip_flags) {
+    cmd->add_flag("--fix", f.fix, "Change the scanned Kubernetes manifests so that fixable misconfigurations pass");
+    cmd->add_flag("--fix-dry-run", f.fix_dry_run, "Print the --fix changes as a unified diff, change nothing");
+  }
   if (skip_flags) {
     cmd->add_option("--skip-dirs", f.skip_dirs, "Directories to skip (glob relative to the target's root, repeatable)")
         ->delimiter(',');
     cmd->add_option("--skip-files", f.skip_files, "Files to skip (glob relative to the target's root, repeatable)")
         ->delimiter(',');
   }
+}
+
+// --fix / --fix-dry-run: the fixes of the open (not ignored) findings, written
+// to the scanned files or printed as a diff.
+int apply_fixes(const Report& report, const scan::Request& req, bool dry_run) {
+  auto policies = policy::resolve_policies(req.misconfig);
+  if (!policies) {
+    print_error(policies.error());
+    return kExitError;
+  }
+  std::vector<Diagnostic> diags;
+  auto docs = policy::parse_config_files(report.inventory.config_files, req.misconfig.limits, diags);
+  auto fixes = policy::plan_fixes(report.inventory.config_files, docs, *policies, report.findings, diags);
+  for (const auto& d : diags) log_warn(d.location.path + ": " + d.message);
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  bool single_file = fs::is_regular_file(req.target, ec);
+  int findings = 0;
+  for (const auto& fx : fixes) {
+    findings += fx.findings;
+    if (dry_run) {
+      std::cout << policy::unified_diff(fx.path, fx.original, fx.fixed);
+      continue;
+    }
+    fs::path file = single_file ? fs::path(req.target) : fs::path(req.target) / fx.path;
+    fs::path tmp = file;
+    tmp += ".bulwark-fix.tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << fx.fixed;
+      if (!out.flush()) {
+        print_error(Error(ErrorCode::kIo, "cannot write the fixed file", tmp.string()));
+        return kExitError;
+      }
+    }
+    fs::permissions(tmp, fs::status(file, ec).permissions(), ec);
+    fs::rename(tmp, file, ec);
+    if (ec) {
+      print_error(Error(ErrorCode::kIo, "cannot replace the file: " + ec.message(), file.string()));
+      return kExitError;
+    }
+  }
+  log_warn(std::string(dry_run ? "would fix " : "fixed ") + std::to_string(findings) + " findings in " +
+           std::to_string(fixes.size()) + (fixes.size() == 1 ? " file" : " files"));
+  return kExitOk;
 }
 
 int run_scan(TargetKind kind, const ScanFlags& f) {
@@ -144,7 +195,11 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
     print_error(report.error());
     return kExitError;
   }
-  return finish_report(*report, *policy, f.gate, f.format, f.output);
+  int code = finish_report(*report, *policy, f.gate, f.format, f.output);
+  if (code != kExitError && (f.fix || f.fix_dry_run)) {
+    if (int fixed = apply_fixes(*report, req, f.fix_dry_run); fixed != kExitOk) return fixed;
+  }
+  return code;
 }
 
 void add_scan_command(CLI::App& app, Action& action, const char* name, const char* help, const char* target_help,

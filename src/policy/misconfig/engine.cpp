@@ -197,6 +197,7 @@ class Evaluation {
       f.location.layer = layer_of_ ? layer_of_(doc->path) : "";
       f.attributes["format"] = doc->format;
       f.attributes["kind"] = doc->kind;
+      f.attributes["document"] = std::to_string(doc->index);
       f.attributes["resource"] = s.name.empty() ? describe_object(*doc) : s.name;
     }
     if (!s.type.empty()) f.attributes["resource_type"] = s.type;

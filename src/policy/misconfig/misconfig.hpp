@@ -92,6 +92,15 @@ struct Policy {
   // the ones before it (like ValidatingAdmissionPolicy's variables).
   std::vector<std::pair<std::string, std::string>> variables;
   std::string violations;           // CEL
+  // Settings that make the policy pass (`fix:` in the file), applied by
+  // --fix to YAML documents: `target` is "container" (the container the
+  // finding's field is in), "pod" (the pod spec) or "document" (the root);
+  // `set` maps dotted paths below the target to values.
+  struct Fix {
+    std::string target;
+    std::vector<std::pair<std::string, Node>> set;
+  };
+  std::vector<Fix> fixes;
   std::string source;               // "builtin:kubernetes/privileged.yaml" or a file path
   int source_line = 0;              // line of the policy in its file
 
@@ -119,6 +128,27 @@ void evaluate_policies(std::span<const Policy> policies, std::span<const Documen
 std::vector<Document> parse_config_files(std::span<const ConfigFile> files, const ConfigLimits& limits,
                                          std::vector<Diagnostic>& diags);
 
+// ---- fixes ----------------------------------------------------------------------
+
+// A file changed so that its fixable findings pass.
+struct FileFix {
+  std::string path;
+  std::string original;
+  std::string fixed;
+  std::vector<std::string> policies;  // ids fixed
+  int findings = 0;                   // findings addressed
+};
+
+// Plans the fixes of every open finding whose policy has `fix` entries, for
+// Kubernetes YAML. The text keeps its comments and layout; each result is
+// checked to still be well-formed YAML.
+std::vector<FileFix> plan_fixes(std::span<const ConfigFile> files, std::span<const Document> docs,
+                                std::span<const Policy> policies, std::span<const Finding> findings,
+                                std::vector<Diagnostic>& diags);
+
+// A unified diff (3 lines of context) of `before` and `after`, named a/PATH and b/PATH.
+std::string unified_diff(const std::string& path, std::string_view before, std::string_view after);
+
 // ---- scan integration -------------------------------------------------------------
 
 struct MisconfigOptions {
@@ -127,6 +157,11 @@ struct MisconfigOptions {
   std::vector<std::string> disabled;          // --disable-policy ID (repeatable)
   ConfigLimits limits;
 };
+
+// The policies a scan with these options evaluates: built-in ones (unless
+// off), those of the policy directories, less the disabled ids. A policy that
+// does not load, or an unknown disabled id, is an error naming the place.
+Result<std::vector<Policy>> resolve_policies(const MisconfigOptions& options);
 
 // The analyzer that keeps configuration files whole for the detector
 // ("config-files"); registered by the scan module when misconfiguration

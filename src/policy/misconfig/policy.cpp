@@ -149,6 +149,22 @@ std::optional<Policy> read_policy(const Node& doc, const std::string& source, st
       compiled->variables.emplace_back(name->as_string(), std::move(*prog));
     }
   }
+  if (const Node* fixes = doc.get("fix")) {
+    if (!fixes->is_list()) return fail(fixes->pos, "'fix' must be a list of {target, set}");
+    for (const auto& f : fixes->items()) {
+      const Node* target = f.get("target");
+      const Node* set = f.get("set");
+      if (!target || !target->is_string() || !set || !set->is_map())
+        return fail(f.pos, "each fix needs a target and a 'set' mapping");
+      const std::string& t = target->as_string();
+      if (t != "container" && t != "pod" && t != "document")
+        return fail(target->pos, "fix target must be container, pod or document");
+      Policy::Fix fix;
+      fix.target = t;
+      for (const auto& kv : set->fields()) fix.set.emplace_back(kv.key, kv.value);
+      p.fixes.push_back(std::move(fix));
+    }
+  }
   const Node* viol = doc.get("violations");
   if (!viol || !viol->is_string()) return fail(doc.pos, "needs a 'violations' CEL expression");
   p.violations = viol->as_string();

@@ -123,6 +123,12 @@ std::unique_ptr<Analyzer> make_config_file_analyzer(ConfigLimits limits) {
 }
 
 Result<DetectorPtr> make_misconfig_detector(MisconfigOptions options) {
+  auto policies = resolve_policies(options);
+  if (!policies) return policies.error();
+  return DetectorPtr(std::make_unique<MisconfigDetector>(std::move(options), std::move(*policies)));
+}
+
+Result<std::vector<Policy>> resolve_policies(const MisconfigOptions& options) {
   std::vector<Policy> policies;
   if (options.builtin) policies = builtin_policies();
   std::vector<Diagnostic> diags;
@@ -148,7 +154,7 @@ Result<DetectorPtr> make_misconfig_detector(MisconfigOptions options) {
   std::erase_if(policies, [&](const Policy& p) {
     return std::find(options.disabled.begin(), options.disabled.end(), p.id) != options.disabled.end();
   });
-  return DetectorPtr(std::make_unique<MisconfigDetector>(std::move(options), std::move(policies)));
+  return policies;
 }
 
 }  // namespace bulwark::policy
