@@ -219,6 +219,8 @@ std::string message_of(const Finding& f) {
   } else {
     m = std::string(to_string(f.kind)) + " " + f.id + "\nSeverity: " + to_string(f.severity);
     if (!f.title.empty()) m += "\n" + f.title;
+    if (auto msg = f.attributes.find("message"); msg != f.attributes.end() && msg->second != f.title)
+      m += "\n" + msg->second;
     if (!f.evidence.empty()) m += "\nMatch: " + f.evidence;
   }
   if (f.status != FindingStatus::kOpen) {

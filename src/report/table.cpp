@@ -252,6 +252,21 @@ void write_group(const Group& g, bool color, std::ostream& out) {
       rows.push_back({{flat(f->id), ""}, sev(f), {flat(location_text(f->location)), ""}, {flat(f->evidence), ""},
                       {flat(f->title), ""}});
     draw_table(out, {{"Rule", 28}, {"Severity", 8}, {"Location", 40}, {"Match", 40}, {"Title", 50}}, rows, color);
+  } else if (g.kind == FindingKind::kMisconfiguration) {
+    // The file is the group's title: the line, the resource and what is wrong.
+    std::stable_sort(list.begin(), list.end(), [](const Finding* a, const Finding* b) {
+      if (a->severity != b->severity) return a->severity > b->severity;
+      return a->location.line < b->location.line;
+    });
+    for (const Finding* f : list) {
+      std::string where = f->location.line > 0 ? "line " + std::to_string(f->location.line) : "";
+      if (auto res = f->attributes.find("resource"); res != f->attributes.end())
+        where += (where.empty() ? "" : " ") + res->second;
+      auto msg = f->attributes.find("message");
+      rows.push_back({{flat(f->id), ""}, sev(f), {flat(where), ""},
+                      {flat(msg != f->attributes.end() ? msg->second : f->title), ""}});
+    }
+    draw_table(out, {{"Policy", 12}, {"Severity", 8}, {"Where", 40}, {"Problem", 70}}, rows, color);
   } else {
     for (const Finding* f : list) {
       std::string where = location_text(f->location);
