@@ -54,7 +54,7 @@ std::string describe_object(const Document& d) {
 // are the `Resources` map of logical id -> {Type, Properties}.
 std::vector<Subject> resources_of(const Document& d) {
   std::vector<Subject> out;
-  if (d.format == "terraform") {
+  if (d.format == "terraform" || d.format == "terraform-plan") {
     const Node* rs = d.root.get("resources");
     if (rs && rs->is_list())
       for (const auto& r : rs->items()) {
@@ -246,7 +246,8 @@ void evaluate_policies(std::span<const Policy> policies, std::span<const Documen
                        const std::function<std::string(const std::string& path)>& layer_of,
                        std::vector<Finding>& out, std::vector<Diagnostic>& diags) {
   std::map<std::string, FormatView, std::less<>> views;
-  for (const auto& d : docs) views[d.format].docs.push_back(&d);
+  // Plans and HCL modules share one resource shape and one set of policies.
+  for (const auto& d : docs) views[d.format == "terraform-plan" ? "terraform" : d.format].docs.push_back(&d);
   for (auto& [format, view] : views) {
     std::vector<cel::Value> roots;
     roots.reserve(view.docs.size());
