@@ -208,7 +208,7 @@ void write_json(const Val& v, std::string& out, int depth) {
     case Val::K::kBool: out += v.b ? "true" : "false"; break;
     case Val::K::kNum: out += std::isfinite(v.n) ? number_text(v.n) : "null"; break;
     case Val::K::kStr: json_escape(out, v.s); break;
-    case Val::K::kUnknown: json_escape(out, "${" + v.s + "}"); break;
+    case Val::K::kUnknown: json_escape(out, v.b ? v.s : "${" + v.s + "}"); break;
     case Val::K::kError: out += "null"; break;
     case Val::K::kList: {
       out += '[';
@@ -772,6 +772,7 @@ Val Evaluator::template_value(const Expr& e) {
   std::vector<Ref> refs;
   if (!render_template(e, out, unknown, refs, err)) return Val::error(err);
   Val v = unknown ? Val::unknown(std::move(out), std::move(refs)) : Val::string(std::move(out));
+  if (unknown) v.b = true;
   v.pos = e.pos;
   v.file = file_id_;
   return v;
@@ -858,7 +859,7 @@ bool Evaluator::render_template(const Expr& t, std::string& out, bool& unknown, 
     if (v.is_unknown()) {
       unknown = true;
       collect_refs(v, refs);
-      out += "${" + v.s + "}";
+      out += v.b ? v.s : "${" + v.s + "}";  // a partly rendered template is embedded as it is
       continue;
     }
     auto s = as_string(v);
@@ -1588,6 +1589,7 @@ Val Evaluator::call(const Expr& e) {
     // With unknowns inside, the text is not Terraform's but the structure is:
     // the value stays unknown and its encoded source stays readable.
     Val v = refs.empty() && !args[0].has_unknown() ? Val::string(std::move(text)) : Val::unknown(std::move(text), std::move(refs));
+    if (v.is_unknown()) v.b = true;
     v.json_source = std::make_shared<const Val>(args[0]);
     return here(std::move(v));
   }

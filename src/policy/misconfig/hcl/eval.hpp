@@ -29,7 +29,7 @@ struct Member;
 struct Val {
   enum class K : uint8_t { kNull, kBool, kNum, kStr, kList, kMap, kUnknown, kError };
   K k = K::kNull;
-  bool b = false;
+  bool b = false;  // kBool: the value; kUnknown: `s` is a partly rendered string ("${x}-data"), not an expression
   double n = 0;
   std::string s;  // kStr: the string; kUnknown: display text; kError: message
   std::shared_ptr<const std::vector<Val>> list;
