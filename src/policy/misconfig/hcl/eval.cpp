@@ -45,18 +45,27 @@ Val Val::string(std::string v) {
 Val Val::list_of(std::vector<Val> items) {
   Val x;
   x.k = K::kList;
+  for (const auto& v : items) {
+    x.size = std::min<uint64_t>(x.size + v.size, uint64_t{1} << 62);
+    x.any_unknown = x.any_unknown || v.any_unknown;
+  }
   x.list = std::make_shared<const std::vector<Val>>(std::move(items));
   return x;
 }
 Val Val::map_of(std::vector<Member> members) {
   Val x;
   x.k = K::kMap;
+  for (const auto& m : members) {
+    x.size = std::min<uint64_t>(x.size + m.v.size, uint64_t{1} << 62);
+    x.any_unknown = x.any_unknown || m.v.any_unknown;
+  }
   x.map = std::make_shared<const std::vector<Member>>(std::move(members));
   return x;
 }
 Val Val::unknown(std::string text, std::vector<Ref> refs) {
   Val x;
   x.k = K::kUnknown;
+  x.any_unknown = true;
   x.s = std::move(text);
   if (!refs.empty()) x.refs = std::make_shared<const std::vector<Ref>>(std::move(refs));
   return x;
@@ -83,16 +92,7 @@ const Val* Val::get(std::string_view key) const {
     if (m.key == key) found = &m.v;
   return found;
 }
-bool Val::has_unknown() const {
-  if (k == K::kUnknown) return true;
-  if (k == K::kList)
-    for (const auto& v : items())
-      if (v.has_unknown()) return true;
-  if (k == K::kMap)
-    for (const auto& m : members())
-      if (m.v.has_unknown()) return true;
-  return false;
-}
+bool Val::has_unknown() const { return any_unknown; }
 
 std::string number_text(double n) {
   if (std::isnan(n)) return "NaN";
@@ -199,7 +199,7 @@ std::optional<bool> as_bool(const Val& v) {
 void json_escape(std::string& out, const std::string& s) { out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 void write_json(const Val& v, std::string& out, int depth) {
-  if (depth > 256) {
+  if (depth > 256 || out.size() > kMaxString) {
     out += "null";
     return;
   }
@@ -550,6 +550,7 @@ Val Evaluator::eval(const Expr& e) {
   }
   Val v = eval_inner(e);
   --depth_;
+  if ((v.is_list() || v.is_map()) && !charge(v.size)) return Val::error("evaluation budget exhausted");
   if (v.pos.line == 0) {
     v.pos = e.pos;
     v.file = file_id_;
@@ -1643,6 +1644,12 @@ Val Evaluator::call(const Expr& e) {
 
 Node to_node(const Val& v, int file, SourcePos fallback, const std::string& path, NodeSink& sink) {
   SourcePos pos = (v.file == file && v.pos.line != 0) ? v.pos : fallback;
+  if (sink.remaining_nodes < v.size) {
+    sink.remaining_nodes = 0;
+    sink.unknown.push_back(path);
+    return Node::string("(too large)", pos);
+  }
+  sink.remaining_nodes -= std::min<uint64_t>(sink.remaining_nodes, 1);
   switch (v.k) {
     case Val::K::kNull: return Node::null(pos);
     case Val::K::kBool: return Node::boolean(v.b, pos);

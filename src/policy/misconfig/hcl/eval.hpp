@@ -38,6 +38,11 @@ struct Val {
   std::shared_ptr<const Val> json_source;         // a string made by jsonencode(): the encoded value
   SourcePos pos;
   int file = -1;  // which file `pos` is in
+  // Values share their members, so a value's logical size can be far beyond
+  // the memory it takes (a local that lists another twice, sixty times over);
+  // evaluation is charged by this size, and walks over it stay bounded.
+  uint64_t size = 1;
+  bool any_unknown = false;
 
   static Val null() { return {}; }
   static Val boolean(bool v);
@@ -143,6 +148,7 @@ Val from_node(const Node& n, int file);
 struct NodeSink {
   std::vector<std::string> unknown;
   std::vector<std::pair<std::string, Ref>> refs;
+  uint64_t remaining_nodes = 500'000;  // past this, values are cut to "(too large)" and listed as unknown
 };
 Node to_node(const Val& v, int file, SourcePos fallback, const std::string& path, NodeSink& sink);
 

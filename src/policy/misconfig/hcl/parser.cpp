@@ -700,11 +700,11 @@ class Parser {
   // Reads template parts into `t` until the template ends or a directive
   // keyword (else, endif, endfor) closes the enclosing directive; returns that
   // keyword, or empty at the end of the template.
-  std::string parse_template_seq(Expr& t, const TemplateMode& m) {
+  std::string parse_template_seq(Expr& t, const TemplateMode& m, bool trim_first = false) {
     Depth d(*this);
     std::string lit;
     size_t lit_begin = i_;
-    bool trim_next = false;
+    bool trim_next = trim_first;
     for (;;) {
       if (at_template_end(m)) {
         if (m.quoted && eof()) fail("unterminated string");
@@ -765,13 +765,13 @@ class Parser {
         if (kw == "if") {
           auto e = make(Expr::Kind::kTemplateIf, db);
           e->kids.push_back(parse_expr());
-          trim_next = close_directive();
+          bool trim_body = close_directive();
           auto then_t = make(Expr::Kind::kTemplate, i_);
-          std::string stop = parse_template_seq(*then_t, m);
+          std::string stop = parse_template_seq(*then_t, m, trim_body);
           e->kids.push_back(std::move(then_t));
           if (stop == "else") {
             auto else_t = make(Expr::Kind::kTemplate, i_);
-            stop = parse_template_seq(*else_t, m);
+            stop = parse_template_seq(*else_t, m, last_directive_strip_);
             e->kids.push_back(std::move(else_t));
           }
           if (stop != "endif") fail("expected %{endif} for the %{if} at line " + std::to_string(e->pos.line));
@@ -796,9 +796,9 @@ class Parser {
           }
           if (read_ident() != "in") fail("expected 'in' in %{for}");
           e->kids.push_back(parse_expr());
-          trim_next = close_directive();
+          bool trim_body = close_directive();
           auto body = make(Expr::Kind::kTemplate, i_);
-          std::string stop = parse_template_seq(*body, m);
+          std::string stop = parse_template_seq(*body, m, trim_body);
           if (stop != "endfor") fail("expected %{endfor} for the %{for} at line " + std::to_string(e->pos.line));
           e->kids.push_back(std::move(body));
           trim_next = last_directive_strip_;
@@ -840,7 +840,7 @@ class Parser {
               break;
             }
             default:
-              i_ -= 1;
+              i_ -= 2;
               fail("invalid escape sequence in string");
           }
           continue;
@@ -898,7 +898,10 @@ class Parser {
       if (nl == std::string::npos) break;
       line = nl + 1;
     }
-    if (content_end == std::string::npos) fail("heredoc " + marker + " has no closing marker");
+    if (content_end == std::string::npos) {
+      i_ = begin;
+      fail("heredoc " + marker + " has no closing marker");
+    }
     size_t indent = 0;
     if (flush) {
       indent = std::string::npos;

@@ -415,7 +415,7 @@ Expansion expand(ModuleInst& m, const Body& body, int file_id, const std::string
     x.unknown = true;
     x.count_index.push_back(Val::unknown("count.index"));
     x.each.push_back(std::nullopt);
-    x.keys.push_back(Val::unknown("count.index"));
+    x.keys.push_back(Val::null());  // no instance key in the address
     return x;
   }
   if (for_each) {
@@ -430,7 +430,7 @@ Expansion expand(ModuleInst& m, const Body& body, int file_id, const std::string
       x.unknown = true;
       x.count_index.push_back(std::nullopt);
       x.each.push_back(std::make_pair(Val::unknown("each.key"), Val::unknown("each.value")));
-      x.keys.push_back(Val::unknown("each.key"));
+      x.keys.push_back(Val::null());
       return x;
     }
     if (pairs.size() > kMaxInstances) {
