@@ -7,6 +7,8 @@ namespace bulwark::policy {
 const std::vector<ConfigFormatPtr>& config_formats() {
   static const std::vector<ConfigFormatPtr> formats = [] {
     std::vector<ConfigFormatPtr> v;
+    v.push_back(make_terraform_format());
+    v.push_back(make_terraform_plan_format());
     return v;
   }();
   return formats;
