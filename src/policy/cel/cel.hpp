@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,8 @@ class Value {
  public:
   enum class Kind : uint8_t {
     kNull, kBool, kInt, kUint, kDouble, kString, kBytes, kList, kMap,
-    kDuration, kTimestamp, kType, kError
+    kDuration, kTimestamp, kType, kError,
+    kOptional,  // CEL optional values (`a.?b`, optional.of(x)): value() when present
   };
 
   Value();  // null
@@ -51,8 +53,12 @@ class Value {
   static Value map(std::vector<std::pair<Value, Value>> entries);
   static Value duration(std::chrono::nanoseconds d);
   static Value timestamp(std::chrono::sys_time<std::chrono::nanoseconds> t);
+  // CEL timestamps span the years 1 to 9999, beyond what sys_time<nanoseconds>
+  // holds; this form takes seconds since the epoch and 0..999'999'999 nanos.
+  static Value timestamp(int64_t unix_seconds, int32_t nanos);
   static Value type(std::string name);
   static Value error(std::string message);
+  static Value optional(std::optional<Value> v);
   // A view of a document node (and so of everything under it).
   static Value from_node(const Node& node);
 
@@ -65,13 +71,16 @@ class Value {
   double as_double() const;
   const std::string& as_string() const;  // strings, bytes, type names and error messages
   std::chrono::nanoseconds as_duration() const;
-  std::chrono::sys_time<std::chrono::nanoseconds> as_timestamp() const;
+  std::chrono::sys_time<std::chrono::nanoseconds> as_timestamp() const;  // saturates outside 1678..2262
+  int64_t timestamp_seconds() const;  // seconds since the epoch
+  int32_t timestamp_nanos() const;    // 0..999'999'999
 
   // Lists and maps, whether built or document views.
   size_t size() const;
   Value element(size_t index) const;                 // list element
   std::vector<std::pair<Value, Value>> entries() const;  // map entries in order
   std::optional<Value> find(const Value& key) const;     // map lookup
+  std::optional<Value> optional_value() const;           // the value of a present optional
 
   // The document node this value was read from, or nullptr when the
   // expression computed it.
@@ -83,10 +92,26 @@ class Value {
   std::string to_text() const;
 
  private:
-  struct Rep;
-  std::shared_ptr<const Rep> rep_;
-  explicit Value(std::shared_ptr<const Rep> rep);
-  friend class Evaluator;
+  // Scalars, timestamps and document nodes live inline; strings, bytes,
+  // built lists and maps, type names and error messages are shared
+  // immutable heap objects, so copying a Value never copies data.
+  struct Heap;
+  struct Instant {
+    int64_t seconds;
+    int32_t nanos;
+  };
+  Kind kind_ = Kind::kNull;
+  const Node* node_ = nullptr;  // set for document views
+  union {
+    int64_t i_ = 0;  // int, duration (nanoseconds)
+    bool b_;
+    uint64_t u_;
+    double d_;
+    Instant ts_;
+    const std::string* borrowed_;  // strings owned by a document (map keys)
+  };
+  std::shared_ptr<const Heap> heap_;
+  friend struct ValueAccess;
 };
 
 // CEL equality (heterogeneous numeric equality, deep for lists and maps).
@@ -111,11 +136,14 @@ struct CompileError {
 };
 
 // Declared variables (names only: documents are dynamically typed) and
-// evaluation bounds.
+// evaluation bounds. A declared name may be qualified ("params.spec"): then
+// `params.spec.x` reads variable "params.spec", as CEL's name resolution says.
 struct Env {
   std::vector<std::string> variables;
   size_t max_expression_bytes = 64 * 1024;
-  int max_nesting = 100;                 // parse depth
+  // Depth of the parsed expression: parentheses, operands of operators,
+  // call arguments, selections and macros each count one level. At most 1000.
+  int max_nesting = 100;
   uint64_t max_cost = 10'000'000;        // evaluation steps per evaluate() before an error
 };
 
@@ -128,12 +156,16 @@ class Program {
   // Thread-safe: one Program may be evaluated on several threads at once.
   Value evaluate(const Activation& vars) const;
 
+  // The declared variables the expression refers to, in Env order.
+  const std::vector<std::string>& referenced_variables() const;
+
   Program(Program&&) noexcept;
   Program& operator=(Program&&) noexcept;
   ~Program();
 
+  struct Impl;  // opaque: the compiled tree, defined by the implementation
+
  private:
-  struct Impl;
   std::unique_ptr<const Impl> impl_;
   explicit Program(std::unique_ptr<const Impl> impl);
 };
