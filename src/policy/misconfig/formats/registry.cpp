@@ -7,6 +7,9 @@ namespace bulwark::policy {
 const std::vector<ConfigFormatPtr>& config_formats() {
   static const std::vector<ConfigFormatPtr> formats = [] {
     std::vector<ConfigFormatPtr> v;
+    v.push_back(make_kubernetes_format());
+    v.push_back(make_dockerfile_format());
+    v.push_back(make_cloudformation_format());
     return v;
   }();
   return formats;
