@@ -387,7 +387,22 @@ constexpr std::string_view kKnownInstructions[] = {
 constexpr std::string_view kSubstituted[] = {"add",   "arg",        "copy", "env",    "expose", "from",
                                              "label", "stopsignal", "user", "volume", "workdir"};
 
-bool is_bool_flag(std::string_view name) { return name == "link" || name == "keep-git-dir" || name == "parents"; }
+// The flags each instruction accepts; Docker refuses others ("unknown flag").
+bool flag_allowed(std::string_view cmd, std::string_view flag) {
+  static const std::map<std::string_view, std::vector<std::string_view>> allowed = {
+      {"from", {"platform"}},
+      {"run", {"mount", "network", "security", "device"}},
+      {"copy", {"from", "chown", "chmod", "link", "parents", "exclude"}},
+      {"add", {"chown", "chmod", "link", "checksum", "keep-git-dir", "exclude", "unpack"}},
+      {"healthcheck", {"interval", "timeout", "start-period", "start-interval", "retries"}},
+  };
+  auto it = allowed.find(cmd);
+  return it != allowed.end() && std::find(it->second.begin(), it->second.end(), flag) != it->second.end();
+}
+
+bool is_bool_flag(std::string_view name) {
+  return name == "link" || name == "keep-git-dir" || name == "parents" || name == "unpack";
+}
 
 size_t count_nodes(const Node& n) {
   size_t c = 1;
@@ -1027,9 +1042,13 @@ class DockerfileParser {
     size_t rest = extract_flags(t, i, e, flags);
     bool known = std::find(std::begin(kKnownInstructions), std::end(kKnownInstructions), cmd) !=
                  std::end(kKnownInstructions);
-    if (!known) warn(pos, "unknown instruction " + keyword);
-    else if (rest >= e && cmd != "cmd" && cmd != "entrypoint")
-      warn(pos, upper(cmd) + " requires at least one argument");
+    if (!known) {
+      warn(pos, "unknown instruction " + keyword);
+    } else {
+      for (const Flag& f : flags)
+        if (!flag_allowed(cmd, f.name)) warn(t.pos(f.at), "unknown flag --" + f.name + " for " + upper(cmd));
+      if (rest >= e && cmd != "cmd" && cmd != "entrypoint") warn(pos, upper(cmd) + " requires at least one argument");
+    }
 
     // FROM sees the global ARGs only, the others their stage's variables.
     const Scope* scope = nullptr;
@@ -1415,8 +1434,16 @@ class DockerfileFormat : public ConfigFormat {
 
   bool wants(std::string_view path) const override {
     std::string name = lower(base_name(path));
-    return name == "dockerfile" || name == "containerfile" || name.starts_with("dockerfile.") ||
-           name.starts_with("containerfile.") || name.ends_with(".dockerfile") || name.ends_with(".containerfile");
+    if (name == "dockerfile" || name == "containerfile" || name.ends_with(".dockerfile") ||
+        name.ends_with(".containerfile"))
+      return true;
+    if (!name.starts_with("dockerfile.") && !name.starts_with("containerfile.")) return false;
+    // `Dockerfile.prod` is a Dockerfile; `Dockerfile.md` is its documentation.
+    static constexpr std::string_view kOther[] = {"md", "markdown", "txt", "rst", "adoc", "html", "json", "yaml",
+                                                  "yml", "toml", "sh", "py", "go", "js", "ts", "j2", "jinja",
+                                                  "jinja2", "tpl", "tmpl", "erb", "orig", "bak", "swp", "patch"};
+    std::string_view ext = std::string_view(name).substr(name.rfind('.') + 1);
+    return std::find(std::begin(kOther), std::end(kOther), ext) == std::end(kOther);
   }
 
   // A file named like a Dockerfile is one; what does not parse is a diagnostic.
