@@ -9,6 +9,9 @@ const std::vector<ConfigFormatPtr>& config_formats() {
     std::vector<ConfigFormatPtr> v;
     v.push_back(make_terraform_format());
     v.push_back(make_terraform_plan_format());
+    v.push_back(make_kubernetes_format());
+    v.push_back(make_dockerfile_format());
+    v.push_back(make_cloudformation_format());
     return v;
   }();
   return formats;
