@@ -316,7 +316,9 @@ TEST(BuiltinPolicies, PodSecurityStandardsMatchTheUpstreamFixtures) {
     }
   }
   EXPECT_GT(checked, 100);
-  EXPECT_TRUE(wrong.empty()) << wrong.size() << " of " << checked << " disagree, first: " << wrong[0];
+  std::string all;
+  for (const auto& w : wrong) all += "\n  " + w;
+  EXPECT_TRUE(wrong.empty()) << wrong.size() << " of " << checked << " disagree:" << all;
 }
 
 }  // namespace
