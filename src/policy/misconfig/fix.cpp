@@ -121,7 +121,7 @@ struct DocumentPlan {
 };
 
 // Plans `path` = `value` under `target` (a map node of the document).
-void plan_set(DocumentPlan& plan, const Node& target, std::string_view path, const Node& value) {
+void plan_set(DocumentPlan& plan, const Node& target, std::string_view path, const Node& value, bool only_missing) {
   std::vector<std::string> keys;
   size_t start = 0;
   while (start <= path.size()) {
@@ -155,6 +155,7 @@ void plan_set(DocumentPlan& plan, const Node& target, std::string_view path, con
     at = next;
   }
   // The setting exists: replace a differing scalar; add missing list items.
+  if (only_missing) return;
   if (value.is_list() && at->is_list()) {
     for (const auto& want : value.items())
       if (std::find(at->items().begin(), at->items().end(), want) == at->items().end())
@@ -276,7 +277,8 @@ std::vector<FileFix> plan_fixes(std::span<const ConfigFile> files, std::span<con
     for (const auto& fix : pit->second->fixes) {
       const Node* target = fix_target(*doc, fix.target, field_path);
       if (!target || !target->is_map()) continue;
-      for (const auto& [path, value] : fix.set) plan_set(plans[doc->path][doc], *target, path, value);
+      for (const auto& [path, value] : fix.set) plan_set(plans[doc->path][doc], *target, path, value, false);
+      for (const auto& [path, value] : fix.defaults) plan_set(plans[doc->path][doc], *target, path, value, true);
       any = true;
     }
     if (any) {
@@ -344,8 +346,8 @@ std::string unified_diff(const std::string& path, std::string_view before, std::
   size_t i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] == b[j]) ops.push_back({' ', a[i]}), ++i, ++j;
-    else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) ops.push_back({'+', b[j++]});
-    else ops.push_back({'-', a[i++]});
+    else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push_back({'-', a[i++]});
+    else ops.push_back({'+', b[j++]});
   }
   std::ostringstream out;
   out << "--- a/" << path << "\n+++ b/" << path << "\n";

@@ -95,10 +95,13 @@ struct Policy {
   // Settings that make the policy pass (`fix:` in the file), applied by
   // --fix to YAML documents: `target` is "container" (the container the
   // finding's field is in), "pod" (the pod spec) or "document" (the root);
-  // `set` maps dotted paths below the target to values.
+  // `set` maps dotted paths below the target to values that must hold;
+  // `default` to values added only where the setting is missing (a resource
+  // limit someone chose is kept).
   struct Fix {
     std::string target;
     std::vector<std::pair<std::string, Node>> set;
+    std::vector<std::pair<std::string, Node>> defaults;
   };
   std::vector<Fix> fixes;
   std::string source;               // "builtin:kubernetes/privileged.yaml" or a file path

@@ -154,14 +154,19 @@ std::optional<Policy> read_policy(const Node& doc, const std::string& source, st
     for (const auto& f : fixes->items()) {
       const Node* target = f.get("target");
       const Node* set = f.get("set");
-      if (!target || !target->is_string() || !set || !set->is_map())
-        return fail(f.pos, "each fix needs a target and a 'set' mapping");
+      const Node* defaults = f.get("default");
+      if (!target || !target->is_string() || (!set && !defaults) || (set && !set->is_map()) ||
+          (defaults && !defaults->is_map()))
+        return fail(f.pos, "each fix needs a target and a 'set' or 'default' mapping");
       const std::string& t = target->as_string();
       if (t != "container" && t != "pod" && t != "document")
         return fail(target->pos, "fix target must be container, pod or document");
       Policy::Fix fix;
       fix.target = t;
-      for (const auto& kv : set->fields()) fix.set.emplace_back(kv.key, kv.value);
+      if (set)
+        for (const auto& kv : set->fields()) fix.set.emplace_back(kv.key, kv.value);
+      if (defaults)
+        for (const auto& kv : defaults->fields()) fix.defaults.emplace_back(kv.key, kv.value);
       p.fixes.push_back(std::move(fix));
     }
   }
