@@ -223,11 +223,29 @@ class Evaluation {
     return *slot;
   }
 
-  // For policies over all documents: which document a node belongs to.
+  // For policies over all documents: which document a node belongs to. One
+  // sorted table of every node's address, built on first use.
   const Document* owner_of(const Node* n) {
-    for (const Document* d : all_docs_)
-      if (index_of(*d).path_of(n)) return d;
-    return nullptr;
+    if (owners_.empty()) {
+      for (const Document* d : all_docs_) {
+        std::vector<const Node*> todo{&d->root};
+        while (!todo.empty()) {
+          const Node* x = todo.back();
+          todo.pop_back();
+          owners_.emplace_back(x, d);
+          if (x->is_map())
+            for (const auto& f : x->fields()) todo.push_back(&f.value);
+          else if (x->is_list())
+            for (const auto& i : x->items()) todo.push_back(&i);
+        }
+      }
+      std::sort(owners_.begin(), owners_.end(),
+                [](const auto& a, const auto& b) { return std::less<const Node*>()(a.first, b.first); });
+    }
+    auto it = std::lower_bound(owners_.begin(), owners_.end(), n, [](const auto& e, const Node* x) {
+      return std::less<const Node*>()(e.first, x);
+    });
+    return it != owners_.end() && it->first == n ? it->second : nullptr;
   }
 
  public:
@@ -238,6 +256,7 @@ class Evaluation {
   std::vector<Finding>& out_;
   std::vector<Diagnostic>& diags_;
   std::map<const Document*, std::unique_ptr<PathIndex>> indexes_;
+  std::vector<std::pair<const Node*, const Document*>> owners_;
 };
 
 }  // namespace
