@@ -64,6 +64,18 @@ Status write_report_file(const Report& report, const std::string& format, const 
     if (!std::cout) return Error(ErrorCode::kIo, "cannot write to standard output");
     return {};
   }
+  // A device, FIFO or other special file (-o /dev/null, a pipe) is written
+  // directly: renaming over it would replace it with a plain file.
+  std::error_code st_ec;
+  auto status = std::filesystem::status(output, st_ec);
+  if (!st_ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    std::ofstream out(output, std::ios::binary);
+    if (!out) return Error(ErrorCode::kIo, "cannot open output", output);
+    if (auto st = report::write_report(report, format, wo, out); !st) return st;
+    out.flush();
+    if (!out) return Error(ErrorCode::kIo, "cannot write output", output);
+    return {};
+  }
   // A temporary file beside the output, renamed into place: a failed run never
   // leaves half a report behind.
   std::string tmp = output + ".tmp." + std::to_string(getpid());

@@ -135,6 +135,21 @@ TEST(ConfigCommand, FixDryRunPrintsADiffAndFixWritesTheFile) {
     EXPECT_FALSE(left.count(id)) << id << "\n" << fixed;
 }
 
+// -o naming a FIFO (or /dev/null) writes into it; it must stay what it was.
+TEST(ConfigCommand, OutputToASpecialFileWritesIntoIt) {
+  TempDir dir;
+  write_file(dir / "pod.yaml", kPod);
+  fs::path fifo = dir / "report.fifo";
+  ASSERT_EQ(sh("mkfifo '" + fifo.string() + "'").exit_code, 0);
+  auto reader = sh("(cat '" + fifo.string() + "' > '" + (dir / "got.json").string() + "') & echo started");
+  ASSERT_EQ(reader.exit_code, 0);
+  auto r = bulwark({"config", (dir / "pod.yaml").string(), "-q", "-f", "json", "-o", fifo.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  sh("sleep 0.2");
+  EXPECT_TRUE(ids(json::parse(read_file(dir / "got.json"))).count("BW-K8S-001"));
+}
+
 TEST(ConfigCommand, FsScansConfigurationWithPackages) {
   TempDir dir;
   write_file(dir / "deploy/pod.yaml", kPod);
