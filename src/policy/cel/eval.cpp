@@ -169,14 +169,16 @@ Value mod(const Value& a, const Value& b) {
   return no_overload("%", {&a, &b});
 }
 
-bool in_list(const Value& needle, const Value& list) {
+bool in_list(Evaluator& ev, const Value& needle, const Value& list) {
   if (const Node* n = VA::node(list)) {
     for (const Node& item : n->items())
-      if (equals(needle, Value::from_node(item))) return true;
+      if (ev.eq(needle, Value::from_node(item))) return true;
     return false;
   }
-  for (const Value& item : VA::list_items(list))
-    if (equals(needle, item)) return true;
+  for (const Value& item : VA::list_items(list)) {
+    if (ev.eq(needle, item)) return true;
+    if (ev.exhausted()) return false;
+  }
   return false;
 }
 
@@ -475,8 +477,8 @@ Value Evaluator::eval_binary(const Expr* e) {
   Value b = eval(e->args[1]);
   if (b.is_error()) return b;
   switch (e->binop) {
-    case BinOp::kEq: return Value::boolean(equals(a, b));
-    case BinOp::kNe: return Value::boolean(!equals(a, b));
+    case BinOp::kEq: return Value::boolean(eq(a, b));
+    case BinOp::kNe: return Value::boolean(!eq(a, b));
     case BinOp::kLt: case BinOp::kLe: case BinOp::kGt: case BinOp::kGe: {
       Order o = compare(a, b);
       if (o == Order::kInvalid) return no_overload(binop_name(e->binop), {&a, &b});
@@ -492,7 +494,7 @@ Value Evaluator::eval_binary(const Expr* e) {
       Kind k = VA::kind(b);
       if (k == Kind::kList) {
         charge(b.size());
-        return Value::boolean(in_list(a, b));
+        return Value::boolean(in_list(*this, a, b));
       }
       if (k == Kind::kMap) {
         if (!is_key_kind(VA::kind(a)) && VA::kind(a) != Kind::kDouble) return Value::boolean(false);

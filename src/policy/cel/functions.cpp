@@ -511,7 +511,10 @@ Value greatest_least(const Expr* e, const Value* a, size_t n) {
 
 Value format_value(const Value& v, char verb, int precision, std::string& out);
 
+constexpr size_t kMaxFormatted = 1 << 20;
+
 void format_string_clause(const Value& v, std::string& out, bool nested) {
+  if (out.size() > kMaxFormatted) return;
   switch (VA::kind(v)) {
     case Kind::kString: case Kind::kBytes: out += VA::str(v); return;
     case Kind::kDouble: {
@@ -659,6 +662,7 @@ Value format(const std::string& fmt, const Value& args) {
     if (next >= args.size()) return Value::error("format: index " + std::to_string(next) + " out of range");
     Value err = format_value(args.element(next++), fmt[i], precision, out);
     if (err.is_error()) return err;
+    if (out.size() > kMaxFormatted) return Value::error("format: result larger than 1 MiB");
   }
   return Value::string(std::move(out));
 }
@@ -738,10 +742,10 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
         ev.charge(m);
         if (e->fn == Fn::kIndexOf) {
           for (size_t i = 0; i < m; ++i)
-            if (equals(a[0].element(i), a[1])) return Value::integer(int64_t(i));
+            if (ev.eq(a[0].element(i), a[1])) return Value::integer(int64_t(i));
         } else {
           for (size_t i = m; i-- > 0;)
-            if (equals(a[0].element(i), a[1])) return Value::integer(int64_t(i));
+            if (ev.eq(a[0].element(i), a[1])) return Value::integer(int64_t(i));
         }
         return Value::integer(-1);
       }
@@ -877,7 +881,7 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
         Value x = a[0].element(i);
         bool seen = false;
         for (const Value& y : out)
-          if (equals(x, y)) {
+          if (ev.eq(x, y)) {
             seen = true;
             break;
           }

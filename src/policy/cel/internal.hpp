@@ -94,6 +94,10 @@ struct ValueAccess {
 
 // ---- helpers shared by value.cpp, eval.cpp and functions.cpp ----------------
 
+// Equality that gives up (returning false with budget 0) after visiting
+// `budget` values: the evaluator bounds it by the remaining cost.
+bool equals(const Value& a, const Value& b, uint64_t& budget);
+
 // Whether a document map holds a key twice (CEL sees only the last entry).
 bool doc_map_has_duplicates(const Node& map);
 

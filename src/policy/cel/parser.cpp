@@ -597,7 +597,8 @@ class Parser {
     for (;;) {
       Tok k = peek().kind;
       if (k == Tok::kDot || k == Tok::kOptDot) {
-        uint32_t at = take().offset;
+        take();
+        uint32_t at = peek().offset;  // errors point at the field or method name
         bool quoted = peek().kind == Tok::kQuotedIdent;
         std::string name = field_name(k == Tok::kDot ? "'.'" : "'?.'");
         if (k == Tok::kDot && !quoted && peek().kind == Tok::kLParen) {

@@ -62,6 +62,15 @@ class Evaluator {
   }
   bool exhausted() const { return exhausted_; }
 
+  // CEL equality charged by the values it visits.
+  bool eq(const Value& a, const Value& b) {
+    uint64_t left = cost_ < max_cost_ ? max_cost_ - cost_ + 1 : 1;
+    const uint64_t start = left;
+    bool r = equals(a, b, left);
+    charge(start - left);
+    return r;
+  }
+
   // Regexes of matches() whose pattern is computed at run time.
   const re2::RE2* dynamic_regex(const std::string& pattern, std::string& error);
 
