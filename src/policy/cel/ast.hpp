@@ -73,7 +73,7 @@ struct Expr {
   Fn fn = Fn::kSize;
   bool receiver = false;     // kRawCall: called as a method
   bool leading_dot = false;  // kIdent: ".name" resolves in the root scope only
-  bool optional = false;     // kSelect/kIndex: `?.` / `[?`
+  bool optional = false;     // kSelect/kIndex: `.?` / `[?`
   uint32_t offset = 0;       // byte offset in the source of the node's token
   uint32_t height = 1;       // 1 + the tallest child
   int32_t slot = -1;
