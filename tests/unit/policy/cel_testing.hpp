@@ -29,14 +29,22 @@ inline Value run(std::string_view expr, const Activation& vars = {}, std::vector
   return p->evaluate(vars);
 }
 
-inline std::string show(const Value& v) { return v.type_name() + " " + v.to_text(); }
+inline std::string show(const Value& v) {
+  std::string t = v.type_name() + " " + v.to_text();
+  return t.size() > 300 ? t.substr(0, 300) + "..." : t;
+}
+
+// Expressions in failure messages, shortened.
+inline std::string brief(std::string_view expr) {
+  return expr.size() > 200 ? std::string(expr.substr(0, 200)) + "..." : std::string(expr);
+}
 
 // `expr` evaluates to `true`.
 inline ::testing::AssertionResult True(std::string_view expr, const Activation& vars = {},
                                        std::vector<std::string> declared = {}) {
   Value v = run(expr, vars, std::move(declared));
   if (v.kind() == Value::Kind::kBool && v.as_bool()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expr << " gave " << show(v);
+  return ::testing::AssertionFailure() << brief(expr) << " gave " << show(v);
 }
 
 // `expr` evaluates to `false`.
@@ -44,7 +52,7 @@ inline ::testing::AssertionResult False(std::string_view expr, const Activation&
                                         std::vector<std::string> declared = {}) {
   Value v = run(expr, vars, std::move(declared));
   if (v.kind() == Value::Kind::kBool && !v.as_bool()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expr << " gave " << show(v);
+  return ::testing::AssertionFailure() << brief(expr) << " gave " << show(v);
 }
 
 // `expr` and `expected` evaluate to values of the same type that are equal.
@@ -52,9 +60,9 @@ inline ::testing::AssertionResult Same(std::string_view expr, std::string_view e
                                        std::vector<std::string> declared = {}) {
   Value a = run(expr, vars, declared);
   Value b = run(expected, vars, declared);
-  if (b.is_error()) return ::testing::AssertionFailure() << "expected value " << expected << " gave " << show(b);
+  if (b.is_error()) return ::testing::AssertionFailure() << "expected value " << brief(expected) << " gave " << show(b);
   if (a.kind() == b.kind() && equals(a, b)) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expr << " gave " << show(a) << ", expected " << show(b);
+  return ::testing::AssertionFailure() << brief(expr) << " gave " << show(a) << ", expected " << show(b);
 }
 
 // `expr` evaluates to an error (not a compile error) whose message contains `part`.
@@ -63,7 +71,7 @@ inline ::testing::AssertionResult Fails(std::string_view expr, std::string_view 
   Value v = run(expr, vars, std::move(declared));
   if (v.is_error() && v.as_string().rfind("compile: ", 0) != 0 && v.as_string().find(part) != std::string::npos)
     return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expr << " gave " << show(v) << ", expected an error with '" << part << "'";
+  return ::testing::AssertionFailure() << brief(expr) << " gave " << show(v) << ", expected an error with '" << part << "'";
 }
 
 // `expr` does not compile; the error is at line:column and mentions `part`.
@@ -71,10 +79,10 @@ inline ::testing::AssertionResult CompileFails(std::string_view expr, int line, 
                                                Env env = Env{}) {
   CompileError ce;
   auto p = Program::compile(expr, env, &ce);
-  if (p.ok()) return ::testing::AssertionFailure() << expr << " compiled";
+  if (p.ok()) return ::testing::AssertionFailure() << brief(expr) << " compiled";
   if (ce.line == line && ce.column == column && ce.message.find(part) != std::string::npos)
     return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expr << " failed at " << ce.line << ":" << ce.column << ": " << ce.message
+  return ::testing::AssertionFailure() << brief(expr) << " failed at " << ce.line << ":" << ce.column << ": " << ce.message
                                        << "; expected " << line << ":" << column << " with '" << part << "'";
 }
 
