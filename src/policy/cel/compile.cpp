@@ -74,7 +74,23 @@ class Checker {
       default: break;
     }
     for (Expr*& a : e->args) a = check(a);
+    if (e->op == Op::kBinary && e->binop == BinOp::kIn) index_string_list(e);
     return fold(e);
+  }
+
+  // `x in ['a', 'b', ...]` with constant strings (allow lists) becomes a
+  // binary search. Only strings: a string equals no value of another type.
+  void index_string_list(Expr* e) {
+    const Expr* list = e->args[1];
+    if (list->op != Op::kConst || list->constant.kind() != Value::Kind::kList || list->constant.size() < 4) return;
+    auto set = std::make_shared<std::vector<std::string>>();
+    for (size_t i = 0, n = list->constant.size(); i < n; ++i) {
+      Value item = list->constant.element(i);
+      if (item.kind() != Value::Kind::kString) return;
+      set->push_back(item.as_string());
+    }
+    std::sort(set->begin(), set->end());
+    e->string_set = std::move(set);
   }
 
   // Slots of the referenced declared variables, in Env order.

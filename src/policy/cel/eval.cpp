@@ -172,7 +172,7 @@ Value mod(const Value& a, const Value& b) {
 bool in_list(Evaluator& ev, const Value& needle, const Value& list) {
   if (const Node* n = VA::node(list)) {
     for (const Node& item : n->items())
-      if (ev.eq(needle, Value::from_node(item))) return true;
+      if (ev.eq(needle, VA::view(item))) return true;
     return false;
   }
   for (const Value& item : VA::list_items(list)) {
@@ -195,7 +195,7 @@ bool iterate(const Value& range, F&& f) {
     if (const Node* n = VA::node(range)) {
       const auto& items = n->items();
       for (size_t i = 0; i < items.size(); ++i)
-        if (!f(Value::integer(int64_t(i)), Value::from_node(items[i]))) return true;
+        if (!f(Value::integer(int64_t(i)), VA::view(items[i]))) return true;
     } else {
       const auto& items = VA::list_items(range);
       for (size_t i = 0; i < items.size(); ++i)
@@ -209,7 +209,7 @@ bool iterate(const Value& range, F&& f) {
       bool dups = doc_map_has_duplicates(*n);
       for (size_t i = 0; i < fields.size(); ++i) {
         if (dups && n->get(fields[i].key) != &fields[i].value) continue;
-        if (!f(VA::borrowed_string(fields[i].key), Value::from_node(fields[i].value))) return true;
+        if (!f(VA::borrowed_string(fields[i].key), VA::view(fields[i].value))) return true;
       }
     } else {
       for (const auto& [k, v] : VA::map_heap(range).entries)
@@ -364,7 +364,7 @@ Value Evaluator::eval_select(const Expr* e, Value operand) {
   if (k == Kind::kMap) {
     if (const Node* n = VA::node(operand)) {
       if (const Node* child = n->get(e->name)) {
-        Value v = Value::from_node(*child);
+        Value v = VA::view(*child);
         return e->optional ? Value::optional(std::move(v)) : v;
       }
     } else if (auto v = operand.find(Value::string(e->name))) {
@@ -491,6 +491,10 @@ Value Evaluator::eval_binary(const Expr* e) {
       }
     }
     case BinOp::kIn: {
+      if (e->string_set) {
+        if (VA::kind(a) != Kind::kString) return Value::boolean(false);
+        return Value::boolean(std::binary_search(e->string_set->begin(), e->string_set->end(), VA::str(a)));
+      }
       Kind k = VA::kind(b);
       if (k == Kind::kList) {
         charge(b.size());

@@ -67,6 +67,21 @@ struct ValueAccess {
     return v;
   }
   static bool is_doc(const Value& v) { return v.node_ != nullptr; }
+  // Value::from_node, inline for the evaluator's hot paths.
+  static Value view(const Node& n) {
+    Value v;
+    v.node_ = &n;
+    switch (n.kind()) {
+      case Node::Kind::kNull: v.kind_ = Kind::kNull; break;
+      case Node::Kind::kBool: v.kind_ = Kind::kBool; v.b_ = n.as_bool(); break;
+      case Node::Kind::kInt: v.kind_ = Kind::kInt; v.i_ = n.as_int(); break;
+      case Node::Kind::kDouble: v.kind_ = Kind::kDouble; v.d_ = n.as_double(); break;
+      case Node::Kind::kString: v.kind_ = Kind::kString; break;
+      case Node::Kind::kList: v.kind_ = Kind::kList; break;
+      case Node::Kind::kMap: v.kind_ = Kind::kMap; break;
+    }
+    return v;
+  }
   static const ValueList& list_items(const Value& v) { return static_cast<const List&>(*v.heap_).items; }
   static const Map& map_heap(const Value& v) { return static_cast<const Map&>(*v.heap_); }
 
