@@ -444,7 +444,7 @@ bool is_zero(const Value& v) {
 
 // ---- time ------------------------------------------------------------------
 
-Value time_part(const Expr* e, const Value* a, size_t n) {
+Value time_part(Evaluator& ev, const Expr* e, const Value* a, size_t n) {
   const Value& t = a[0];
   if (VA::kind(t) == Kind::kDuration && n == 1) {
     int64_t ns = VA::i(t);
@@ -459,6 +459,8 @@ Value time_part(const Expr* e, const Value* a, size_t n) {
   if (VA::kind(t) != Kind::kTimestamp || (n == 2 && VA::kind(a[1]) != Kind::kString)) return bad_args(e, a, n);
   int64_t offset = 0;
   if (n == 2) {
+    // A named zone is a file to read: charge it like the work it is.
+    if (VA::str(a[1]).size() > 6 && !ev.charge(1000)) return cost_error();
     std::string err;
     if (!zone_offset(VA::str(a[1]), VA::seconds(t), offset, err)) return Value::error(err);
   }
@@ -933,7 +935,7 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
 
     case Fn::kGetFullYear: case Fn::kGetMonth: case Fn::kGetDate: case Fn::kGetDayOfMonth: case Fn::kGetDayOfWeek:
     case Fn::kGetDayOfYear: case Fn::kGetHours: case Fn::kGetMinutes: case Fn::kGetSeconds: case Fn::kGetMilliseconds:
-      return time_part(e, a, n);
+      return time_part(ev, e, a, n);
 
     case Fn::kOptionalOf: return Value::optional(a[0]);
     case Fn::kOptionalNone: return Value::optional(std::nullopt);
