@@ -507,11 +507,14 @@ Value Evaluator::eval_binary(const Expr* e) {
       return no_overload("in", {&a, &b});
     }
     case BinOp::kAdd: {
-      Value r = add(a, b);
-      Kind k = VA::kind(r);
-      if (k == Kind::kString || k == Kind::kBytes) charge(VA::str(r).size() / 8);
-      if (k == Kind::kList) charge(r.size());
-      return r;
+      // Charged before building, so a too-large result is never allocated.
+      Kind ka = VA::kind(a), kb = VA::kind(b);
+      if (ka == kb && (ka == Kind::kString || ka == Kind::kBytes)) {
+        if (!charge((VA::str(a).size() + VA::str(b).size()) / 8)) return cost_error();
+      } else if (ka == kb && ka == Kind::kList) {
+        if (!charge(a.size() + b.size())) return cost_error();
+      }
+      return add(a, b);
     }
     case BinOp::kSub: return sub(a, b);
     case BinOp::kMul: return mul(a, b);

@@ -511,9 +511,9 @@ Value greatest_least(const Expr* e, const Value* a, size_t n) {
 
 // ---- format ----------------------------------------------------------------
 
-Value format_value(const Value& v, char verb, int precision, std::string& out);
-
 constexpr size_t kMaxFormatted = 1 << 20;
+
+Value format_value(const Value& v, char verb, int precision, std::string& out);
 
 void format_string_clause(const Value& v, std::string& out, bool nested) {
   if (out.size() > kMaxFormatted) return;
@@ -606,6 +606,7 @@ Value format_value(const Value& v, char verb, int precision, std::string& out) {
       static const char* upper = "0123456789ABCDEF";
       const char* digits = verb == 'X' ? upper : lower;
       if ((k == Kind::kString || k == Kind::kBytes) && (verb == 'x' || verb == 'X')) {
+        if (VA::str(v).size() > kMaxFormatted / 2) return Value::error("format: result larger than 1 MiB");
         for (unsigned char c : VA::str(v)) {
           out += digits[c >> 4];
           out += digits[c & 15];
@@ -767,9 +768,11 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
     }
     case Fn::kReplace: {
       if (k0 != Kind::kString || !str_arg(1) || !str_arg(2) || (n == 4 && !int_arg(3))) return bad_args(e, a, n);
-      Value r = replace(VA::str(a[0]), VA::str(a[1]), VA::str(a[2]), n == 4 ? VA::i(a[3]) : -1);
-      ev.charge(VA::str(r).size() / 8);
-      return r;
+      // The most the result can grow to, charged before it is built.
+      const std::string &s = VA::str(a[0]), &from = VA::str(a[1]), &to = VA::str(a[2]);
+      uint64_t hits = from.empty() ? s.size() + 1 : s.size() / from.size();
+      if (!ev.charge((s.size() + hits * to.size()) / 8)) return cost_error();
+      return replace(s, from, to, n == 4 ? VA::i(a[3]) : -1);
     }
     case Fn::kSplit: {
       if (k0 != Kind::kString || !str_arg(1) || (n == 3 && !int_arg(2))) return bad_args(e, a, n);
@@ -806,6 +809,12 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
     }
     case Fn::kJoin: {
       if (k0 != Kind::kList || (n == 2 && !str_arg(1))) return bad_args(e, a, n);
+      uint64_t total = 0;
+      for (size_t i = 0, m = a[0].size(); i < m; ++i) {
+        Value x = a[0].element(i);
+        if (VA::kind(x) == Kind::kString) total += VA::str(x).size() + (n == 2 ? VA::str(a[1]).size() : 0);
+      }
+      if (!ev.charge(total / 8 + a[0].size())) return cost_error();
       std::string out;
       for (size_t i = 0, m = a[0].size(); i < m; ++i) {
         Value x = a[0].element(i);
@@ -813,7 +822,6 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
         if (i && n == 2) out += VA::str(a[1]);
         out += VA::str(x);
       }
-      ev.charge(out.size() / 8);
       return Value::string(std::move(out));
     }
     case Fn::kReverse: {

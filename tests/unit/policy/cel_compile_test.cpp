@@ -152,6 +152,24 @@ TEST(CelCompile, LongStringsCostTheirLength) {
   auto p = Program::compile("[1, 2, 3].all(i, s.contains('b') == false)", env);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->evaluate(a).as_string(), "evaluation cost limit exceeded");
+  // Results that would be huge are refused before they are built: this one
+  // would be a terabyte.
+  env.max_cost = 10'000'000;
+  for (const char* expr : {"s.replace('', s).size()", "[s, s, s, s, s, s, s, s].map(x, s).join().size()",
+                           "(s + s + s + s + s + s + s + s + s + s).size()"}) {
+    auto q = Program::compile(expr, env);
+    ASSERT_TRUE(q.ok()) << expr;
+    Value v = q->evaluate(a);
+    if (std::string(expr).find("replace") != std::string::npos) EXPECT_EQ(v.as_string(), "evaluation cost limit exceeded");
+    else EXPECT_FALSE(v.is_error()) << expr << ": " << v.as_string();  // 8-10 MB is within the budget
+  }
+  Activation many;
+  many.bind("s", Value::string(std::string(1'000'000, 'a')));
+  many.bind("l", Value::list(ValueList(100'000, Value::string(std::string(1'000'000, 'b')))));
+  env.variables = {"s", "l"};
+  auto j = Program::compile("l.join(s).size()", env);
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j->evaluate(many).as_string(), "evaluation cost limit exceeded");
 }
 
 TEST(CelCompile, ConstantSubexpressionsAreFoldedOnce) {
