@@ -64,7 +64,7 @@ enum class Fn : uint16_t {
   kGetFullYear, kGetMonth, kGetDate, kGetDayOfMonth, kGetDayOfWeek, kGetDayOfYear,
   kGetHours, kGetMinutes, kGetSeconds, kGetMilliseconds,
   kOptionalOf, kOptionalNone, kOptionalOfNonZero, kHasValue, kOptValue, kOrValue, kOr,
-  kGreatest, kLeast,
+  kGreatest, kLeast, kCeil, kFloor, kRound, kTrunc, kAbs, kSign, kIsNaN, kIsInf, kIsFinite,
 };
 
 struct Expr {

@@ -23,8 +23,9 @@ struct CheckFailure {
 
 [[noreturn]] void fail(std::string message, uint32_t offset) { throw CheckFailure{std::move(message), offset}; }
 
+// `dyn` is only a function: as a value it denotes nothing.
 const char* const kTypeNames[] = {"int", "uint", "double", "bool", "string", "bytes", "list", "map",
-                                  "null_type", "type", "dyn", "optional_type"};
+                                  "null_type", "type", "optional_type"};
 
 std::optional<Value> type_constant(std::string_view name) {
   for (const char* t : kTypeNames)
@@ -217,7 +218,10 @@ class Checker {
       if (is_namespace(recv, ns)) {
         std::string full = std::string(ns) + "." + e->name;
         bool known;
-        if (find_function(full, false, n - 1, known) || known) {
+        bool method_known;
+        find_function(e->name, true, n - 1, method_known);
+        if (find_function(full, false, n - 1, known) || known || !method_known) {
+          // optional.none(), math.ceil(x): a qualified global function.
           e->args.erase(e->args.begin());
           e->receiver = false;
           return function(e, full, false, 0);

@@ -78,6 +78,15 @@ constexpr FunctionInfo kFunctions[] = {
     {"or", Fn::kOr, true, 1, 1},
     {"math.greatest", Fn::kGreatest, false, 1, 32},
     {"math.least", Fn::kLeast, false, 1, 32},
+    {"math.ceil", Fn::kCeil, false, 1, 1},
+    {"math.floor", Fn::kFloor, false, 1, 1},
+    {"math.round", Fn::kRound, false, 1, 1},
+    {"math.trunc", Fn::kTrunc, false, 1, 1},
+    {"math.abs", Fn::kAbs, false, 1, 1},
+    {"math.sign", Fn::kSign, false, 1, 1},
+    {"math.isNaN", Fn::kIsNaN, false, 1, 1},
+    {"math.isInf", Fn::kIsInf, false, 1, 1},
+    {"math.isFinite", Fn::kIsFinite, false, 1, 1},
 };
 
 const char* fn_name(Fn fn) {
@@ -959,6 +968,38 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
       return Value::error("value() of optional.none()");
     case Fn::kOrValue: case Fn::kOr: return bad_args(e, a, n);  // evaluated lazily by the evaluator
     case Fn::kGreatest: case Fn::kLeast: return greatest_least(e, a, n);
+    case Fn::kCeil: case Fn::kFloor: case Fn::kRound: case Fn::kTrunc: case Fn::kIsNaN: case Fn::kIsInf:
+    case Fn::kIsFinite: {
+      if (k0 != Kind::kDouble) return bad_args(e, a, n);
+      double d = VA::d(a[0]);
+      switch (e->fn) {
+        case Fn::kCeil: return Value::real(std::ceil(d));
+        case Fn::kFloor: return Value::real(std::floor(d));
+        case Fn::kRound: return Value::real(std::round(d));  // half away from zero
+        case Fn::kTrunc: return Value::real(std::trunc(d));
+        case Fn::kIsNaN: return Value::boolean(std::isnan(d));
+        case Fn::kIsInf: return Value::boolean(std::isinf(d));
+        default: return Value::boolean(std::isfinite(d));
+      }
+    }
+    case Fn::kAbs: case Fn::kSign:
+      switch (k0) {
+        case Kind::kInt: {
+          int64_t i = VA::i(a[0]);
+          if (e->fn == Fn::kSign) return Value::integer((i > 0) - (i < 0));
+          if (i == std::numeric_limits<int64_t>::min()) return Value::error("integer overflow");
+          return Value::integer(i < 0 ? -i : i);
+        }
+        case Kind::kUint:
+          return e->fn == Fn::kSign ? Value::uinteger(VA::u(a[0]) ? 1 : 0) : a[0];
+        case Kind::kDouble: {
+          double d = VA::d(a[0]);
+          if (e->fn == Fn::kAbs) return Value::real(std::fabs(d));
+          if (std::isnan(d)) return a[0];
+          return Value::real(d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0);
+        }
+        default: return bad_args(e, a, n);
+      }
   }
   return bad_args(e, a, n);
 }

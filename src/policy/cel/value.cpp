@@ -451,24 +451,26 @@ constexpr double kTwo64 = 18446744073709551616.0;
 
 Order cmp3(auto a, auto b) { return a < b ? Order::kLess : (b < a ? Order::kGreater : Order::kEqual); }
 
+// An int or uint against a double compares as the double of the integer,
+// as cel-go does and the conformance tests require (so 2^63-1 equals 2^63.0);
+// only doubles beyond the integer's range are ordered without conversion.
+Order cmp_double(double x, double y) {
+  if (std::isnan(x) || std::isnan(y)) return Order::kUnordered;
+  return cmp3(x, y);
+}
+
 Order cmp_int_double(int64_t i, double d) {
   if (std::isnan(d)) return Order::kUnordered;
-  if (d >= kTwo63) return Order::kLess;
   if (d < -kTwo63) return Order::kGreater;
-  double t = std::trunc(d);
-  Order o = cmp3(i, int64_t(t));
-  if (o != Order::kEqual) return o;
-  return d > t ? Order::kLess : (d < t ? Order::kGreater : Order::kEqual);
+  if (d > kTwo63) return Order::kLess;
+  return cmp_double(double(i), d);
 }
 
 Order cmp_uint_double(uint64_t u, double d) {
   if (std::isnan(d)) return Order::kUnordered;
-  if (d >= kTwo64) return Order::kLess;
   if (d < 0) return Order::kGreater;
-  double t = std::trunc(d);
-  Order o = cmp3(u, uint64_t(t));
-  if (o != Order::kEqual) return o;
-  return d > t ? Order::kLess : Order::kEqual;
+  if (d > kTwo64) return Order::kLess;
+  return cmp_double(double(u), d);
 }
 
 Order flip(Order o) {
@@ -581,15 +583,17 @@ uint64_t key_hash(const Value& key) {
     x ^= x >> 33;
     return x;
   };
+  // Numbers hash by their double: numbers equal as keys have the same double.
+  auto number = [&](double d) {
+    if (d == 0) d = 0;  // -0.0
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    return mix(bits);
+  };
   switch (VA::kind(key)) {
-    case Kind::kInt: return mix(uint64_t(VA::i(key)));
-    case Kind::kUint: return mix(VA::u(key));  // equal non-negative ints hash alike
-    case Kind::kDouble: {
-      double d = VA::d(key);
-      if (d == std::trunc(d) && d >= -kTwo63 && d < kTwo63) return mix(uint64_t(int64_t(d)));
-      if (d == std::trunc(d) && d >= 0 && d < kTwo64) return mix(uint64_t(d));
-      return 0x9e3779b97f4a7c15ULL;
-    }
+    case Kind::kInt: return number(double(VA::i(key)));
+    case Kind::kUint: return number(double(VA::u(key)));
+    case Kind::kDouble: return number(VA::d(key));
     case Kind::kBool: return VA::b(key) ? 0x51ed27ULL : 0x2545f4ULL;
     case Kind::kString: return std::hash<std::string_view>{}(VA::str(key));
     default: return 0;

@@ -228,6 +228,24 @@ TEST(CelLists, ExtensionFunctions) {
   EXPECT_TRUE(Same("math.least([4, 2.5, 3u])", "2.5"));
 }
 
+TEST(CelMath, RoundingAndSigns) {
+  EXPECT_TRUE(Same("math.ceil(-1.2)", "-1.0"));
+  EXPECT_TRUE(Same("math.floor(-1.2)", "-2.0"));
+  EXPECT_TRUE(Same("math.round(-1.5)", "-2.0"));
+  EXPECT_TRUE(Same("math.round(1.5)", "2.0"));
+  EXPECT_TRUE(Same("math.round(1.4)", "1.0"));
+  EXPECT_TRUE(Same("math.trunc(-1.7)", "-1.0"));
+  EXPECT_TRUE(Same("math.abs(-11)", "11"));
+  EXPECT_TRUE(Same("math.abs(1u)", "1u"));
+  EXPECT_TRUE(Same("math.abs(-11.5)", "11.5"));
+  EXPECT_TRUE(Fails("math.abs(-9223372036854775808)", "overflow"));
+  EXPECT_TRUE(Same("math.sign(-11)", "-1"));
+  EXPECT_TRUE(Same("math.sign(0u)", "0u"));
+  EXPECT_TRUE(Same("math.sign(100.5)", "1.0"));
+  EXPECT_TRUE(True("math.isNaN(0.0 / 0.0) && math.isInf(1.0 / 0.0) && math.isFinite(1.0)"));
+  EXPECT_TRUE(Fails("math.ceil(1)", "no matching overload"));
+}
+
 TEST(CelFunctions, UnknownFunctionsAndWrongArityDoNotCompile) {
   EXPECT_TRUE(CompileFails("foo(1)", 1, 1, "undeclared reference to function 'foo'"));
   EXPECT_TRUE(CompileFails("'a'.frobnicate()", 1, 5, "undeclared reference to function 'frobnicate'"));
@@ -235,7 +253,8 @@ TEST(CelFunctions, UnknownFunctionsAndWrongArityDoNotCompile) {
   EXPECT_TRUE(CompileFails("'a'.contains()", 1, 5, "does not take 0 arguments"));
   EXPECT_TRUE(CompileFails("'a'.int()", 1, 5, "int(x, ...)"));
   EXPECT_TRUE(CompileFails("contains('a', 'b')", 1, 1, "x.contains(...)"));
-  EXPECT_TRUE(CompileFails("optional.nothing()", 1, 10, "undeclared reference to function 'nothing'"));
+  EXPECT_TRUE(CompileFails("optional.nothing()", 1, 10, "undeclared reference to function 'optional.nothing'"));
+  EXPECT_TRUE(CompileFails("math.sqrt(2.0)", 1, 6, "undeclared reference to function 'math.sqrt'"));
 }
 
 }  // namespace

@@ -118,9 +118,10 @@ TEST(CelEquality, HeterogeneousNumbersCompareOnTheNumberLine) {
   EXPECT_TRUE(False("dyn(3.5) == 3"));
   EXPECT_TRUE(True("[1, 2.0] == [1.0, 2u]"));
   EXPECT_TRUE(True("{1: 'a'} == {1u: 'a'}"));
-  // 2^53 + 1 is not the double 2^53: the comparison is exact.
-  EXPECT_TRUE(False("9007199254740993 == 9007199254740992.0"));
+  // An int meets a double as a double (cel-go, conformance): 2^53 + 1 rounds to 2^53.
+  EXPECT_TRUE(True("9007199254740993 == 9007199254740992.0"));
   EXPECT_TRUE(True("9007199254740992 == 9007199254740992.0"));
+  EXPECT_TRUE(True("dyn(9223372036854775807) == 9223372036854775808.0"));
 }
 
 TEST(CelEquality, DifferentTypesAreUnequalNotErrors) {
@@ -156,8 +157,11 @@ TEST(CelOrdering, Numbers) {
   EXPECT_TRUE(True("dyn(-9223372036854775808) < 0u"));
   EXPECT_TRUE(False("double('NaN') < 1"));
   EXPECT_TRUE(False("double('NaN') >= 1.0"));
-  EXPECT_TRUE(True("9223372036854775807 < 9223372036854775808.0"));
-  EXPECT_TRUE(True("9007199254740993 > 9007199254740992.0"));
+  EXPECT_TRUE(False("dyn(9223372036854775807) < 9223372036854775808.0"));
+  EXPECT_TRUE(True("dyn(9223372036854775807) >= 9223372036854775808.0"));
+  EXPECT_TRUE(True("dyn(9223372036854775808.0) <= 9223372036854775807"));
+  EXPECT_TRUE(True("9223372036854775807 < 1e19"));
+  EXPECT_TRUE(True("18446744073709551615u < 1e20 && 0u > -0.5"));
 }
 
 TEST(CelOrdering, StringsBytesBoolsAndTime) {
