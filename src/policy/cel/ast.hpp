@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,7 +64,7 @@ enum class Fn : uint16_t {
   kGetFullYear, kGetMonth, kGetDate, kGetDayOfMonth, kGetDayOfWeek, kGetDayOfYear,
   kGetHours, kGetMinutes, kGetSeconds, kGetMilliseconds,
   kOptionalOf, kOptionalNone, kOptionalOfNonZero, kHasValue, kOptValue, kOrValue, kOr,
-  kGreatest, kLeast,
+  kGreatest, kLeast, kCeil, kFloor, kRound, kTrunc, kAbs, kSign, kIsNaN, kIsInf, kIsFinite,
 };
 
 struct Expr {
@@ -73,23 +74,26 @@ struct Expr {
   Fn fn = Fn::kSize;
   bool receiver = false;     // kRawCall: called as a method
   bool leading_dot = false;  // kIdent: ".name" resolves in the root scope only
-  bool optional = false;     // kSelect/kIndex: `?.` / `[?`
+  bool optional = false;     // kSelect/kIndex: `.?` / `[?`
   uint32_t offset = 0;       // byte offset in the source of the node's token
   uint32_t height = 1;       // 1 + the tallest child
   int32_t slot = -1;
   int32_t slot2 = -1;
+  std::vector<Expr*> args;   // next to the fields above: one cache line per visit
   std::string name;          // identifier, field, function or variable name
   Value constant;
-  std::vector<Expr*> args;
   std::vector<bool> optional_items;  // kList / kMap
   const re2::RE2* regex = nullptr;   // kCall matches() with a constant pattern
+  // kBinary `x in [constant strings]`: the strings, sorted, for a binary search.
+  std::shared_ptr<const std::vector<std::string>> string_set;
 };
 
+// Nodes sit next to each other (a deque never moves its elements), which
+// keeps a program's tree in few cache lines while it is walked.
 struct Arena {
-  std::vector<std::unique_ptr<Expr>> nodes;
+  std::deque<Expr> nodes;
   Expr* make(Op op, uint32_t offset) {
-    nodes.push_back(std::make_unique<Expr>());
-    Expr* e = nodes.back().get();
+    Expr* e = &nodes.emplace_back();
     e->op = op;
     e->offset = offset;
     return e;

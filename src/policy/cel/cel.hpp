@@ -38,7 +38,7 @@ class Value {
   enum class Kind : uint8_t {
     kNull, kBool, kInt, kUint, kDouble, kString, kBytes, kList, kMap,
     kDuration, kTimestamp, kType, kError,
-    kOptional,  // CEL optional values (`a.?b`, optional.of(x)): value() when present
+    kOptional,  // CEL optional values (`a.?b`, `l[?0]`, optional.of(x))
   };
 
   Value();  // null

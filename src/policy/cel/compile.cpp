@@ -23,8 +23,9 @@ struct CheckFailure {
 
 [[noreturn]] void fail(std::string message, uint32_t offset) { throw CheckFailure{std::move(message), offset}; }
 
+// `dyn` is only a function: as a value it denotes nothing.
 const char* const kTypeNames[] = {"int", "uint", "double", "bool", "string", "bytes", "list", "map",
-                                  "null_type", "type", "dyn", "optional_type"};
+                                  "null_type", "type", "optional_type"};
 
 std::optional<Value> type_constant(std::string_view name) {
   for (const char* t : kTypeNames)
@@ -74,7 +75,23 @@ class Checker {
       default: break;
     }
     for (Expr*& a : e->args) a = check(a);
+    if (e->op == Op::kBinary && e->binop == BinOp::kIn) index_string_list(e);
     return fold(e);
+  }
+
+  // `x in ['a', 'b', ...]` with constant strings (allow lists) becomes a
+  // binary search. Only strings: a string equals no value of another type.
+  void index_string_list(Expr* e) {
+    const Expr* list = e->args[1];
+    if (list->op != Op::kConst || list->constant.kind() != Value::Kind::kList || list->constant.size() < 4) return;
+    auto set = std::make_shared<std::vector<std::string>>();
+    for (size_t i = 0, n = list->constant.size(); i < n; ++i) {
+      Value item = list->constant.element(i);
+      if (item.kind() != Value::Kind::kString) return;
+      set->push_back(item.as_string());
+    }
+    std::sort(set->begin(), set->end());
+    e->string_set = std::move(set);
   }
 
   // Slots of the referenced declared variables, in Env order.
@@ -201,7 +218,10 @@ class Checker {
       if (is_namespace(recv, ns)) {
         std::string full = std::string(ns) + "." + e->name;
         bool known;
-        if (find_function(full, false, n - 1, known) || known) {
+        bool method_known;
+        find_function(e->name, true, n - 1, method_known);
+        if (find_function(full, false, n - 1, known) || known || !method_known) {
+          // optional.none(), math.ceil(x): a qualified global function.
           e->args.erase(e->args.begin());
           e->receiver = false;
           return function(e, full, false, 0);

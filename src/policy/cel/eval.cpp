@@ -169,14 +169,16 @@ Value mod(const Value& a, const Value& b) {
   return no_overload("%", {&a, &b});
 }
 
-bool in_list(const Value& needle, const Value& list) {
+bool in_list(Evaluator& ev, const Value& needle, const Value& list) {
   if (const Node* n = VA::node(list)) {
     for (const Node& item : n->items())
-      if (equals(needle, Value::from_node(item))) return true;
+      if (ev.eq(needle, VA::view(item))) return true;
     return false;
   }
-  for (const Value& item : VA::list_items(list))
-    if (equals(needle, item)) return true;
+  for (const Value& item : VA::list_items(list)) {
+    if (ev.eq(needle, item)) return true;
+    if (ev.exhausted()) return false;
+  }
   return false;
 }
 
@@ -193,7 +195,7 @@ bool iterate(const Value& range, F&& f) {
     if (const Node* n = VA::node(range)) {
       const auto& items = n->items();
       for (size_t i = 0; i < items.size(); ++i)
-        if (!f(Value::integer(int64_t(i)), Value::from_node(items[i]))) return true;
+        if (!f(Value::integer(int64_t(i)), VA::view(items[i]))) return true;
     } else {
       const auto& items = VA::list_items(range);
       for (size_t i = 0; i < items.size(); ++i)
@@ -207,7 +209,7 @@ bool iterate(const Value& range, F&& f) {
       bool dups = doc_map_has_duplicates(*n);
       for (size_t i = 0; i < fields.size(); ++i) {
         if (dups && n->get(fields[i].key) != &fields[i].value) continue;
-        if (!f(VA::borrowed_string(fields[i].key), Value::from_node(fields[i].value))) return true;
+        if (!f(VA::borrowed_string(fields[i].key), VA::view(fields[i].value))) return true;
       }
     } else {
       for (const auto& [k, v] : VA::map_heap(range).entries)
@@ -362,7 +364,7 @@ Value Evaluator::eval_select(const Expr* e, Value operand) {
   if (k == Kind::kMap) {
     if (const Node* n = VA::node(operand)) {
       if (const Node* child = n->get(e->name)) {
-        Value v = Value::from_node(*child);
+        Value v = VA::view(*child);
         return e->optional ? Value::optional(std::move(v)) : v;
       }
     } else if (auto v = operand.find(Value::string(e->name))) {
@@ -475,8 +477,8 @@ Value Evaluator::eval_binary(const Expr* e) {
   Value b = eval(e->args[1]);
   if (b.is_error()) return b;
   switch (e->binop) {
-    case BinOp::kEq: return Value::boolean(equals(a, b));
-    case BinOp::kNe: return Value::boolean(!equals(a, b));
+    case BinOp::kEq: return Value::boolean(eq(a, b));
+    case BinOp::kNe: return Value::boolean(!eq(a, b));
     case BinOp::kLt: case BinOp::kLe: case BinOp::kGt: case BinOp::kGe: {
       Order o = compare(a, b);
       if (o == Order::kInvalid) return no_overload(binop_name(e->binop), {&a, &b});
@@ -489,10 +491,14 @@ Value Evaluator::eval_binary(const Expr* e) {
       }
     }
     case BinOp::kIn: {
+      if (e->string_set) {
+        if (VA::kind(a) != Kind::kString) return Value::boolean(false);
+        return Value::boolean(std::binary_search(e->string_set->begin(), e->string_set->end(), VA::str(a)));
+      }
       Kind k = VA::kind(b);
       if (k == Kind::kList) {
         charge(b.size());
-        return Value::boolean(in_list(a, b));
+        return Value::boolean(in_list(*this, a, b));
       }
       if (k == Kind::kMap) {
         if (!is_key_kind(VA::kind(a)) && VA::kind(a) != Kind::kDouble) return Value::boolean(false);
@@ -501,11 +507,14 @@ Value Evaluator::eval_binary(const Expr* e) {
       return no_overload("in", {&a, &b});
     }
     case BinOp::kAdd: {
-      Value r = add(a, b);
-      Kind k = VA::kind(r);
-      if (k == Kind::kString || k == Kind::kBytes) charge(VA::str(r).size() / 8);
-      if (k == Kind::kList) charge(r.size());
-      return r;
+      // Charged before building, so a too-large result is never allocated.
+      Kind ka = VA::kind(a), kb = VA::kind(b);
+      if (ka == kb && (ka == Kind::kString || ka == Kind::kBytes)) {
+        if (!charge((VA::str(a).size() + VA::str(b).size()) / 8)) return cost_error();
+      } else if (ka == kb && ka == Kind::kList) {
+        if (!charge(a.size() + b.size())) return cost_error();
+      }
+      return add(a, b);
     }
     case BinOp::kSub: return sub(a, b);
     case BinOp::kMul: return mul(a, b);

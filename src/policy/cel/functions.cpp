@@ -78,6 +78,15 @@ constexpr FunctionInfo kFunctions[] = {
     {"or", Fn::kOr, true, 1, 1},
     {"math.greatest", Fn::kGreatest, false, 1, 32},
     {"math.least", Fn::kLeast, false, 1, 32},
+    {"math.ceil", Fn::kCeil, false, 1, 1},
+    {"math.floor", Fn::kFloor, false, 1, 1},
+    {"math.round", Fn::kRound, false, 1, 1},
+    {"math.trunc", Fn::kTrunc, false, 1, 1},
+    {"math.abs", Fn::kAbs, false, 1, 1},
+    {"math.sign", Fn::kSign, false, 1, 1},
+    {"math.isNaN", Fn::kIsNaN, false, 1, 1},
+    {"math.isInf", Fn::kIsInf, false, 1, 1},
+    {"math.isFinite", Fn::kIsFinite, false, 1, 1},
 };
 
 const char* fn_name(Fn fn) {
@@ -444,7 +453,7 @@ bool is_zero(const Value& v) {
 
 // ---- time ------------------------------------------------------------------
 
-Value time_part(const Expr* e, const Value* a, size_t n) {
+Value time_part(Evaluator& ev, const Expr* e, const Value* a, size_t n) {
   const Value& t = a[0];
   if (VA::kind(t) == Kind::kDuration && n == 1) {
     int64_t ns = VA::i(t);
@@ -459,6 +468,8 @@ Value time_part(const Expr* e, const Value* a, size_t n) {
   if (VA::kind(t) != Kind::kTimestamp || (n == 2 && VA::kind(a[1]) != Kind::kString)) return bad_args(e, a, n);
   int64_t offset = 0;
   if (n == 2) {
+    // A named zone is a file to read: charge it like the work it is.
+    if (VA::str(a[1]).size() > 6 && !ev.charge(1000)) return cost_error();
     std::string err;
     if (!zone_offset(VA::str(a[1]), VA::seconds(t), offset, err)) return Value::error(err);
   }
@@ -509,9 +520,12 @@ Value greatest_least(const Expr* e, const Value* a, size_t n) {
 
 // ---- format ----------------------------------------------------------------
 
+constexpr size_t kMaxFormatted = 1 << 20;
+
 Value format_value(const Value& v, char verb, int precision, std::string& out);
 
 void format_string_clause(const Value& v, std::string& out, bool nested) {
+  if (out.size() > kMaxFormatted) return;
   switch (VA::kind(v)) {
     case Kind::kString: case Kind::kBytes: out += VA::str(v); return;
     case Kind::kDouble: {
@@ -601,6 +615,7 @@ Value format_value(const Value& v, char verb, int precision, std::string& out) {
       static const char* upper = "0123456789ABCDEF";
       const char* digits = verb == 'X' ? upper : lower;
       if ((k == Kind::kString || k == Kind::kBytes) && (verb == 'x' || verb == 'X')) {
+        if (VA::str(v).size() > kMaxFormatted / 2) return Value::error("format: result larger than 1 MiB");
         for (unsigned char c : VA::str(v)) {
           out += digits[c >> 4];
           out += digits[c & 15];
@@ -659,6 +674,7 @@ Value format(const std::string& fmt, const Value& args) {
     if (next >= args.size()) return Value::error("format: index " + std::to_string(next) + " out of range");
     Value err = format_value(args.element(next++), fmt[i], precision, out);
     if (err.is_error()) return err;
+    if (out.size() > kMaxFormatted) return Value::error("format: result larger than 1 MiB");
   }
   return Value::string(std::move(out));
 }
@@ -738,10 +754,10 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
         ev.charge(m);
         if (e->fn == Fn::kIndexOf) {
           for (size_t i = 0; i < m; ++i)
-            if (equals(a[0].element(i), a[1])) return Value::integer(int64_t(i));
+            if (ev.eq(a[0].element(i), a[1])) return Value::integer(int64_t(i));
         } else {
           for (size_t i = m; i-- > 0;)
-            if (equals(a[0].element(i), a[1])) return Value::integer(int64_t(i));
+            if (ev.eq(a[0].element(i), a[1])) return Value::integer(int64_t(i));
         }
         return Value::integer(-1);
       }
@@ -761,9 +777,11 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
     }
     case Fn::kReplace: {
       if (k0 != Kind::kString || !str_arg(1) || !str_arg(2) || (n == 4 && !int_arg(3))) return bad_args(e, a, n);
-      Value r = replace(VA::str(a[0]), VA::str(a[1]), VA::str(a[2]), n == 4 ? VA::i(a[3]) : -1);
-      ev.charge(VA::str(r).size() / 8);
-      return r;
+      // The most the result can grow to, charged before it is built.
+      const std::string &s = VA::str(a[0]), &from = VA::str(a[1]), &to = VA::str(a[2]);
+      uint64_t hits = from.empty() ? s.size() + 1 : s.size() / from.size();
+      if (!ev.charge((s.size() + hits * to.size()) / 8)) return cost_error();
+      return replace(s, from, to, n == 4 ? VA::i(a[3]) : -1);
     }
     case Fn::kSplit: {
       if (k0 != Kind::kString || !str_arg(1) || (n == 3 && !int_arg(2))) return bad_args(e, a, n);
@@ -800,6 +818,12 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
     }
     case Fn::kJoin: {
       if (k0 != Kind::kList || (n == 2 && !str_arg(1))) return bad_args(e, a, n);
+      uint64_t total = 0;
+      for (size_t i = 0, m = a[0].size(); i < m; ++i) {
+        Value x = a[0].element(i);
+        if (VA::kind(x) == Kind::kString) total += VA::str(x).size() + (n == 2 ? VA::str(a[1]).size() : 0);
+      }
+      if (!ev.charge(total / 8 + a[0].size())) return cost_error();
       std::string out;
       for (size_t i = 0, m = a[0].size(); i < m; ++i) {
         Value x = a[0].element(i);
@@ -807,7 +831,6 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
         if (i && n == 2) out += VA::str(a[1]);
         out += VA::str(x);
       }
-      ev.charge(out.size() / 8);
       return Value::string(std::move(out));
     }
     case Fn::kReverse: {
@@ -877,7 +900,7 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
         Value x = a[0].element(i);
         bool seen = false;
         for (const Value& y : out)
-          if (equals(x, y)) {
+          if (ev.eq(x, y)) {
             seen = true;
             break;
           }
@@ -929,7 +952,7 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
 
     case Fn::kGetFullYear: case Fn::kGetMonth: case Fn::kGetDate: case Fn::kGetDayOfMonth: case Fn::kGetDayOfWeek:
     case Fn::kGetDayOfYear: case Fn::kGetHours: case Fn::kGetMinutes: case Fn::kGetSeconds: case Fn::kGetMilliseconds:
-      return time_part(e, a, n);
+      return time_part(ev, e, a, n);
 
     case Fn::kOptionalOf: return Value::optional(a[0]);
     case Fn::kOptionalNone: return Value::optional(std::nullopt);
@@ -945,6 +968,38 @@ Value call_builtin(Evaluator& ev, const Expr* e, Value* a, size_t n) {
       return Value::error("value() of optional.none()");
     case Fn::kOrValue: case Fn::kOr: return bad_args(e, a, n);  // evaluated lazily by the evaluator
     case Fn::kGreatest: case Fn::kLeast: return greatest_least(e, a, n);
+    case Fn::kCeil: case Fn::kFloor: case Fn::kRound: case Fn::kTrunc: case Fn::kIsNaN: case Fn::kIsInf:
+    case Fn::kIsFinite: {
+      if (k0 != Kind::kDouble) return bad_args(e, a, n);
+      double d = VA::d(a[0]);
+      switch (e->fn) {
+        case Fn::kCeil: return Value::real(std::ceil(d));
+        case Fn::kFloor: return Value::real(std::floor(d));
+        case Fn::kRound: return Value::real(std::round(d));  // half away from zero
+        case Fn::kTrunc: return Value::real(std::trunc(d));
+        case Fn::kIsNaN: return Value::boolean(std::isnan(d));
+        case Fn::kIsInf: return Value::boolean(std::isinf(d));
+        default: return Value::boolean(std::isfinite(d));
+      }
+    }
+    case Fn::kAbs: case Fn::kSign:
+      switch (k0) {
+        case Kind::kInt: {
+          int64_t i = VA::i(a[0]);
+          if (e->fn == Fn::kSign) return Value::integer((i > 0) - (i < 0));
+          if (i == std::numeric_limits<int64_t>::min()) return Value::error("integer overflow");
+          return Value::integer(i < 0 ? -i : i);
+        }
+        case Kind::kUint:
+          return e->fn == Fn::kSign ? Value::uinteger(VA::u(a[0]) ? 1 : 0) : a[0];
+        case Kind::kDouble: {
+          double d = VA::d(a[0]);
+          if (e->fn == Fn::kAbs) return Value::real(std::fabs(d));
+          if (std::isnan(d)) return a[0];
+          return Value::real(d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0);
+        }
+        default: return bad_args(e, a, n);
+      }
   }
   return bad_args(e, a, n);
 }

@@ -67,6 +67,21 @@ struct ValueAccess {
     return v;
   }
   static bool is_doc(const Value& v) { return v.node_ != nullptr; }
+  // Value::from_node, inline for the evaluator's hot paths.
+  static Value view(const Node& n) {
+    Value v;
+    v.node_ = &n;
+    switch (n.kind()) {
+      case Node::Kind::kNull: v.kind_ = Kind::kNull; break;
+      case Node::Kind::kBool: v.kind_ = Kind::kBool; v.b_ = n.as_bool(); break;
+      case Node::Kind::kInt: v.kind_ = Kind::kInt; v.i_ = n.as_int(); break;
+      case Node::Kind::kDouble: v.kind_ = Kind::kDouble; v.d_ = n.as_double(); break;
+      case Node::Kind::kString: v.kind_ = Kind::kString; break;
+      case Node::Kind::kList: v.kind_ = Kind::kList; break;
+      case Node::Kind::kMap: v.kind_ = Kind::kMap; break;
+    }
+    return v;
+  }
   static const ValueList& list_items(const Value& v) { return static_cast<const List&>(*v.heap_).items; }
   static const Map& map_heap(const Value& v) { return static_cast<const Map&>(*v.heap_); }
 
@@ -93,6 +108,10 @@ struct ValueAccess {
 };
 
 // ---- helpers shared by value.cpp, eval.cpp and functions.cpp ----------------
+
+// Equality that gives up (returning false with budget 0) after visiting
+// `budget` values: the evaluator bounds it by the remaining cost.
+bool equals(const Value& a, const Value& b, uint64_t& budget);
 
 // Whether a document map holds a key twice (CEL sees only the last entry).
 bool doc_map_has_duplicates(const Node& map);

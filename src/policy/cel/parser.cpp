@@ -17,7 +17,7 @@ enum class Tok : uint8_t {
   kEof, kIdent, kQuotedIdent, kInt, kUint, kDouble, kString, kBytes,
   kTrue, kFalse, kNull, kIn,
   kLParen, kRParen, kLBracket, kRBracket, kLBrace, kRBrace,
-  kDot, kOptDot, kComma, kColon, kQuestion,
+  kDot, kComma, kColon, kQuestion,
   kPlus, kMinus, kStar, kSlash, kPercent, kBang,
   kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr,
 };
@@ -157,14 +157,7 @@ class Lexer {
       case '.': return tok(Tok::kDot, start);
       case ',': return tok(Tok::kComma, start);
       case ':': return tok(Tok::kColon, start);
-      case '?':
-        // `?.` selects optionally only when a field name follows, so that
-        // `c ? .5 : 1` still reads as a conditional.
-        if (at(i_) == '.' && (is_ident_start(at(i_ + 1)) || at(i_ + 1) == '`')) {
-          ++i_;
-          return tok(Tok::kOptDot, start);
-        }
-        return tok(Tok::kQuestion, start);
+      case '?': return tok(Tok::kQuestion, start);
       case '+': return tok(Tok::kPlus, start);
       case '-': return tok(Tok::kMinus, start);
       case '*': return tok(Tok::kStar, start);
@@ -412,7 +405,6 @@ class Parser {
       case Tok::kLBrace: return "'{'";
       case Tok::kRBrace: return "'}'";
       case Tok::kDot: return "'.'";
-      case Tok::kOptDot: return "'?.'";
       case Tok::kComma: return "','";
       case Tok::kColon: return "':'";
       case Tok::kQuestion: return "'?'";
@@ -552,7 +544,7 @@ class Parser {
       // The innermost minus belongs to a number literal that is not
       // followed by a member suffix: -9223372036854775808 is an int.
       Tok next = peek(1).kind;
-      bool suffix = next == Tok::kDot || next == Tok::kOptDot || next == Tok::kLBracket;
+      bool suffix = next == Tok::kDot || next == Tok::kLBracket;
       if (!suffix && (peek().kind == Tok::kInt || peek().kind == Tok::kDouble)) {
         const Token& lit = take();
         e = arena_.make(Op::kConst, minus.back());
@@ -596,11 +588,14 @@ class Parser {
     Expr* e = primary();
     for (;;) {
       Tok k = peek().kind;
-      if (k == Tok::kDot || k == Tok::kOptDot) {
-        uint32_t at = take().offset;
+      if (k == Tok::kDot) {
+        take();
+        // `x.?f` selects optionally (CEL's optional syntax).
+        bool opt = accept(Tok::kQuestion);
+        uint32_t at = peek().offset;  // errors point at the field or method name
         bool quoted = peek().kind == Tok::kQuotedIdent;
-        std::string name = field_name(k == Tok::kDot ? "'.'" : "'?.'");
-        if (k == Tok::kDot && !quoted && peek().kind == Tok::kLParen) {
+        std::string name = field_name(opt ? "'.?'" : "'.'");
+        if (!opt && !quoted && peek().kind == Tok::kLParen) {
           take();
           Expr* call = arena_.make(Op::kRawCall, at);
           call->name = std::move(name);
@@ -613,7 +608,7 @@ class Parser {
         }
         Expr* sel = node(Op::kSelect, at, {e});
         sel->name = std::move(name);
-        sel->optional = k == Tok::kOptDot;
+        sel->optional = opt;
         e = sel;
       } else if (k == Tok::kLBracket) {
         uint32_t at = take().offset;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,20 +30,34 @@ struct Program::Impl {
 
 namespace detail {
 
-// A small vector that keeps the first N elements inline, so an evaluation
-// over a handful of variables allocates nothing for its frame.
+// A fixed-size array that keeps up to N elements inline (constructing only
+// the ones used), so an evaluation over a handful of variables and
+// comprehension slots allocates nothing for its frame.
 template <class T, size_t N>
 class SmallVec {
  public:
   explicit SmallVec(size_t n) : n_(n) {
-    if (n > N) heap_.resize(n);
+    if (n > N) {
+      heap_.resize(n);
+      data_ = heap_.data();
+    } else {
+      data_ = reinterpret_cast<T*>(inline_);
+      for (size_t i = 0; i < n; ++i) new (data_ + i) T();
+    }
   }
-  T& operator[](size_t i) { return n_ > N ? heap_[i] : inline_[i]; }
-  const T& operator[](size_t i) const { return n_ > N ? heap_[i] : inline_[i]; }
+  ~SmallVec() {
+    if (n_ <= N)
+      for (size_t i = 0; i < n_; ++i) data_[i].~T();
+  }
+  SmallVec(const SmallVec&) = delete;
+  SmallVec& operator=(const SmallVec&) = delete;
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
 
  private:
   size_t n_;
-  T inline_[N] = {};
+  T* data_;
+  alignas(T) unsigned char inline_[N * sizeof(T)];
   std::vector<T> heap_;
 };
 
@@ -61,6 +76,15 @@ class Evaluator {
     return !exhausted_;
   }
   bool exhausted() const { return exhausted_; }
+
+  // CEL equality charged by the values it visits.
+  bool eq(const Value& a, const Value& b) {
+    uint64_t left = cost_ < max_cost_ ? max_cost_ - cost_ + 1 : 1;
+    const uint64_t start = left;
+    bool r = equals(a, b, left);
+    charge(start - left);
+    return r;
+  }
 
   // Regexes of matches() whose pattern is computed at run time.
   const re2::RE2* dynamic_regex(const std::string& pattern, std::string& error);

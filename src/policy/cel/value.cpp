@@ -316,7 +316,12 @@ void quote_into(std::string& out, std::string_view s, bool bytes) {
   out += '"';
 }
 
+// Text of values for messages stays bounded even for lists that share
+// structure and so are far larger than the memory they take.
+constexpr size_t kMaxText = 256 * 1024;
+
 void text_into(std::string& out, const Value& v, bool top) {
+  if (out.size() > kMaxText) return;
   switch (v.kind()) {
     case Kind::kNull: out += "null"; return;
     case Kind::kBool: out += v.as_bool() ? "true" : "false"; return;
@@ -381,6 +386,10 @@ void text_into(std::string& out, const Value& v, bool top) {
 std::string Value::to_text() const {
   std::string out;
   text_into(out, *this, true);
+  if (out.size() > kMaxText) {
+    out.resize(kMaxText);
+    out += "...";
+  }
   return out;
 }
 
@@ -442,24 +451,26 @@ constexpr double kTwo64 = 18446744073709551616.0;
 
 Order cmp3(auto a, auto b) { return a < b ? Order::kLess : (b < a ? Order::kGreater : Order::kEqual); }
 
+// An int or uint against a double compares as the double of the integer,
+// as cel-go does and the conformance tests require (so 2^63-1 equals 2^63.0);
+// only doubles beyond the integer's range are ordered without conversion.
+Order cmp_double(double x, double y) {
+  if (std::isnan(x) || std::isnan(y)) return Order::kUnordered;
+  return cmp3(x, y);
+}
+
 Order cmp_int_double(int64_t i, double d) {
   if (std::isnan(d)) return Order::kUnordered;
-  if (d >= kTwo63) return Order::kLess;
   if (d < -kTwo63) return Order::kGreater;
-  double t = std::trunc(d);
-  Order o = cmp3(i, int64_t(t));
-  if (o != Order::kEqual) return o;
-  return d > t ? Order::kLess : (d < t ? Order::kGreater : Order::kEqual);
+  if (d > kTwo63) return Order::kLess;
+  return cmp_double(double(i), d);
 }
 
 Order cmp_uint_double(uint64_t u, double d) {
   if (std::isnan(d)) return Order::kUnordered;
-  if (d >= kTwo64) return Order::kLess;
   if (d < 0) return Order::kGreater;
-  double t = std::trunc(d);
-  Order o = cmp3(u, uint64_t(t));
-  if (o != Order::kEqual) return o;
-  return d > t ? Order::kLess : Order::kEqual;
+  if (d > kTwo64) return Order::kLess;
+  return cmp_double(double(u), d);
 }
 
 Order flip(Order o) {
@@ -514,6 +525,13 @@ Order compare(const Value& a, const Value& b) {
 }
 
 bool equals(const Value& a, const Value& b) {
+  uint64_t unlimited = std::numeric_limits<uint64_t>::max();
+  return equals(a, b, unlimited);
+}
+
+bool equals(const Value& a, const Value& b, uint64_t& budget) {
+  if (budget == 0) return false;
+  --budget;
   Kind ka = a.kind(), kb = b.kind();
   if (is_numeric(ka) && is_numeric(kb)) return cmp_numeric(a, b) == Order::kEqual;
   if (ka != kb) return false;
@@ -524,25 +542,24 @@ bool equals(const Value& a, const Value& b) {
     case Kind::kDuration: return VA::i(a) == VA::i(b);
     case Kind::kTimestamp: return VA::seconds(a) == VA::seconds(b) && VA::nanos(a) == VA::nanos(b);
     case Kind::kList: {
-      if (VA::node(a) && VA::node(a) == VA::node(b)) return true;
+      // No shortcut for identical lists: [NaN] == [NaN] is false.
       size_t n = a.size();
       if (n != b.size()) return false;
       for (size_t i = 0; i < n; ++i)
-        if (!equals(a.element(i), b.element(i))) return false;
+        if (!equals(a.element(i), b.element(i), budget)) return false;
       return true;
     }
     case Kind::kOptional: {
       const Value* x = VA::opt(a);
       const Value* y = VA::opt(b);
       if (!x || !y) return !x && !y;
-      return equals(*x, *y);
+      return equals(*x, *y, budget);
     }
     case Kind::kMap: {
-      if (VA::node(a) && VA::node(a) == VA::node(b)) return true;
       if (a.size() != b.size()) return false;
       for (const auto& [k, v] : a.entries()) {
         auto other = b.find(k);
-        if (!other || !equals(v, *other)) return false;
+        if (!other || !equals(v, *other, budget)) return false;
       }
       return true;
     }
@@ -566,15 +583,17 @@ uint64_t key_hash(const Value& key) {
     x ^= x >> 33;
     return x;
   };
+  // Numbers hash by their double: numbers equal as keys have the same double.
+  auto number = [&](double d) {
+    if (d == 0) d = 0;  // -0.0
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    return mix(bits);
+  };
   switch (VA::kind(key)) {
-    case Kind::kInt: return mix(uint64_t(VA::i(key)));
-    case Kind::kUint: return mix(VA::u(key));  // equal non-negative ints hash alike
-    case Kind::kDouble: {
-      double d = VA::d(key);
-      if (d == std::trunc(d) && d >= -kTwo63 && d < kTwo63) return mix(uint64_t(int64_t(d)));
-      if (d == std::trunc(d) && d >= 0 && d < kTwo64) return mix(uint64_t(d));
-      return 0x9e3779b97f4a7c15ULL;
-    }
+    case Kind::kInt: return number(double(VA::i(key)));
+    case Kind::kUint: return number(double(VA::u(key)));
+    case Kind::kDouble: return number(VA::d(key));
     case Kind::kBool: return VA::b(key) ? 0x51ed27ULL : 0x2545f4ULL;
     case Kind::kString: return std::hash<std::string_view>{}(VA::str(key));
     default: return 0;
