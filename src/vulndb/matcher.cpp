@@ -1,29 +1,22 @@
 // The vulnerability matcher: inventory + database -> findings. The rules are
 // in docs/vulndb.md ("Matching"); the comments here say why.
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "version/version.hpp"
+#include "vulndb/record.hpp"
 #include "vulndb/sqlite.hpp"
 #include "vulndb/vulndb.hpp"
 
 namespace bulwark::vulndb {
 namespace {
-
-using json = nlohmann::json;
-
-#define MATCHER_TRY(expr)          \
-  do {                             \
-    if (auto _st = (expr); !_st) { \
-      return _st.error();          \
-    }                              \
-  } while (0)
 
 // More rows than this for one package is a broken database; the rest are
 // dropped with a diagnostic so one package cannot stall a scan.
@@ -72,11 +65,35 @@ struct Lookup {
   bool distro = false;
 };
 
+// The versions of one affected row (its ranges, enumerated versions and
+// fixed versions) parsed under one scheme. Rows share them: a range text is
+// parsed once per match.
 struct RangeSet {
   bool ok = true;
   std::string error;
   std::vector<version::OsvRange> ranges;
   std::vector<version::Version> versions;
+  std::vector<std::string> fixed;                         // as stored
+  std::vector<std::optional<version::Version>> fixed_parsed;  // each under the scheme, if it parses
+};
+
+enum class RowStatus { kFixed, kUnfixed, kWillNotFix, kEndOfLife, kNotAffected, kOther };
+
+RowStatus row_status(std::string_view s) {
+  if (s == "fixed") return RowStatus::kFixed;
+  if (s == "unfixed") return RowStatus::kUnfixed;
+  if (s == "will_not_fix") return RowStatus::kWillNotFix;
+  if (s == "end_of_life") return RowStatus::kEndOfLife;
+  if (s == "not_affected") return RowStatus::kNotAffected;
+  return RowStatus::kOther;
+}
+
+// One affected row as the matcher keeps it: what judging and the finding need.
+struct Row {
+  std::string vulnerability, advisory, source, severity;
+  RowStatus status = RowStatus::kOther;
+  bool matchable = true, withdrawn = false;
+  const RangeSet* versions = nullptr;
 };
 
 // Effective per-row result.
@@ -85,10 +102,10 @@ struct RowVerdict {
   std::string fix_state;
 };
 
-bool is_cvss(const SeverityEntry& s) { return starts_with(s.type, "cvss"); }
+bool is_cvss(std::string_view type) { return starts_with(type, "cvss"); }
 
 // NVD v3.1 > v3.0 > v4.0 > v2; lower is better.
-int cvss_rank(const SeverityEntry& s) {
+int cvss_rank(const record::Severity& s) {
   if (s.type == "cvss_v3") return starts_with(s.vector, "CVSS:3.1") ? 0 : 1;
   if (s.type == "cvss_v4") return 2;
   if (s.type == "cvss_v2") return 3;
@@ -173,15 +190,19 @@ std::string_view language_ecosystem(std::string_view e) {
 
 // ------------------------------------------------------------------ impl --
 
+// ------------------------------------------------------------------ impl --
+
 // The matcher keeps its own read-only connection with prepared statements
 // that live as long as it does: the Reader's per-call statements cost more
-// than the lookups themselves at 2,000 packages a scan. Details are fetched in
-// bulk (one statement per table for every matched vulnerability at once).
+// than the lookups themselves at 2,000 packages a scan. The details of a
+// matched vulnerability are its one row in `vulnerabilities` (with the
+// details record), read in id order.
 struct Matcher::Impl {
   Reader reader;
   sql::Db db;
-  sql::Stmt aff_release, aff_all;
+  sql::Stmt aff_release, aff_all, details;
   std::string path;
+  record::Parser parser;
   std::mutex mu;  // the statements are single-threaded; match() is const
   explicit Impl(Reader r) : reader(std::move(r)) {}
 };
@@ -194,8 +215,8 @@ const Reader& Matcher::reader() const { return impl_->reader; }
 
 namespace {
 constexpr const char* kAffectedColumns =
-    "SELECT vulnerability, advisory, source, ecosystem, distro_release, variant, package, purl, ranges, versions, "
-    "status, fixed, matchable, withdrawn, severity FROM affected WHERE ecosystem=?1 AND package=?2";
+    "SELECT vulnerability, advisory, source, distro_release, variant, ranges, versions, status, fixed, matchable, "
+    "withdrawn, severity FROM affected WHERE ecosystem=?1 AND package=?2";
 }  // namespace
 
 Result<Matcher> Matcher::open(const std::string& path) {
@@ -211,12 +232,18 @@ Result<Matcher> Matcher::open(const std::string& path) {
   // The file is read-only and read in bursts: map it rather than pread page
   // by page, and keep a larger page cache between scans.
   (void)impl.db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;");
-  auto a = sql::Stmt::prepare(impl.db, std::string(kAffectedColumns) + " AND distro_release=?3");
-  if (!a) return a.error().within(path);
-  auto b = sql::Stmt::prepare(impl.db, kAffectedColumns);
-  if (!b) return b.error().within(path);
-  impl.aff_release = std::move(*a);
-  impl.aff_all = std::move(*b);
+  auto prepare = [&](sql::Stmt& out, const std::string& text) -> Status {
+    auto st = sql::Stmt::prepare(impl.db, text);
+    if (!st) return st.error().within(path);
+    out = std::move(*st);
+    return {};
+  };
+  if (auto st = prepare(impl.aff_release, std::string(kAffectedColumns) + " AND distro_release=?3"); !st) return st.error();
+  if (auto st = prepare(impl.aff_all, kAffectedColumns); !st) return st.error();
+  if (auto st = prepare(impl.details,
+                        "SELECT summary, details, published, modified, record FROM vulnerabilities WHERE id=?1");
+      !st)
+    return st.error();
   return m;
 }
 
@@ -226,14 +253,34 @@ namespace {
 struct Pending {
   size_t index = 0;  // into the output
   bool distro = false;
-  std::string ecosystem;
-  std::set<std::string> vendors;
+  std::set<std::string, std::less<>> vendors;
   std::string row_severity, row_severity_source;
+};
+
+// The installed version of one lookup, parsed once, and once more under
+// SemVer when a SEMVER range of another scheme asks for it.
+class Installed {
+ public:
+  explicit Installed(version::Version v) : v_(std::move(v)) {}
+  const version::Version& version() const { return v_; }
+  const version::Version* as(version::Scheme s) {
+    if (s == v_.scheme()) return &v_;
+    auto& slot = other_[static_cast<int>(s)];  // unset: not tried yet
+    if (!slot) {
+      auto parsed = version::parse(s, v_.text());
+      slot.emplace(parsed ? std::optional<version::Version>(std::move(*parsed)) : std::nullopt);
+    }
+    return *slot ? &**slot : nullptr;
+  }
+
+ private:
+  version::Version v_;
+  std::map<int, std::optional<std::optional<version::Version>>> other_;
 };
 
 // State of one match() call: caches so that each (ecosystem, name, release)
 // is looked up once and each range is parsed once; the details of every
-// matched vulnerability are fetched in bulk at the end.
+// matched vulnerability are read at the end.
 class Run {
  public:
   Run(Matcher::Impl& impl, std::vector<Diagnostic>& diags) : impl_(impl), diags_(diags) {}
@@ -244,73 +291,60 @@ class Run {
   Status enrich(std::vector<Finding>& out);
 
  private:
-  Result<const std::vector<AffectedRow>*> rows(const Lookup& l, const Package& p);
-  const RangeSet& ranges(const AffectedRow& row, version::Scheme scheme);
-  RowVerdict judge(const AffectedRow& row, const Lookup& l, const version::Version& installed);
+  Result<const std::vector<Row>*> rows(const Lookup& l, const Package& p);
+  const RangeSet& versions(version::Scheme scheme, std::string_view ranges, std::string_view versions,
+                           std::string_view fixed);
+  RowVerdict judge(const Row& row, const Lookup& l, Installed& installed);
   void fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
-            const std::vector<const AffectedRow*>& matched, const version::Version& installed, Pending& pending);
+            const std::vector<const Row*>& matched, const version::Version& installed, Pending& pending);
 
   Matcher::Impl& impl_;
   std::vector<Diagnostic>& diags_;
-  std::map<std::string, std::vector<AffectedRow>> rows_;
-  std::map<std::pair<int, std::string>, RangeSet> ranges_;
+  std::unordered_map<std::string, std::vector<Row>> rows_;
+  std::unordered_map<std::string, RangeSet> versions_;
+  std::string key_;  // scratch
+  simdjson::dom::parser json_;
   std::vector<Pending> pending_;
   std::set<std::string> reported_;
   std::unordered_set<std::string> seen_;  // (vulnerability, package, location) already reported
 };
 
-std::vector<std::string> json_strings(const std::string& text) {
-  std::vector<std::string> out;
-  auto j = json::parse(text.empty() ? "[]" : text, nullptr, false);
-  if (j.is_array())
-    for (const auto& v : j)
-      if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
-Result<const std::vector<AffectedRow>*> Run::rows(const Lookup& l, const Package& p) {
+Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
   std::string name = normalize_package_name(l.ecosystem, l.name);
-  std::string key = l.ecosystem + '\x1f' + name + '\x1f' + l.release + '\x1f' + l.release_prefix;
+  std::string key = std::to_string(static_cast<int>(l.scheme)) + '\x1f' + l.ecosystem + '\x1f' + name + '\x1f' +
+                    l.release + '\x1f' + l.release_prefix;
   auto it = rows_.find(key);
   if (it != rows_.end()) return &it->second;
   sql::Stmt& st = l.release.empty() ? impl_.aff_all : impl_.aff_release;
-  st.reset();
-  st.bind(1, l.ecosystem);
-  st.bind(2, name);
-  if (!l.release.empty()) st.bind(3, l.release);
-  std::vector<AffectedRow> keep;
+  st.bind_static(1, l.ecosystem);
+  st.bind_static(2, name);
+  if (!l.release.empty()) st.bind_static(3, l.release);
+  std::vector<Row> keep;
   int rc;
   bool capped = false;
+  const bool ubuntu = l.ecosystem == "Ubuntu";
+  const std::string_view prefix = l.release_prefix;
   while ((rc = st.step()) == SQLITE_ROW) {
-    std::string release = st.text(4);
-    if (!l.release_prefix.empty() && release != l.release_prefix.substr(0, l.release_prefix.size() - 1) &&
-        !starts_with(release, l.release_prefix))
-      continue;
-    std::string variant = st.text(5);
+    if (!prefix.empty()) {
+      std::string_view release = st.view(3);
+      if (release != prefix.substr(0, prefix.size() - 1) && !starts_with(release, prefix)) continue;
+    }
     // Ubuntu Pro/ESM/FIPS fixes are published in archives a standard image
     // does not use: only the standard variant applies.
-    if (l.ecosystem == "Ubuntu" && !variant.empty()) continue;
+    if (ubuntu && !st.view(4).empty()) continue;
     if (keep.size() >= kMaxRowsPerPackage) {
       capped = true;
       break;
     }
-    AffectedRow r;
-    r.vulnerability = st.text(0);
-    r.advisory = st.text(1);
-    r.source = st.text(2);
-    r.entry.ecosystem = st.text(3);
-    r.entry.release = std::move(release);
-    r.entry.variant = std::move(variant);
-    r.entry.package = st.text(6);
-    r.entry.purl = st.text(7);
-    r.entry.ranges_json = st.text(8);
-    r.entry.versions_json = st.text(9);
-    r.entry.status = st.text(10);
-    r.entry.fixed = json_strings(st.text(11));
-    r.entry.matchable = st.integer(12) != 0;
-    r.withdrawn = st.integer(13) != 0;
-    r.entry.severity = st.text(14);
-    keep.push_back(std::move(r));
+    Row& r = keep.emplace_back();
+    r.vulnerability = st.view(0);
+    r.advisory = st.view(1);
+    r.source = st.view(2);
+    r.versions = &versions(l.scheme, st.view(5), st.view(6), st.view(8));
+    r.status = row_status(st.view(7));
+    r.matchable = st.integer(9) != 0;
+    r.withdrawn = st.integer(10) != 0;
+    r.severity = st.view(11);
   }
   st.reset();
   if (!capped && rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + impl_.db.errmsg(), impl_.path);
@@ -320,40 +354,77 @@ Result<const std::vector<AffectedRow>*> Run::rows(const Lookup& l, const Package
                           p.location));
   // Rows of one vulnerability must be adjacent for the grouping below.
   std::stable_sort(keep.begin(), keep.end(),
-                   [](const AffectedRow& a, const AffectedRow& b) { return a.vulnerability < b.vulnerability; });
+                   [](const Row& a, const Row& b) { return a.vulnerability < b.vulnerability; });
   return &rows_.emplace(std::move(key), std::move(keep)).first->second;
 }
 
-const RangeSet& Run::ranges(const AffectedRow& row, version::Scheme scheme) {
-  auto key = std::make_pair(static_cast<int>(scheme), row.entry.ranges_json + '\x1f' + row.entry.versions_json);
-  auto it = ranges_.find(key);
-  if (it != ranges_.end()) return it->second;
+const RangeSet& Run::versions(version::Scheme scheme, std::string_view ranges, std::string_view versions,
+                              std::string_view fixed) {
+  key_.clear();
+  key_.push_back(static_cast<char>('0' + static_cast<int>(scheme)));
+  key_.append(ranges).push_back('\x1f');
+  key_.append(versions).push_back('\x1f');
+  key_.append(fixed);
+  auto it = versions_.find(key_);
+  if (it != versions_.end()) return it->second;
   RangeSet rs;
   auto fail = [&](std::string why) {
     rs.ok = false;
     rs.error = std::move(why);
   };
-  auto rj = json::parse(row.entry.ranges_json.empty() ? "[]" : row.entry.ranges_json, nullptr, false);
-  auto vj = json::parse(row.entry.versions_json.empty() ? "[]" : row.entry.versions_json, nullptr, false);
-  if (rj.is_discarded() || !rj.is_array()) fail("ranges are not a JSON array");
-  if (vj.is_discarded() || !vj.is_array()) fail("versions are not a JSON array");
+  using simdjson::SUCCESS;
+  using simdjson::dom::array;
+  using simdjson::dom::element;
+  using simdjson::dom::object;
+  // The columns are JSON the builder wrote; simdjson's parse is reused, so
+  // each text is copied out before the next one is parsed.
+  auto strings = [&](std::string_view text, std::vector<std::string>& out) {
+    element doc;
+    array a;
+    if (json_.parse(text.empty() ? std::string_view("[]") : text).get(doc) != SUCCESS ||
+        doc.get_array().get(a) != SUCCESS)
+      return false;
+    for (element v : a) {
+      std::string_view s;
+      if (v.get_string().get(s) == SUCCESS) out.emplace_back(s);
+    }
+    return true;
+  };
+  std::vector<std::string> enumerated;
+  const bool versions_ok = strings(versions, enumerated);
+  (void)strings(fixed, rs.fixed);
+  for (const auto& f : rs.fixed) {
+    auto parsed = version::parse(scheme, f);
+    rs.fixed_parsed.push_back(parsed ? std::optional<version::Version>(std::move(*parsed)) : std::nullopt);
+  }
+  element doc;
+  array list;  // parsed last: it is read below, and the parser's next parse would end it
+  const bool ranges_ok = json_.parse(ranges.empty() ? std::string_view("[]") : ranges).get(doc) == SUCCESS &&
+                         doc.get_array().get(list) == SUCCESS;
+  if (!ranges_ok) fail("ranges are not a JSON array");
+  if (!versions_ok) fail("versions are not a JSON array");
   if (rs.ok) {
-    for (const auto& r : rj) {
-      if (!r.is_object()) continue;
-      std::string type = r.value("type", "");
+    for (element r : list) {
+      object o;
+      if (r.get_object().get(o) != SUCCESS) continue;
+      std::string_view type;
+      if (o.at_key("type").get_string().get(type) != SUCCESS) type = {};
       if (type == "GIT") continue;  // commit hashes say nothing about installed versions
       version::Scheme s = scheme;
       // OSV SEMVER ranges are SemVer 2.0; Go keeps its own scheme (it accepts
       // the "v" of module versions and orders pseudo-versions).
       if (type == "SEMVER" && scheme != version::Scheme::kGo) s = version::Scheme::kSemver;
       std::vector<version::Event> events;
-      if (r.contains("events") && r["events"].is_array())
-        for (const auto& e : r["events"]) {
-          if (!e.is_object()) continue;
-          for (const auto& [k, v] : e.items()) {
+      array evs;
+      if (o.at_key("events").get_array().get(evs) == SUCCESS)
+        for (element e : evs) {
+          object eo;
+          if (e.get_object().get(eo) != SUCCESS) continue;
+          for (auto [k, v] : eo) {
             auto kind = version::parse_event_kind(k);
-            if (!kind || !v.is_string()) continue;
-            events.push_back({*kind, v.get<std::string>()});
+            std::string_view text;
+            if (!kind || v.get_string().get(text) != SUCCESS) continue;
+            events.push_back({*kind, std::string(text)});
           }
         }
       auto parsed = version::parse_osv_range(s, events);
@@ -363,35 +434,33 @@ const RangeSet& Run::ranges(const AffectedRow& row, version::Scheme scheme) {
       }
       rs.ranges.push_back(std::move(*parsed));
     }
-    for (const auto& v : vj) {
-      if (!v.is_string()) continue;
-      auto parsed = version::parse(scheme, v.get<std::string>());
+    for (const auto& v : enumerated) {
+      auto parsed = version::parse(scheme, v);
       if (parsed) rs.versions.push_back(std::move(*parsed));  // an odd enumerated version cannot match anyway
     }
   }
-  return ranges_.emplace(std::move(key), std::move(rs)).first->second;
+  return versions_.emplace(key_, std::move(rs)).first->second;
 }
 
-bool contains_version(const RangeSet& rs, const version::Version& v) {
+bool contains_version(const RangeSet& rs, Installed& installed) {
   for (const auto& r : rs.ranges) {
     // A SemVer range cannot hold a version of another scheme: compare the
     // text under SemVer then (npm/crates installed versions are SemVer).
-    if (r.scheme() == v.scheme()) {
-      if (r.contains(v)) return true;
-    } else if (auto sv = version::parse(r.scheme(), v.text()); sv && r.contains(*sv)) {
-      return true;
-    }
+    const version::Version* v = installed.as(r.scheme());
+    if (v && r.contains(*v)) return true;
   }
   for (const auto& e : rs.versions)
-    if (e == v) return true;
+    if (e == installed.version()) return true;
   return false;
 }
 
-RowVerdict Run::judge(const AffectedRow& row, const Lookup& l, const version::Version& installed) {
-  const std::string& st = row.entry.status;
-  if (st == "not_affected") return {};
-  std::string state = st == "unfixed" ? "not_fixed" : st == "will_not_fix" || st == "end_of_life" ? st : "fixed";
-  const RangeSet& rs = ranges(row, l.scheme);
+RowVerdict Run::judge(const Row& row, const Lookup& l, Installed& installed) {
+  if (row.status == RowStatus::kNotAffected) return {};
+  std::string state = row.status == RowStatus::kUnfixed       ? "not_fixed"
+                      : row.status == RowStatus::kWillNotFix ? "will_not_fix"
+                      : row.status == RowStatus::kEndOfLife  ? "end_of_life"
+                                                             : "fixed";
+  const RangeSet& rs = *row.versions;
   if (!rs.ok) {
     std::string key = row.advisory + '\x1f' + l.name;
     if (reported_.insert(key).second)
@@ -403,10 +472,8 @@ RowVerdict Run::judge(const AffectedRow& row, const Lookup& l, const version::Ve
     // covers every version of that release; a bare fixed version covers the
     // versions below it.
     if (state != "fixed") return {rs.ok, state};
-    for (const auto& f : row.entry.fixed) {
-      auto fv = version::parse(l.scheme, f);
-      if (fv && installed < *fv) return {true, state};
-    }
+    for (const auto& fv : rs.fixed_parsed)
+      if (fv && installed.version() < *fv) return {true, state};
     return {};
   }
   if (contains_version(rs, installed)) return {true, state};
@@ -414,8 +481,8 @@ RowVerdict Run::judge(const AffectedRow& row, const Lookup& l, const version::Ve
 }
 
 void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
-               const std::vector<const AffectedRow*>& matched, const version::Version& installed, Pending& pending) {
-  const AffectedRow& first = *matched.front();
+               const std::vector<const Row*>& matched, const version::Version& installed, Pending& pending) {
+  const Row& first = *matched.front();
   f.kind = FindingKind::kVulnerability;
   f.id = first.vulnerability;
   f.status = FindingStatus::kOpen;
@@ -435,145 +502,73 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application*
   if (l.distro) f.attributes["source_package"] = l.name;
 
   std::set<std::string> aliases;
-  std::vector<version::Version> fixes;
-  std::set<std::string> fix_texts;
+  std::vector<const version::Version*> fixes;
+  std::set<std::string_view> fix_texts;
   std::string distro_state;
-  for (const AffectedRow* r : matched) {
+  for (const Row* r : matched) {
     if (r->advisory != f.id) aliases.insert(r->advisory);
-    if (r->entry.status == "unfixed" || r->entry.status == "will_not_fix" || r->entry.status == "end_of_life")
-      distro_state = r->entry.status == "unfixed" ? "not_fixed" : r->entry.status;
-    for (const auto& fx : r->entry.fixed) {
-      auto fv = version::parse(l.scheme, fx);
-      if (fv && installed < *fv && fix_texts.insert(fx).second) fixes.push_back(*fv);
+    if (r->status == RowStatus::kUnfixed) distro_state = "not_fixed";
+    if (r->status == RowStatus::kWillNotFix) distro_state = "will_not_fix";
+    if (r->status == RowStatus::kEndOfLife) distro_state = "end_of_life";
+    const RangeSet& rs = *r->versions;
+    for (size_t i = 0; i < rs.fixed.size(); ++i) {
+      const auto& fv = rs.fixed_parsed[i];
+      if (fv && installed < *fv && fix_texts.insert(rs.fixed[i]).second) fixes.push_back(&*fv);
     }
-    if (pending.row_severity.empty() && !r->entry.severity.empty()) {
-      pending.row_severity = r->entry.severity;
+    if (pending.row_severity.empty() && !r->severity.empty()) {
+      pending.row_severity = r->severity;
       pending.row_severity_source = r->source;
     }
   }
-  std::sort(fixes.begin(), fixes.end());
-  for (const auto& v : fixes) f.remediation.fixed_versions.push_back(v.text());
+  std::sort(fixes.begin(), fixes.end(), [](const version::Version* a, const version::Version* b) { return *a < *b; });
+  for (const auto* v : fixes) f.remediation.fixed_versions.push_back(v->text());
   f.remediation.fix_state = !fixes.empty() ? "fixed" : (distro_state.empty() ? "not_fixed" : distro_state);
   f.aliases.assign(aliases.begin(), aliases.end());
 
   // Severity: the vendor first (the distro for OS packages, the advisory
   // databases of the matching records for language packages), then CVSS.
   pending.distro = l.distro;
-  pending.ecosystem = l.ecosystem;
   if (l.distro) {
     pending.vendors.insert(vendor_of(l.ecosystem));
   } else {
-    for (const AffectedRow* r : matched) pending.vendors.insert(r->source);
+    for (const Row* r : matched) pending.vendors.insert(r->source);
   }
 }
 
-// Details of many vulnerabilities, one statement per table.
-Result<std::unordered_map<std::string, VulnerabilityDetails>> fetch_details(Matcher::Impl& impl,
-                                                                            const std::set<std::string>& ids) {
-  std::unordered_map<std::string, VulnerabilityDetails> out;
-  if (ids.empty()) return out;
-  json list = json::array();
-  for (const auto& id : ids) {
-    list.push_back(id);
-    out[id].id = id;
-  }
-  const std::string ids_json = list.dump();
-  auto query = [&](const std::string& text, const std::string& bound, auto&& row) -> Status {
-    auto st = sql::Stmt::prepare(impl.db, text);
-    if (!st) return st.error().within(impl.path);
-    st->bind(1, bound);
-    int rc;
-    while ((rc = st->step()) == SQLITE_ROW) row(*st);
-    if (rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + impl.db.errmsg(), impl.path);
-    return {};
-  };
-  // Rows come in index order, (vulnerability, rowid): no ORDER BY needed;
-  // aliases are sorted when the finding is built.
-  const std::string in = " IN (SELECT value FROM json_each(?1))";
-  MATCHER_TRY(query("SELECT id, summary, details, published, modified, withdrawn FROM vulnerabilities WHERE id" + in,
-                   ids_json, [&](sql::Stmt& s) {
-                     auto& d = out[s.text(0)];
-                     d.summary = s.text(1);
-                     d.details = s.text(2);
-                     d.published = s.text(3);
-                     d.modified = s.text(4);
-                     d.withdrawn = s.text(5);
-                   }));
-  MATCHER_TRY(query("SELECT vulnerability, alias FROM aliases WHERE alias<>vulnerability AND vulnerability" + in,
-                   ids_json, [&](sql::Stmt& s) { out[s.text(0)].aliases.push_back(s.text(1)); }));
-  MATCHER_TRY(query("SELECT vulnerability, id FROM advisories WHERE vulnerability" + in, ids_json,
-                   [&](sql::Stmt& s) { out[s.text(0)].advisories.push_back(s.text(1)); }));
-  MATCHER_TRY(query("SELECT vulnerability, source, type, vector, score, severity FROM severities WHERE vulnerability" +
-                       in,
-                   ids_json, [&](sql::Stmt& s) {
-                     SeverityEntry e;
-                     e.source = s.text(1);
-                     e.type = s.text(2);
-                     e.vector = s.text(3);
-                     if (!s.is_null(4)) e.score = s.real(4);
-                     e.severity = s.text(5);
-                     out[s.text(0)].severities.push_back(std::move(e));
-                   }));
-  MATCHER_TRY(query("SELECT vulnerability, cwe FROM cwes WHERE vulnerability" + in, ids_json,
-                   [&](sql::Stmt& s) { out[s.text(0)].cwes.push_back(s.text(1)); }));
-  MATCHER_TRY(query("SELECT vulnerability, type, url FROM refs WHERE vulnerability" + in, ids_json,
-                   [&](sql::Stmt& s) { out[s.text(0)].references.push_back({s.text(1), s.text(2)}); }));
-  // EPSS and KEV are keyed by CVE: the canonical id or any CVE alias.
-  std::map<std::string, std::vector<std::string>> by_cve;
-  json cves = json::array();
-  for (auto& entry : out) {
-    // Not a structured binding: lambdas may not capture those before C++20 in clang 14.
-    const std::string& id = entry.first;
-    const VulnerabilityDetails& d = entry.second;
-    auto add = [&](const std::string& c) {
-      if (!starts_with(c, "CVE-")) return;
-      if (by_cve[c].empty()) cves.push_back(c);
-      by_cve[c].push_back(id);
-    };
-    add(id);
-    for (const auto& a : d.aliases) add(a);
-  }
-  const std::string cves_json = cves.dump();
-  MATCHER_TRY(query("SELECT cve, score, percentile, date FROM epss WHERE cve" + in, cves_json, [&](sql::Stmt& s) {
-    for (const auto& id : by_cve[s.text(0)])
-      if (!out[id].epss) out[id].epss = EpssEntry{s.text(0), s.real(1), s.real(2), s.text(3)};
-  }));
-  MATCHER_TRY(query("SELECT cve, date_added, due_date, ransomware, vendor, product, name FROM kev WHERE cve" + in,
-                   cves_json, [&](sql::Stmt& s) {
-                     for (const auto& id : by_cve[s.text(0)])
-                       if (!out[id].kev)
-                         out[id].kev = KevEntry{s.text(0), s.text(1), s.text(2), s.text(3),
-                                                s.text(4), s.text(5), s.text(6)};
-                   }));
-  return out;
-}
+// The columns of a vulnerability's row and its parsed details record.
+struct Details {
+  std::string_view summary, details, published, modified;
+  record::View facts;
+};
 
-void apply_details(Finding& f, const Pending& pending, const VulnerabilityDetails* d) {
-  std::set<std::string> aliases(f.aliases.begin(), f.aliases.end());
-  if (d) {
-    for (const auto& a : d->aliases) aliases.insert(a);
-    for (const auto& a : d->advisories) aliases.insert(a);
-    f.title = d->summary;
-    if (f.title.empty()) f.title = d->details.substr(0, d->details.find('\n'));
-    f.description = d->details;
-    f.published = d->published;
-    f.modified = d->modified;
-    for (const auto& r : d->references) f.references.push_back(r.url);
-    if (!d->cwes.empty()) {
-      std::string cwes;
-      for (const auto& c : d->cwes) cwes += (cwes.empty() ? "" : ",") + c;
-      f.attributes["cwe"] = cwes;
+void apply_details(Finding& f, const Pending& pending, const Details& d) {
+  std::set<std::string, std::less<>> aliases(f.aliases.begin(), f.aliases.end());
+  for (const auto& a : d.facts.aliases) aliases.emplace(a);
+  for (const auto& a : d.facts.advisories) aliases.emplace(a);
+  f.title = d.summary;
+  if (f.title.empty()) f.title = d.details.substr(0, d.details.find('\n'));
+  f.description = d.details;
+  f.published = d.published;
+  f.modified = d.modified;
+  for (const auto& r : d.facts.references) f.references.emplace_back(r.url);
+  if (!d.facts.cwes.empty()) {
+    std::string cwes;
+    for (const auto& c : d.facts.cwes) {
+      if (!cwes.empty()) cwes += ',';
+      cwes += c;
     }
-    for (const auto& s : d->severities)
-      if (is_cvss(s) && s.score) f.scores.push_back(Score{s.source, s.type, s.vector, *s.score});
-    if (d->epss) {
-      f.epss_score = d->epss->score;
-      f.epss_percentile = d->epss->percentile;
-    }
-    if (d->kev) {
-      f.known_exploited = true;
-      f.known_exploited_since = d->kev->date_added;
-    }
+    f.attributes["cwe"] = cwes;
+  }
+  for (const auto& s : d.facts.severities)
+    if (is_cvss(s.type) && s.score)
+      f.scores.push_back(Score{std::string(s.source), std::string(s.type), std::string(s.vector), *s.score});
+  if (d.facts.epss) {
+    f.epss_score = d.facts.epss->score;
+    f.epss_percentile = d.facts.epss->percentile;
+  }
+  if (d.facts.kev) {
+    f.known_exploited = true;
+    f.known_exploited_since = d.facts.kev->date_added;
   }
   aliases.erase(f.id);
   f.aliases.assign(aliases.begin(), aliases.end());
@@ -585,39 +580,61 @@ void apply_details(Finding& f, const Pending& pending, const VulnerabilityDetail
     f.severity_source = pending.row_severity_source;
     return;
   }
-  if (!d) return;
-  const SeverityEntry* best = nullptr;
+  const record::Severity* best = nullptr;
   // Vendor: a text rating beats a vendor CVSS.
-  for (const auto& s : d->severities) {
+  for (const auto& s : d.facts.severities) {
     if (!vendors.count(s.source) || parse_severity(s.severity) == Severity::kUnknown) continue;
     if (!best || (s.type == "text" && best->type != "text") ||
-        (is_cvss(s) && is_cvss(*best) && cvss_rank(s) < cvss_rank(*best)))
+        (is_cvss(s.type) && is_cvss(best->type) && cvss_rank(s) < cvss_rank(*best)))
       best = &s;
   }
   if (!best) {
-    auto better = [](const SeverityEntry& a, const SeverityEntry& b) {
+    auto better = [](const record::Severity& a, const record::Severity& b) {
       bool an = a.source == "nvd", bn = b.source == "nvd";
       if (an != bn) return an;
       return cvss_rank(a) < cvss_rank(b);
     };
-    for (const auto& s : d->severities)
-      if (is_cvss(s) && parse_severity(s.severity) != Severity::kUnknown && (!best || better(s, *best))) best = &s;
+    for (const auto& s : d.facts.severities)
+      if (is_cvss(s.type) && parse_severity(s.severity) != Severity::kUnknown && (!best || better(s, *best))) best = &s;
   }
   if (best) {
     f.severity = parse_severity(best->severity);
-    f.severity_source = best->source;
+    f.severity_source = std::string(best->source);
   }
 }
 
+// One row per matched vulnerability, in id order (neighbouring keys: the
+// B-tree pages stay hot), each finding of that vulnerability filled from it.
 Status Run::enrich(std::vector<Finding>& out) {
-  std::set<std::string> ids;
-  for (const auto& pd : pending_) ids.insert(out[pd.index].id);
-  auto details = fetch_details(impl_, ids);
-  if (!details) return details.error();
-  for (const auto& pd : pending_) {
-    Finding& f = out[pd.index];
-    auto it = details->find(f.id);
-    apply_details(f, pd, it == details->end() ? nullptr : &it->second);
+  std::vector<const Pending*> order;
+  order.reserve(pending_.size());
+  for (const auto& pd : pending_) order.push_back(&pd);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const Pending* a, const Pending* b) { return out[a->index].id < out[b->index].id; });
+  sql::Stmt& st = impl_.details;
+  Details d;
+  for (size_t i = 0; i < order.size();) {
+    const std::string& id = out[order[i]->index].id;
+    size_t j = i;
+    while (j < order.size() && out[order[j]->index].id == id) ++j;
+    st.bind_static(1, id);
+    int rc = st.step();
+    d = Details{};
+    if (rc == SQLITE_ROW) {
+      d.summary = st.view(0);
+      d.details = st.view(1);
+      d.published = st.view(2);
+      d.modified = st.view(3);
+      if (auto parsed = impl_.parser.parse(st.view(4), d.facts); !parsed) {
+        st.reset();
+        return parsed.error().within(impl_.path + ": " + id);
+      }
+    } else if (rc != SQLITE_DONE) {
+      st.reset();
+      return Error(ErrorCode::kCorrupt, "SQLite: " + impl_.db.errmsg(), impl_.path);
+    }
+    for (; i < j; ++i) apply_details(out[order[i]->index], *order[i], d);
+    st.reset();
   }
   return {};
 }
@@ -625,7 +642,7 @@ Status Run::enrich(std::vector<Finding>& out) {
 // Distro records of one vulnerability from several feeds: the per-CVE
 // tracker records of the distro's own vendor (Debian tracker, Alpine secdb,
 // Ubuntu CVE tracker) decide over notices (DSA/DLA/USN) and other feeds.
-int distro_row_rank(const AffectedRow& r, const std::string& vendor) {
+int distro_row_rank(const Row& r, const std::string& vendor) {
   bool own = r.source == vendor;
   bool per_cve = id_rank(r.advisory) == 0;
   return own && per_cve ? 0 : own ? 1 : 2;
@@ -675,17 +692,19 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
     lookups.push_back(l);
   }
 
+  std::vector<const Row*> matched;
   for (const Lookup& l : lookups) {
     auto rs = rows(l, p);
     if (!rs) return rs.error();
     if ((*rs)->empty()) continue;
-    auto installed = version::parse(l.scheme, l.version);
-    if (!installed) {
+    auto parsed = version::parse(l.scheme, l.version);
+    if (!parsed) {
       diags_.push_back(warn(p.ecosystem + " package " + p.name + ": version '" + l.version +
-                                "' cannot be compared: " + installed.error().message,
+                                "' cannot be compared: " + parsed.error().message,
                             p.location));
       continue;
     }
+    Installed installed(std::move(*parsed));
     // Group the rows by vulnerability (they arrive ordered by it).
     const auto& all = **rs;
     const std::string vendor = vendor_of(l.ecosystem);
@@ -695,13 +714,13 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
       int best_rank = 3;
       if (l.distro)
         for (size_t k = i; k < j; ++k)
-          if (!all[k].withdrawn && all[k].entry.matchable) best_rank = std::min(best_rank, distro_row_rank(all[k], vendor));
-      std::vector<const AffectedRow*> matched;
+          if (!all[k].withdrawn && all[k].matchable) best_rank = std::min(best_rank, distro_row_rank(all[k], vendor));
+      matched.clear();
       for (size_t k = i; k < j; ++k) {
-        const AffectedRow& r = all[k];
-        if (r.withdrawn || !r.entry.matchable) continue;
+        const Row& r = all[k];
+        if (r.withdrawn || !r.matchable) continue;
         if (l.distro && distro_row_rank(r, vendor) != best_rank) continue;
-        if (judge(r, l, *installed).vulnerable) matched.push_back(&r);
+        if (judge(r, l, installed).vulnerable) matched.push_back(&r);
       }
       i = j;
       if (matched.empty()) continue;
@@ -713,7 +732,7 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
       Finding f;
       Pending pending;
       pending.index = out.size();
-      fill(f, l, p, app, matched, *installed, pending);
+      fill(f, l, p, app, matched, installed.version(), pending);
       out.push_back(std::move(f));
       pending_.push_back(std::move(pending));
     }
@@ -759,6 +778,7 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
   if (auto st = run.enrich(out); !st) return st.error();
   return out;
 }
+
 
 // -------------------------------------------------------------- detector --
 
