@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -104,14 +106,6 @@ struct RowVerdict {
 
 bool is_cvss(std::string_view type) { return starts_with(type, "cvss"); }
 
-// NVD v3.1 > v3.0 > v4.0 > v2; lower is better.
-int cvss_rank(const record::Severity& s) {
-  if (s.type == "cvss_v3") return starts_with(s.vector, "CVSS:3.1") ? 0 : 1;
-  if (s.type == "cvss_v4") return 2;
-  if (s.type == "cvss_v2") return 3;
-  return 4;
-}
-
 }  // namespace
 
 std::optional<EcosystemRelease> distro_of(const OsInfo& os) {
@@ -192,17 +186,19 @@ std::string_view language_ecosystem(std::string_view e) {
 
 // ------------------------------------------------------------------ impl --
 
-// The matcher keeps its own read-only connection with prepared statements
+// The matcher keeps its own read-only connections with prepared statements
 // that live as long as it does: the Reader's per-call statements cost more
 // than the lookups themselves at 2,000 packages a scan. The details of a
 // matched vulnerability are its one row in `vulnerabilities` (with the
-// details record), read in id order.
+// details record), read on a second connection by a second thread while the
+// first goes on with the lookups.
 struct Matcher::Impl {
   Reader reader;
-  sql::Db db;
-  sql::Stmt aff_release, aff_all, details;
+  sql::Db db, details_db;
+  sql::Stmt aff_release, aff_all;  // on db
+  sql::Stmt details;               // on details_db
   std::string path;
-  record::Parser parser;
+  record::Parser parser;  // the details thread's
   std::mutex mu;  // the statements are single-threaded; match() is const
   explicit Impl(Reader r) : reader(std::move(r)) {}
 };
@@ -225,22 +221,28 @@ Result<Matcher> Matcher::open(const std::string& path) {
   Matcher m(std::move(*r));
   Impl& impl = *m.impl_;
   impl.path = path;
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  impl.db = sql::Db(raw);
-  if (rc != SQLITE_OK) return Error(ErrorCode::kIo, "SQLite: cannot open: " + impl.db.errmsg(), path);
   // The file is read-only and read in bursts: map it rather than pread page
   // by page, and keep a larger page cache between scans.
-  (void)impl.db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;");
-  auto prepare = [&](sql::Stmt& out, const std::string& text) -> Status {
-    auto st = sql::Stmt::prepare(impl.db, text);
+  auto connect = [&](sql::Db& db) -> Status {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    db = sql::Db(raw);
+    if (rc != SQLITE_OK) return Error(ErrorCode::kIo, "SQLite: cannot open: " + db.errmsg(), path);
+    (void)db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768;");
+    return {};
+  };
+  if (auto st = connect(impl.db); !st) return st.error();
+  if (auto st = connect(impl.details_db); !st) return st.error();
+  auto prepare = [&](const sql::Db& db, sql::Stmt& out, const std::string& text) -> Status {
+    auto st = sql::Stmt::prepare(db, text);
     if (!st) return st.error().within(path);
     out = std::move(*st);
     return {};
   };
-  if (auto st = prepare(impl.aff_release, std::string(kAffectedColumns) + " AND distro_release=?3"); !st) return st.error();
-  if (auto st = prepare(impl.aff_all, kAffectedColumns); !st) return st.error();
-  if (auto st = prepare(impl.details,
+  if (auto st = prepare(impl.db, impl.aff_release, std::string(kAffectedColumns) + " AND distro_release=?3"); !st)
+    return st.error();
+  if (auto st = prepare(impl.db, impl.aff_all, kAffectedColumns); !st) return st.error();
+  if (auto st = prepare(impl.details_db, impl.details,
                         "SELECT summary, details, published, modified, record FROM vulnerabilities WHERE id=?1");
       !st)
     return st.error();
@@ -278,12 +280,145 @@ class Installed {
   std::map<int, std::optional<std::optional<version::Version>>> other_;
 };
 
+// What a finding takes from its vulnerability's row, owned (it crosses
+// from the details thread).
+struct Fetched {
+  std::string summary, details, published, modified;
+  std::vector<std::string> ids;  // aliases and advisory ids, sorted, distinct
+  std::vector<std::string> references;
+  std::string cwe;               // comma-separated
+  std::vector<Score> scores;     // the CVSS entries with a score
+  struct Rating {
+    std::string source, type, vector, severity;
+  };
+  std::vector<Rating> ratings;   // every severity entry, in order
+  std::optional<double> epss_score, epss_percentile;
+  bool known_exploited = false;
+  std::string known_exploited_since;
+};
+
+void fetched_from(const record::View& v, Fetched& out) {
+  out.ids.reserve(v.aliases.size() + v.advisories.size());
+  out.ids.assign(v.aliases.begin(), v.aliases.end());
+  out.ids.insert(out.ids.end(), v.advisories.begin(), v.advisories.end());
+  std::sort(out.ids.begin(), out.ids.end());
+  out.ids.erase(std::unique(out.ids.begin(), out.ids.end()), out.ids.end());
+  for (const auto& r : v.references) out.references.emplace_back(r.url);
+  for (const auto& c : v.cwes) {
+    if (!out.cwe.empty()) out.cwe += ',';
+    out.cwe += c;
+  }
+  for (const auto& s : v.severities) {
+    if (is_cvss(s.type) && s.score)
+      out.scores.push_back(Score{std::string(s.source), std::string(s.type), std::string(s.vector), *s.score});
+    out.ratings.push_back({std::string(s.source), std::string(s.type), std::string(s.vector), std::string(s.severity)});
+  }
+  if (v.epss) out.epss_score = v.epss->score, out.epss_percentile = v.epss->percentile;
+  if (v.kev) out.known_exploited = true, out.known_exploited_since = v.kev->date_added;
+}
+
+// Reads the details of matched vulnerabilities on its own thread and
+// connection while the matching thread goes on with the lookups.
+class DetailsFetcher {
+ public:
+  explicit DetailsFetcher(Matcher::Impl& impl) : impl_(impl), thread_([this] { run(); }) {}
+  ~DetailsFetcher() { (void)finish(); }
+  DetailsFetcher(const DetailsFetcher&) = delete;
+  DetailsFetcher& operator=(const DetailsFetcher&) = delete;
+
+  // Asks for the details of `id` (read once per id).
+  void want(const std::string& id) {
+    if (!asked_.insert(id).second) return;
+    batch_.push_back(id);
+    if (batch_.size() >= 64) hand_over();
+  }
+  // Waits until everything asked for is read.
+  Status finish() {
+    if (thread_.joinable()) {
+      hand_over();
+      {
+        std::lock_guard lock(mu_);
+        closing_ = true;
+      }
+      ready_.notify_one();
+      thread_.join();
+    }
+    if (error_) return *error_;
+    return {};
+  }
+  // After finish(): the details of `id`, or nullptr when it has no row.
+  Fetched* get(const std::string& id) {
+    auto it = done_.find(id);
+    return it == done_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  void hand_over() {
+    if (batch_.empty()) return;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& id : batch_) queue_.push_back(std::move(id));
+    }
+    batch_.clear();
+    ready_.notify_one();
+  }
+  void run() {
+    sql::Db& db = impl_.details_db;
+    // One read transaction, as on the matching thread's connection.
+    if (auto st = db.exec("BEGIN"); !st) error_ = st.error().within(impl_.path);
+    std::vector<std::string> ids;
+    record::View view;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        ready_.wait(lock, [&] { return !queue_.empty() || closing_; });
+        if (queue_.empty()) break;
+        ids.swap(queue_);
+      }
+      for (size_t i = 0; i < ids.size() && !error_; ++i) {
+        const std::string& id = ids[i];
+        sql::Stmt& st = impl_.details;
+        st.bind_static(1, id);
+        int rc = st.step();
+        if (rc == SQLITE_ROW) {
+          Fetched& d = done_[id];
+          d.summary = st.view(0);
+          d.details = st.view(1);
+          d.published = st.view(2);
+          d.modified = st.view(3);
+          if (auto parsed = impl_.parser.parse(st.view(4), view); !parsed)
+            error_ = parsed.error().within(impl_.path + ": " + id);
+          else
+            fetched_from(view, d);
+        } else if (rc != SQLITE_DONE) {
+          error_ = Error(ErrorCode::kCorrupt, "SQLite: " + db.errmsg(), impl_.path);
+        }
+        st.reset();
+      }
+      ids.clear();  // after an error the rest is only drained
+    }
+    (void)db.exec("COMMIT");
+  }
+
+  Matcher::Impl& impl_;
+  std::unordered_set<std::string> asked_;  // the matching thread's
+  std::vector<std::string> batch_;         // the matching thread's, not handed over yet
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::vector<std::string> queue_;  // guarded by mu_
+  bool closing_ = false;            // guarded by mu_
+  // The details thread's until finish() has joined it:
+  std::unordered_map<std::string, Fetched> done_;
+  std::optional<Error> error_;
+  std::thread thread_;  // last: it starts once the rest is built
+};
+
 // State of one match() call: caches so that each (ecosystem, name, release)
 // is looked up once and each range is parsed once; the details of every
 // matched vulnerability are read at the end.
 class Run {
  public:
-  Run(Matcher::Impl& impl, std::vector<Diagnostic>& diags) : impl_(impl), diags_(diags) {}
+  Run(Matcher::Impl& impl, std::vector<Diagnostic>& diags) : impl_(impl), diags_(diags), fetcher_(impl) {}
 
   // `app` is the application a language package belongs to (nullptr for OS packages).
   Status match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app,
@@ -307,6 +442,7 @@ class Run {
   std::vector<Pending> pending_;
   std::set<std::string> reported_;
   std::unordered_set<std::string> seen_;  // (vulnerability, package, location) already reported
+  DetailsFetcher fetcher_;  // last: its thread ends before the rest goes
 };
 
 Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
@@ -535,43 +671,42 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application*
   }
 }
 
-// The columns of a vulnerability's row and its parsed details record.
-struct Details {
-  std::string_view summary, details, published, modified;
-  record::View facts;
-};
+// NVD v3.1 > v3.0 > v4.0 > v2; lower is better.
+int cvss_rank(const Fetched::Rating& s) {
+  if (s.type == "cvss_v3") return starts_with(s.vector, "CVSS:3.1") ? 0 : 1;
+  if (s.type == "cvss_v4") return 2;
+  if (s.type == "cvss_v2") return 3;
+  return 4;
+}
 
-void apply_details(Finding& f, const Pending& pending, const Details& d) {
-  std::set<std::string, std::less<>> aliases(f.aliases.begin(), f.aliases.end());
-  for (const auto& a : d.facts.aliases) aliases.emplace(a);
-  for (const auto& a : d.facts.advisories) aliases.emplace(a);
-  f.title = d.summary;
-  if (f.title.empty()) f.title = d.details.substr(0, d.details.find('\n'));
-  f.description = d.details;
-  f.published = d.published;
-  f.modified = d.modified;
-  for (const auto& r : d.facts.references) f.references.emplace_back(r.url);
-  if (!d.facts.cwes.empty()) {
-    std::string cwes;
-    for (const auto& c : d.facts.cwes) {
-      if (!cwes.empty()) cwes += ',';
-      cwes += c;
-    }
-    f.attributes["cwe"] = cwes;
+// `last`: no other finding needs `d`, its strings may be moved out.
+void apply_details(Finding& f, const Pending& pending, Fetched& d, bool last) {
+  auto take = [&](std::string& from) { return last ? std::move(from) : from; };
+  if (!d.ids.empty()) {
+    std::vector<std::string> merged;  // both sorted: the union is sorted
+    merged.reserve(f.aliases.size() + d.ids.size());
+    std::set_union(f.aliases.begin(), f.aliases.end(), d.ids.begin(), d.ids.end(), std::back_inserter(merged));
+    merged.erase(std::remove(merged.begin(), merged.end(), f.id), merged.end());
+    f.aliases = std::move(merged);
   }
-  for (const auto& s : d.facts.severities)
-    if (is_cvss(s.type) && s.score)
-      f.scores.push_back(Score{std::string(s.source), std::string(s.type), std::string(s.vector), *s.score});
-  if (d.facts.epss) {
-    f.epss_score = d.facts.epss->score;
-    f.epss_percentile = d.facts.epss->percentile;
+  f.title = d.summary.empty() ? d.details.substr(0, d.details.find('\n')) : take(d.summary);
+  f.description = take(d.details);
+  f.published = take(d.published);
+  f.modified = take(d.modified);
+  if (last) {
+    f.references = std::move(d.references);
+    f.scores = std::move(d.scores);
+  } else {
+    f.references = d.references;
+    f.scores = d.scores;
   }
-  if (d.facts.kev) {
+  if (!d.cwe.empty()) f.attributes["cwe"] = d.cwe;
+  f.epss_score = d.epss_score;
+  f.epss_percentile = d.epss_percentile;
+  if (d.known_exploited) {
     f.known_exploited = true;
-    f.known_exploited_since = d.facts.kev->date_added;
+    f.known_exploited_since = d.known_exploited_since;
   }
-  aliases.erase(f.id);
-  f.aliases.assign(aliases.begin(), aliases.end());
 
   const auto& vendors = pending.vendors;
   if (!pending.row_severity.empty() && parse_severity(pending.row_severity) != Severity::kUnknown &&
@@ -580,61 +715,39 @@ void apply_details(Finding& f, const Pending& pending, const Details& d) {
     f.severity_source = pending.row_severity_source;
     return;
   }
-  const record::Severity* best = nullptr;
+  const Fetched::Rating* best = nullptr;
   // Vendor: a text rating beats a vendor CVSS.
-  for (const auto& s : d.facts.severities) {
+  for (const auto& s : d.ratings) {
     if (!vendors.count(s.source) || parse_severity(s.severity) == Severity::kUnknown) continue;
     if (!best || (s.type == "text" && best->type != "text") ||
         (is_cvss(s.type) && is_cvss(best->type) && cvss_rank(s) < cvss_rank(*best)))
       best = &s;
   }
   if (!best) {
-    auto better = [](const record::Severity& a, const record::Severity& b) {
+    auto better = [](const Fetched::Rating& a, const Fetched::Rating& b) {
       bool an = a.source == "nvd", bn = b.source == "nvd";
       if (an != bn) return an;
       return cvss_rank(a) < cvss_rank(b);
     };
-    for (const auto& s : d.facts.severities)
+    for (const auto& s : d.ratings)
       if (is_cvss(s.type) && parse_severity(s.severity) != Severity::kUnknown && (!best || better(s, *best))) best = &s;
   }
   if (best) {
     f.severity = parse_severity(best->severity);
-    f.severity_source = std::string(best->source);
+    f.severity_source = best->source;
   }
 }
 
-// One row per matched vulnerability, in id order (neighbouring keys: the
-// B-tree pages stay hot), each finding of that vulnerability filled from it.
 Status Run::enrich(std::vector<Finding>& out) {
-  std::vector<const Pending*> order;
-  order.reserve(pending_.size());
-  for (const auto& pd : pending_) order.push_back(&pd);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](const Pending* a, const Pending* b) { return out[a->index].id < out[b->index].id; });
-  sql::Stmt& st = impl_.details;
-  Details d;
-  for (size_t i = 0; i < order.size();) {
-    const std::string& id = out[order[i]->index].id;
-    size_t j = i;
-    while (j < order.size() && out[order[j]->index].id == id) ++j;
-    st.bind_static(1, id);
-    int rc = st.step();
-    d = Details{};
-    if (rc == SQLITE_ROW) {
-      d.summary = st.view(0);
-      d.details = st.view(1);
-      d.published = st.view(2);
-      d.modified = st.view(3);
-      if (auto parsed = impl_.parser.parse(st.view(4), d.facts); !parsed) {
-        st.reset();
-        return parsed.error().within(impl_.path + ": " + id);
-      }
-    } else if (rc != SQLITE_DONE) {
-      st.reset();
-      return Error(ErrorCode::kCorrupt, "SQLite: " + impl_.db.errmsg(), impl_.path);
-    }
-    for (; i < j; ++i) apply_details(out[order[i]->index], *order[i], d);
-    st.reset();
+  if (auto st = fetcher_.finish(); !st) return st;
+  std::unordered_map<std::string_view, int> uses;
+  for (const auto& pd : pending_) ++uses[out[pd.index].id];
+  Fetched none;
+  for (const auto& pd : pending_) {
+    Finding& f = out[pd.index];
+    Fetched* d = fetcher_.get(f.id);
+    bool last = --uses[f.id] == 0;
+    apply_details(f, pd, d ? *d : none, last && d);
   }
   return {};
 }
@@ -733,6 +846,7 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
       Pending pending;
       pending.index = out.size();
       fill(f, l, p, app, matched, installed.version(), pending);
+      fetcher_.want(f.id);
       out.push_back(std::move(f));
       pending_.push_back(std::move(pending));
     }
