@@ -1,11 +1,13 @@
 // The vulnerability matcher: inventory + database -> findings. The rules are
 // in docs/vulndb.md ("Matching"); the comments here say why.
+#include <pthread.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <set>
@@ -254,8 +256,10 @@ namespace {
 // What fill() learnt from the rows, kept until the details arrive.
 struct Pending {
   size_t index = 0;  // into the output
+  uint32_t vulnerability = 0;  // its number at the DetailsFetcher
   bool distro = false;
-  std::set<std::string, std::less<>> vendors;
+  std::vector<std::string> vendors;  // few: a plain list
+  bool vendor(std::string_view v) const { return std::find(vendors.begin(), vendors.end(), v) != vendors.end(); }
   std::string row_severity, row_severity_source;
 };
 
@@ -326,11 +330,14 @@ class DetailsFetcher {
   DetailsFetcher(const DetailsFetcher&) = delete;
   DetailsFetcher& operator=(const DetailsFetcher&) = delete;
 
-  // Asks for the details of `id` (read once per id).
-  void want(const std::string& id) {
-    if (!asked_.insert(id).second) return;
-    batch_.push_back(id);
-    if (batch_.size() >= 64) hand_over();
+  // Asks for the details of `id` (read once per id); returns its number.
+  uint32_t want(const std::string& id) {
+    auto [it, added] = numbers_.try_emplace(id, static_cast<uint32_t>(numbers_.size()));
+    if (added) {
+      batch_.emplace_back(it->second, id);
+      if (batch_.size() >= 64) hand_over();
+    }
+    return it->second;
   }
   // Waits until everything asked for is read.
   Status finish() {
@@ -346,27 +353,26 @@ class DetailsFetcher {
     if (error_) return *error_;
     return {};
   }
-  // After finish(): the details of `id`, or nullptr when it has no row.
-  Fetched* get(const std::string& id) {
-    auto it = done_.find(id);
-    return it == done_.end() ? nullptr : &it->second;
-  }
+  // After finish(): the details of the id numbered `n`, or nullptr when it
+  // has no row.
+  Fetched* get(uint32_t n) { return n < done_.size() && done_[n] ? &*done_[n] : nullptr; }
 
  private:
   void hand_over() {
     if (batch_.empty()) return;
     {
       std::lock_guard lock(mu_);
-      for (auto& id : batch_) queue_.push_back(std::move(id));
+      for (auto& item : batch_) queue_.push_back(std::move(item));
     }
     batch_.clear();
     ready_.notify_one();
   }
   void run() {
+    pthread_setname_np(pthread_self(), "vuln-details");
     sql::Db& db = impl_.details_db;
     // One read transaction, as on the matching thread's connection.
     if (auto st = db.exec("BEGIN"); !st) error_ = st.error().within(impl_.path);
-    std::vector<std::string> ids;
+    std::vector<std::pair<uint32_t, std::string>> ids;
     record::View view;
     for (;;) {
       {
@@ -376,12 +382,13 @@ class DetailsFetcher {
         ids.swap(queue_);
       }
       for (size_t i = 0; i < ids.size() && !error_; ++i) {
-        const std::string& id = ids[i];
+        const auto& [n, id] = ids[i];
         sql::Stmt& st = impl_.details;
         st.bind_static(1, id);
         int rc = st.step();
         if (rc == SQLITE_ROW) {
-          Fetched& d = done_[id];
+          if (done_.size() <= n) done_.resize(n + 1);
+          Fetched& d = done_[n].emplace();
           d.summary = st.view(0);
           d.details = st.view(1);
           d.published = st.view(2);
@@ -401,14 +408,14 @@ class DetailsFetcher {
   }
 
   Matcher::Impl& impl_;
-  std::unordered_set<std::string> asked_;  // the matching thread's
-  std::vector<std::string> batch_;         // the matching thread's, not handed over yet
+  std::unordered_map<std::string, uint32_t> numbers_;     // the matching thread's
+  std::vector<std::pair<uint32_t, std::string>> batch_;  // the matching thread's, not handed over yet
   std::mutex mu_;
   std::condition_variable ready_;
-  std::vector<std::string> queue_;  // guarded by mu_
+  std::vector<std::pair<uint32_t, std::string>> queue_;  // guarded by mu_
   bool closing_ = false;            // guarded by mu_
   // The details thread's until finish() has joined it:
-  std::unordered_map<std::string, Fetched> done_;
+  std::vector<std::optional<Fetched>> done_;  // by number
   std::optional<Error> error_;
   std::thread thread_;  // last: it starts once the rest is built
 };
@@ -422,8 +429,8 @@ class Run {
 
   // `app` is the application a language package belongs to (nullptr for OS packages).
   Status match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app,
-                       std::vector<Finding>& out);
-  Status enrich(std::vector<Finding>& out);
+                       std::deque<Finding>& out);
+  Status enrich(std::deque<Finding>& out);
 
  private:
   Result<const std::vector<Row>*> rows(const Lookup& l, const Package& p);
@@ -441,7 +448,9 @@ class Run {
   simdjson::dom::parser json_;
   std::vector<Pending> pending_;
   std::set<std::string> reported_;
-  std::unordered_set<std::string> seen_;  // (vulnerability, package, location) already reported
+  // (package, location) -> its number; (vulnerability, package) numbers already reported
+  std::unordered_map<std::string, uint32_t> packages_;
+  std::unordered_set<uint64_t> seen_;
   DetailsFetcher fetcher_;  // last: its thread ends before the rest goes
 };
 
@@ -637,12 +646,12 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application*
   f.package_purl = p.purl;
   if (l.distro) f.attributes["source_package"] = l.name;
 
-  std::set<std::string> aliases;
+  std::vector<std::string> aliases;
   std::vector<const version::Version*> fixes;
   std::set<std::string_view> fix_texts;
   std::string distro_state;
   for (const Row* r : matched) {
-    if (r->advisory != f.id) aliases.insert(r->advisory);
+    if (r->advisory != f.id) aliases.push_back(r->advisory);
     if (r->status == RowStatus::kUnfixed) distro_state = "not_fixed";
     if (r->status == RowStatus::kWillNotFix) distro_state = "will_not_fix";
     if (r->status == RowStatus::kEndOfLife) distro_state = "end_of_life";
@@ -659,15 +668,18 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application*
   std::sort(fixes.begin(), fixes.end(), [](const version::Version* a, const version::Version* b) { return *a < *b; });
   for (const auto* v : fixes) f.remediation.fixed_versions.push_back(v->text());
   f.remediation.fix_state = !fixes.empty() ? "fixed" : (distro_state.empty() ? "not_fixed" : distro_state);
-  f.aliases.assign(aliases.begin(), aliases.end());
+  std::sort(aliases.begin(), aliases.end());
+  aliases.erase(std::unique(aliases.begin(), aliases.end()), aliases.end());
+  f.aliases = std::move(aliases);
 
   // Severity: the vendor first (the distro for OS packages, the advisory
   // databases of the matching records for language packages), then CVSS.
   pending.distro = l.distro;
   if (l.distro) {
-    pending.vendors.insert(vendor_of(l.ecosystem));
+    pending.vendors.push_back(vendor_of(l.ecosystem));
   } else {
-    for (const Row* r : matched) pending.vendors.insert(r->source);
+    for (const Row* r : matched)
+      if (!pending.vendor(r->source)) pending.vendors.push_back(r->source);
   }
 }
 
@@ -708,9 +720,8 @@ void apply_details(Finding& f, const Pending& pending, Fetched& d, bool last) {
     f.known_exploited_since = d.known_exploited_since;
   }
 
-  const auto& vendors = pending.vendors;
   if (!pending.row_severity.empty() && parse_severity(pending.row_severity) != Severity::kUnknown &&
-      (!pending.distro || vendors.count(pending.row_severity_source) > 0)) {
+      (!pending.distro || pending.vendor(pending.row_severity_source))) {
     f.severity = parse_severity(pending.row_severity);
     f.severity_source = pending.row_severity_source;
     return;
@@ -718,7 +729,7 @@ void apply_details(Finding& f, const Pending& pending, Fetched& d, bool last) {
   const Fetched::Rating* best = nullptr;
   // Vendor: a text rating beats a vendor CVSS.
   for (const auto& s : d.ratings) {
-    if (!vendors.count(s.source) || parse_severity(s.severity) == Severity::kUnknown) continue;
+    if (!pending.vendor(s.source) || parse_severity(s.severity) == Severity::kUnknown) continue;
     if (!best || (s.type == "text" && best->type != "text") ||
         (is_cvss(s.type) && is_cvss(best->type) && cvss_rank(s) < cvss_rank(*best)))
       best = &s;
@@ -738,16 +749,20 @@ void apply_details(Finding& f, const Pending& pending, Fetched& d, bool last) {
   }
 }
 
-Status Run::enrich(std::vector<Finding>& out) {
+Status Run::enrich(std::deque<Finding>& out) {
   if (auto st = fetcher_.finish(); !st) return st;
-  std::unordered_map<std::string_view, int> uses;
-  for (const auto& pd : pending_) ++uses[out[pd.index].id];
+  // The last finding of a vulnerability may take its details' strings.
+  std::vector<size_t> last(pending_.size(), SIZE_MAX);
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    uint32_t n = pending_[i].vulnerability;
+    if (last.size() <= n) last.resize(n + 1, SIZE_MAX);
+    last[n] = i;
+  }
   Fetched none;
-  for (const auto& pd : pending_) {
-    Finding& f = out[pd.index];
-    Fetched* d = fetcher_.get(f.id);
-    bool last = --uses[f.id] == 0;
-    apply_details(f, pd, d ? *d : none, last && d);
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    const Pending& pd = pending_[i];
+    Fetched* d = fetcher_.get(pd.vulnerability);
+    apply_details(out[pd.index], pd, d ? *d : none, d && last[pd.vulnerability] == i);
   }
   return {};
 }
@@ -762,7 +777,7 @@ int distro_row_rank(const Row& r, const std::string& vendor) {
 }
 
 Status Run::match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app,
-                          std::vector<Finding>& out) {
+                          std::deque<Finding>& out) {
   bool os_pkg = p.ecosystem == "deb" || p.ecosystem == "apk" || p.ecosystem == "rpm";
   std::vector<Lookup> lookups;
   if (os_pkg) {
@@ -806,6 +821,7 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
   }
 
   std::vector<const Row*> matched;
+  uint32_t package = UINT32_MAX;  // numbered at its first finding
   for (const Lookup& l : lookups) {
     auto rs = rows(l, p);
     if (!rs) return rs.error();
@@ -839,15 +855,17 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
       if (matched.empty()) continue;
       // Same vulnerability already found for this package (an rpm source and
       // binary lookup): merge into that finding.
-      std::string key = matched.front()->vulnerability + '\x1f' + p.id + '\x1f' + p.name + '\x1f' + p.version +
-                        '\x1f' + p.location.layer + '\x1f' + p.location.path + '\x1f' + (app ? app->path : "");
-      if (!seen_.insert(std::move(key)).second) continue;
-      Finding f;
+      if (package == UINT32_MAX) {
+        std::string key = p.id + '\x1f' + p.name + '\x1f' + p.version + '\x1f' + p.location.layer + '\x1f' +
+                          p.location.path + '\x1f' + (app ? app->path : "");
+        package = packages_.try_emplace(std::move(key), static_cast<uint32_t>(packages_.size())).first->second;
+      }
       Pending pending;
+      pending.vulnerability = fetcher_.want(matched.front()->vulnerability);
+      if (!seen_.insert(uint64_t{package} << 32 | pending.vulnerability).second) continue;
       pending.index = out.size();
+      Finding& f = out.emplace_back();  // a deque: built in place, never moved
       fill(f, l, p, app, matched, installed.version(), pending);
-      fetcher_.want(f.id);
-      out.push_back(std::move(f));
       pending_.push_back(std::move(pending));
     }
   }
@@ -884,12 +902,15 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
     ~EndRead() { (void)db.exec("COMMIT"); }
   } end_read{impl_->db};
   Run run(*impl_, diagnostics);
+  std::deque<Finding> found;
   for (const auto& p : inventory.packages)
-    if (auto st = run.match_package(p, distro, nullptr, out); !st) return st.error();
+    if (auto st = run.match_package(p, distro, nullptr, found); !st) return st.error();
   for (const auto& app : inventory.applications)
     for (const auto& p : app.packages)
-      if (auto st = run.match_package(p, distro, &app, out); !st) return st.error();
-  if (auto st = run.enrich(out); !st) return st.error();
+      if (auto st = run.match_package(p, distro, &app, found); !st) return st.error();
+  if (auto st = run.enrich(found); !st) return st.error();
+  out.reserve(found.size());
+  for (auto& f : found) out.push_back(std::move(f));
   return out;
 }
 
