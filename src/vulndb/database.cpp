@@ -40,7 +40,7 @@ CREATE TABLE vulnerabilities (
 CREATE TABLE advisories (
   id TEXT NOT NULL, vulnerability TEXT NOT NULL, source TEXT NOT NULL,
   summary TEXT, published TEXT, modified TEXT, withdrawn TEXT,
-  related TEXT, location TEXT, PRIMARY KEY (source, id));
+  related TEXT, location TEXT);
 CREATE TABLE aliases (alias TEXT PRIMARY KEY, vulnerability TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE severities (
   vulnerability TEXT NOT NULL, source TEXT NOT NULL, type TEXT NOT NULL,
@@ -66,6 +66,7 @@ CREATE INDEX affected_by_package ON affected (ecosystem, package, distro_release
 CREATE INDEX affected_by_vulnerability ON affected (vulnerability);
 CREATE INDEX aliases_by_vulnerability ON aliases (vulnerability, alias);
 CREATE INDEX advisories_by_vulnerability ON advisories (vulnerability, id);
+CREATE UNIQUE INDEX advisories_by_source ON advisories (source, id);
 CREATE INDEX severities_by_vulnerability ON severities (vulnerability);
 CREATE INDEX cwes_by_vulnerability ON cwes (vulnerability, cwe);
 CREATE INDEX refs_by_vulnerability ON refs (vulnerability);
@@ -780,7 +781,7 @@ Result<WriteStats> DatabaseBuilder::Impl::finish(const std::vector<SourceInfo>& 
   slots.clear();
   VULNDB_TRY(db.exec(kCreateIndexes));
   VULNDB_TRY(db.exec("COMMIT"));
-  VULNDB_TRY(db.exec("ANALYZE main"));
+  VULNDB_TRY(db.exec("PRAGMA analysis_limit=400; ANALYZE main"));
   stmts_close();
   if (db.close() != SQLITE_OK) return Error(ErrorCode::kIo, "SQLite: close failed");
   VULNDB_TRY(fsync_path(tmp, false));
