@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -557,7 +558,7 @@ Status DatabaseBuilder::Impl::open() {
   // The file is private until the rename, so a journal buys nothing: a crash
   // leaves only a stray temporary file, never a half-written target.
   VULNDB_TRY(db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-                     "PRAGMA page_size=8192; PRAGMA cache_size=-8192; PRAGMA temp_store=FILE;"
+                     "PRAGMA page_size=16384; PRAGMA cache_size=-8192; PRAGMA temp_store=FILE;"
                      "PRAGMA temp.journal_mode=OFF; PRAGMA temp.cache_size=-8192;"));
   VULNDB_TRY(db.exec("BEGIN"));
   VULNDB_TRY(db.exec(kCreateTables));
@@ -813,12 +814,16 @@ Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& or
   VULNDB_TRY(prep(db, epss_q, "SELECT score, percentile, date FROM epss WHERE cve=?1"));
   VULNDB_TRY(prep(db, kev_q, "SELECT date_added, due_date, ransomware, vendor, product, name FROM kev WHERE cve=?1"));
 
-  std::string buf;
-  std::string summary, details, published, modified, withdrawn;
-  std::vector<std::string> seen;  // dedup keys of the group's facts (groups are small)
-  auto first_time = [&](std::string key) {
+  // The staged records of the group being written: every view below points
+  // into them until the group is done (the strings keep their capacity).
+  std::vector<std::string> bufs;
+  std::string_view summary, details, published, modified, withdrawn;
+  // The facts already written for the group (groups are small: a list).
+  std::vector<std::array<std::string_view, 3>> seen_severities;
+  std::vector<std::string_view> seen_cwes, seen_urls;
+  auto first = [](auto& seen, const auto& key) {
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) return false;
-    seen.push_back(std::move(key));
+    seen.push_back(key);
     return true;
   };
   record::Builder rec;
@@ -826,12 +831,14 @@ Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& or
     const std::string_view vid = canonical_of[order[i]->id];
     size_t j = i;
     while (j < order.size() && canonical_of[order[j]->id] == vid) ++j;
-    summary.clear(), details.clear(), published.clear(), modified.clear(), withdrawn.clear();
+    if (bufs.size() < j - i) bufs.resize(j - i);
+    summary = details = published = modified = withdrawn = {};
     bool all_withdrawn = true;
-    seen.clear();
+    seen_severities.clear(), seen_cwes.clear(), seen_urls.clear();
     rec.clear();
     for (size_t k = i; k < j; ++k) {
       const Slot& s = *order[k];
+      std::string& buf = bufs[k - i];
       VULNDB_TRY(staging.read(s.offset, s.length, buf));
       Decoder d(buf);
       std::string_view su = d.text(), de = d.text(), pu = d.text(), mo = d.text(), wi = d.text();
@@ -863,11 +870,7 @@ Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& or
         std::string_view source_ = d.text(), type = d.text(), vector = d.text();
         std::optional<double> score = d.real();
         std::string_view severity = d.text();
-        std::string key;
-        key.append(source_).push_back('\0');
-        key.append(type).push_back('\0');
-        key.append(vector).append("\0s", 2);
-        if (!first_time(std::move(key))) continue;
+        if (!first(seen_severities, std::array<std::string_view, 3>{source_, type, vector})) continue;
         sev.bind_static(1, vid);
         sev.bind_static(2, source_);
         sev.bind_static(3, type);
@@ -879,7 +882,7 @@ Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& or
       }
       for (uint64_t n = d.number(); d.ok() && n > 0; --n) {
         std::string_view c = d.text();
-        if (!first_time(std::string(c).append("\0c", 2))) continue;
+        if (!first(seen_cwes, c)) continue;
         cwe.bind_static(1, vid);
         cwe.bind_static(2, c);
         VULNDB_TRY(step_done(cwe, db, "cwes"));
@@ -887,7 +890,7 @@ Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& or
       }
       for (uint64_t n = d.number(); d.ok() && n > 0; --n) {
         std::string_view type = d.text(), url = d.text();
-        if (!first_time(std::string(url).append("\0r", 2))) continue;
+        if (!first(seen_urls, url)) continue;
         ref.bind_static(1, vid);
         ref.bind_static_or_null(2, type);
         ref.bind_static(3, url);
@@ -918,7 +921,7 @@ Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& or
         rec.kev(record::Kev{cve, kev_q.view(0), kev_q.view(1), kev_q.view(2), kev_q.view(3), kev_q.view(4), kev_q.view(5)});
       kev_q.reset();
     }
-    if (!all_withdrawn) withdrawn.clear();
+    if (!all_withdrawn) withdrawn = {};
     vul.bind_static(1, vid);
     vul.bind_static_or_null(2, summary);
     vul.bind_static_or_null(3, details);

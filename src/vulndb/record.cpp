@@ -65,7 +65,7 @@ void put_key(std::string& out, std::string_view key, std::string_view value) {
   put_string(out, value);
 }
 
-void put_list(std::string& out, std::string_view key, std::vector<std::string>& items) {
+void put_list(std::string& out, std::string_view key, std::vector<std::string_view>& items) {
   if (items.empty()) return;
   std::sort(items.begin(), items.end());
   items.erase(std::unique(items.begin(), items.end()), items.end());

@@ -45,17 +45,17 @@ struct View {
   void clear();
 };
 
-// Builds the JSON text of one record. Facts are added as they are accepted
-// (copied at once: the caller's buffers are reused), lists are sorted where
-// the schema says so.
+// Builds the JSON text of one record; lists are sorted where the schema says
+// so. The ids and CWEs given are kept as views until json(); the other facts
+// are written out as they are added.
 class Builder {
  public:
   void clear();
-  void alias(std::string_view id) { aliases_.emplace_back(id); }
-  void advisory(std::string_view id) { advisories_.emplace_back(id); }
+  void alias(std::string_view id) { aliases_.push_back(id); }
+  void advisory(std::string_view id) { advisories_.push_back(id); }
   void severity(std::string_view source, std::string_view type, std::string_view vector, std::optional<double> score,
                 std::string_view severity);
-  void cwe(std::string_view cwe) { cwes_.emplace_back(cwe); }
+  void cwe(std::string_view cwe) { cwes_.push_back(cwe); }
   void reference(std::string_view type, std::string_view url);
   void epss(const Epss& e);
   void kev(const Kev& k);
@@ -63,7 +63,7 @@ class Builder {
   const std::string& json();
 
  private:
-  std::vector<std::string> aliases_, advisories_, cwes_;
+  std::vector<std::string_view> aliases_, advisories_, cwes_;
   std::string severities_, references_, epss_, kev_, out_;
 };
 
