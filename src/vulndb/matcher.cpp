@@ -497,9 +497,12 @@ Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
     diags_.push_back(warn("vulnerability database has more than " + std::to_string(kMaxRowsPerPackage) +
                               " records for " + l.ecosystem + " package " + l.name + "; the rest were not matched",
                           p.location));
-  // Rows of one vulnerability must be adjacent for the grouping below.
-  std::stable_sort(keep.begin(), keep.end(),
-                   [](const Row& a, const Row& b) { return a.vulnerability < b.vulnerability; });
+  // Rows of one vulnerability must be adjacent for the grouping below. They
+  // arrive ordered by it (the table is in vulnerability order within a
+  // release) unless several releases matched (Red Hat's streams).
+  auto by_vulnerability = [](const Row& a, const Row& b) { return a.vulnerability < b.vulnerability; };
+  if (!std::is_sorted(keep.begin(), keep.end(), by_vulnerability))
+    std::stable_sort(keep.begin(), keep.end(), by_vulnerability);
   return &rows_.emplace(std::move(key), std::move(keep)).first->second;
 }
 

@@ -117,10 +117,12 @@ class Stmt {
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col)))
              : std::string();
   }
-  // The column's bytes, valid until the next step or reset.
+  // The bytes of a text column, valid until the next step or reset. Read as
+  // a blob: sqlite3_column_text would copy every value that is not followed
+  // by a NUL in the page to add one.
   std::string_view view(int col) const {
-    const unsigned char* p = sqlite3_column_text(st_, col);
-    return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col)))
+    const void* p = sqlite3_column_blob(st_, col);
+    return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col)))
              : std::string_view();
   }
   int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
