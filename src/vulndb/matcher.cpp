@@ -1,12 +1,10 @@
 // The vulnerability matcher: inventory + database -> findings. The rules are
 // in docs/vulndb.md ("Matching"); the comments here say why.
-#include <pthread.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -186,21 +184,28 @@ std::string_view language_ecosystem(std::string_view e) {
 
 // ------------------------------------------------------------------ impl --
 
-// ------------------------------------------------------------------ impl --
+namespace {
+
+// One read-only connection and its prepared statements, used by one thread
+// at a time.
+struct Connection {
+  sql::Db db;
+  sql::Stmt aff_release, aff_all, details;
+  record::Parser parser;
+};
+
+}  // namespace
 
 // The matcher keeps its own read-only connections with prepared statements
 // that live as long as it does: the Reader's per-call statements cost more
-// than the lookups themselves at 2,000 packages a scan. The details of a
-// matched vulnerability are its one row in `vulnerabilities` (with the
-// details record), read on a second connection by a second thread while the
-// first goes on with the lookups.
+// than the lookups themselves at 2,000 packages a scan. A large inventory is
+// matched in two halves on two threads, one connection each; the details of
+// a matched vulnerability are its one row in `vulnerabilities` (with the
+// details record).
 struct Matcher::Impl {
   Reader reader;
-  sql::Db db, details_db;
-  sql::Stmt aff_release, aff_all;  // on db
-  sql::Stmt details;               // on details_db
+  Connection connections[2];
   std::string path;
-  record::Parser parser;  // the details thread's
   std::mutex mu;  // the statements are single-threaded; match() is const
   explicit Impl(Reader r) : reader(std::move(r)) {}
 };
@@ -223,31 +228,28 @@ Result<Matcher> Matcher::open(const std::string& path) {
   Matcher m(std::move(*r));
   Impl& impl = *m.impl_;
   impl.path = path;
-  // The file is read-only and read in bursts: map it rather than pread page
-  // by page, and keep a larger page cache between scans.
-  auto connect = [&](sql::Db& db) -> Status {
+  for (Connection& c : impl.connections) {
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-    db = sql::Db(raw);
-    if (rc != SQLITE_OK) return Error(ErrorCode::kIo, "SQLite: cannot open: " + db.errmsg(), path);
-    (void)db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768;");
-    return {};
-  };
-  if (auto st = connect(impl.db); !st) return st.error();
-  if (auto st = connect(impl.details_db); !st) return st.error();
-  auto prepare = [&](const sql::Db& db, sql::Stmt& out, const std::string& text) -> Status {
-    auto st = sql::Stmt::prepare(db, text);
-    if (!st) return st.error().within(path);
-    out = std::move(*st);
-    return {};
-  };
-  if (auto st = prepare(impl.db, impl.aff_release, std::string(kAffectedColumns) + " AND distro_release=?3"); !st)
-    return st.error();
-  if (auto st = prepare(impl.db, impl.aff_all, kAffectedColumns); !st) return st.error();
-  if (auto st = prepare(impl.details_db, impl.details,
-                        "SELECT summary, details, published, modified, record FROM vulnerabilities WHERE id=?1");
-      !st)
-    return st.error();
+    c.db = sql::Db(raw);
+    if (rc != SQLITE_OK) return Error(ErrorCode::kIo, "SQLite: cannot open: " + c.db.errmsg(), path);
+    // The file is read-only and read in bursts: map it rather than pread page
+    // by page, and keep a larger page cache between scans.
+    (void)c.db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768;");
+    auto prepare = [&](sql::Stmt& out, const std::string& text) -> Status {
+      auto st = sql::Stmt::prepare(c.db, text);
+      if (!st) return st.error().within(path);
+      out = std::move(*st);
+      return {};
+    };
+    if (auto st = prepare(c.aff_release, std::string(kAffectedColumns) + " AND distro_release=?3"); !st)
+      return st.error();
+    if (auto st = prepare(c.aff_all, kAffectedColumns); !st) return st.error();
+    if (auto st = prepare(c.details,
+                          "SELECT summary, details, published, modified, record FROM vulnerabilities WHERE id=?1");
+        !st)
+      return st.error();
+  }
   return m;
 }
 
@@ -255,8 +257,9 @@ namespace {
 
 // What fill() learnt from the rows, kept until the details arrive.
 struct Pending {
-  size_t index = 0;  // into the output
-  uint32_t vulnerability = 0;  // its number at the DetailsFetcher
+  size_t index = 0;            // into the run's findings
+  uint32_t package = 0;        // numbers given by the run
+  uint32_t vulnerability = 0;
   bool distro = false;
   std::vector<std::string> vendors;  // few: a plain list
   bool vendor(std::string_view v) const { return std::find(vendors.begin(), vendors.end(), v) != vendors.end(); }
@@ -284,153 +287,37 @@ class Installed {
   std::map<int, std::optional<std::optional<version::Version>>> other_;
 };
 
-// What a finding takes from its vulnerability's row, owned (it crosses
-// from the details thread).
-struct Fetched {
-  std::string summary, details, published, modified;
-  std::vector<std::string> ids;  // aliases and advisory ids, sorted, distinct
-  std::vector<std::string> references;
-  std::string cwe;               // comma-separated
-  std::vector<Score> scores;     // the CVSS entries with a score
-  struct Rating {
-    std::string source, type, vector, severity;
-  };
-  std::vector<Rating> ratings;   // every severity entry, in order
-  std::optional<double> epss_score, epss_percentile;
-  bool known_exploited = false;
-  std::string known_exploited_since;
-};
-
-void fetched_from(const record::View& v, Fetched& out) {
-  out.ids.reserve(v.aliases.size() + v.advisories.size());
-  out.ids.assign(v.aliases.begin(), v.aliases.end());
-  out.ids.insert(out.ids.end(), v.advisories.begin(), v.advisories.end());
-  std::sort(out.ids.begin(), out.ids.end());
-  out.ids.erase(std::unique(out.ids.begin(), out.ids.end()), out.ids.end());
-  for (const auto& r : v.references) out.references.emplace_back(r.url);
-  for (const auto& c : v.cwes) {
-    if (!out.cwe.empty()) out.cwe += ',';
-    out.cwe += c;
-  }
-  for (const auto& s : v.severities) {
-    if (is_cvss(s.type) && s.score)
-      out.scores.push_back(Score{std::string(s.source), std::string(s.type), std::string(s.vector), *s.score});
-    out.ratings.push_back({std::string(s.source), std::string(s.type), std::string(s.vector), std::string(s.severity)});
-  }
-  if (v.epss) out.epss_score = v.epss->score, out.epss_percentile = v.epss->percentile;
-  if (v.kev) out.known_exploited = true, out.known_exploited_since = v.kev->date_added;
-}
-
-// Reads the details of matched vulnerabilities on its own thread and
-// connection while the matching thread goes on with the lookups.
-class DetailsFetcher {
- public:
-  explicit DetailsFetcher(Matcher::Impl& impl) : impl_(impl), thread_([this] { run(); }) {}
-  ~DetailsFetcher() { (void)finish(); }
-  DetailsFetcher(const DetailsFetcher&) = delete;
-  DetailsFetcher& operator=(const DetailsFetcher&) = delete;
-
-  // Asks for the details of `id` (read once per id); returns its number.
-  uint32_t want(const std::string& id) {
-    auto [it, added] = numbers_.try_emplace(id, static_cast<uint32_t>(numbers_.size()));
-    if (added) {
-      batch_.emplace_back(it->second, id);
-      if (batch_.size() >= 64) hand_over();
-    }
-    return it->second;
-  }
-  // Waits until everything asked for is read.
-  Status finish() {
-    if (thread_.joinable()) {
-      hand_over();
-      {
-        std::lock_guard lock(mu_);
-        closing_ = true;
-      }
-      ready_.notify_one();
-      thread_.join();
-    }
-    if (error_) return *error_;
-    return {};
-  }
-  // After finish(): the details of the id numbered `n`, or nullptr when it
-  // has no row.
-  Fetched* get(uint32_t n) { return n < done_.size() && done_[n] ? &*done_[n] : nullptr; }
-
- private:
-  void hand_over() {
-    if (batch_.empty()) return;
-    {
-      std::lock_guard lock(mu_);
-      for (auto& item : batch_) queue_.push_back(std::move(item));
-    }
-    batch_.clear();
-    ready_.notify_one();
-  }
-  void run() {
-    pthread_setname_np(pthread_self(), "vuln-details");
-    sql::Db& db = impl_.details_db;
-    // One read transaction, as on the matching thread's connection.
-    if (auto st = db.exec("BEGIN"); !st) error_ = st.error().within(impl_.path);
-    std::vector<std::pair<uint32_t, std::string>> ids;
-    record::View view;
-    for (;;) {
-      {
-        std::unique_lock lock(mu_);
-        ready_.wait(lock, [&] { return !queue_.empty() || closing_; });
-        if (queue_.empty()) break;
-        ids.swap(queue_);
-      }
-      for (size_t i = 0; i < ids.size() && !error_; ++i) {
-        const auto& [n, id] = ids[i];
-        sql::Stmt& st = impl_.details;
-        st.bind_static(1, id);
-        int rc = st.step();
-        if (rc == SQLITE_ROW) {
-          if (done_.size() <= n) done_.resize(n + 1);
-          Fetched& d = done_[n].emplace();
-          d.summary = st.view(0);
-          d.details = st.view(1);
-          d.published = st.view(2);
-          d.modified = st.view(3);
-          if (auto parsed = impl_.parser.parse(st.view(4), view); !parsed)
-            error_ = parsed.error().within(impl_.path + ": " + id);
-          else
-            fetched_from(view, d);
-        } else if (rc != SQLITE_DONE) {
-          error_ = Error(ErrorCode::kCorrupt, "SQLite: " + db.errmsg(), impl_.path);
-        }
-        st.reset();
-      }
-      ids.clear();  // after an error the rest is only drained
-    }
-    (void)db.exec("COMMIT");
-  }
-
-  Matcher::Impl& impl_;
-  std::unordered_map<std::string, uint32_t> numbers_;     // the matching thread's
-  std::vector<std::pair<uint32_t, std::string>> batch_;  // the matching thread's, not handed over yet
-  std::mutex mu_;
-  std::condition_variable ready_;
-  std::vector<std::pair<uint32_t, std::string>> queue_;  // guarded by mu_
-  bool closing_ = false;            // guarded by mu_
-  // The details thread's until finish() has joined it:
-  std::vector<std::optional<Fetched>> done_;  // by number
-  std::optional<Error> error_;
-  std::thread thread_;  // last: it starts once the rest is built
-};
-
-// State of one match() call: caches so that each (ecosystem, name, release)
-// is looked up once and each range is parsed once; the details of every
-// matched vulnerability are read at the end.
+// One thread's part of a match() call: caches so that each (ecosystem,
+// name, release) is looked up once and each range is parsed once; the details
+// of every matched vulnerability are read at the end.
 class Run {
  public:
-  Run(Matcher::Impl& impl, std::vector<Diagnostic>& diags) : impl_(impl), diags_(diags), fetcher_(impl) {}
+  Run(Connection& c, const std::string& path) : c_(c), path_(path) {}
 
   // `app` is the application a language package belongs to (nullptr for OS packages).
-  Status match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app,
-                       std::deque<Finding>& out);
-  Status enrich(std::deque<Finding>& out);
+  Status match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app);
+  // Reads the details of every matched vulnerability and completes the findings.
+  Status enrich();
+
+  // What the run found, in package order.
+  std::deque<Finding> found;
+  // Its diagnostics; `key` is set on those reported once per match (the
+  // later half drops them when the earlier half has reported the same).
+  struct Diag {
+    Diagnostic diagnostic;
+    std::string key;
+  };
+  std::vector<Diag> diags;
+  // Whether this run reported diagnostic `key`, or found `vulnerability`
+  // for the package (and location) of `package_key`.
+  bool reported(const std::string& key) const { return reported_.count(key) > 0; }
+  bool found_for(const std::string& package_key, const std::string& vulnerability) const {
+    auto p = packages_.find(package_key);
+    auto v = vulnerabilities_.find(vulnerability);
+    return p != packages_.end() && v != vulnerabilities_.end() && seen_.count(uint64_t{p->second} << 32 | v->second) > 0;
+  }
+  // The package key of finding `i`.
+  const std::string& package_key(size_t i) const { return *package_keys_[pending_[i].package]; }
 
  private:
   Result<const std::vector<Row>*> rows(const Lookup& l, const Package& p);
@@ -439,19 +326,25 @@ class Run {
   RowVerdict judge(const Row& row, const Lookup& l, Installed& installed);
   void fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
             const std::vector<const Row*>& matched, const version::Version& installed, Pending& pending);
+  void warn_once(std::string key, Diagnostic d) {
+    if (reported_.insert(key).second) diags.push_back({std::move(d), std::move(key)});
+  }
 
-  Matcher::Impl& impl_;
-  std::vector<Diagnostic>& diags_;
+  Connection& c_;
+  const std::string& path_;
   std::unordered_map<std::string, std::vector<Row>> rows_;
   std::unordered_map<std::string, RangeSet> versions_;
   std::string key_;  // scratch
   simdjson::dom::parser json_;
-  std::vector<Pending> pending_;
+  std::vector<Pending> pending_;  // one per finding, same order
   std::set<std::string> reported_;
-  // (package, location) -> its number; (vulnerability, package) numbers already reported
+  // Numbers of packages (with their location) and of vulnerabilities, and
+  // the (package, vulnerability) pairs already reported.
   std::unordered_map<std::string, uint32_t> packages_;
+  std::vector<const std::string*> package_keys_;  // by number
+  std::unordered_map<std::string, uint32_t> vulnerabilities_;
+  std::vector<const std::string*> vulnerability_ids_;  // by number
   std::unordered_set<uint64_t> seen_;
-  DetailsFetcher fetcher_;  // last: its thread ends before the rest goes
 };
 
 Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
@@ -460,7 +353,7 @@ Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
                     l.release + '\x1f' + l.release_prefix;
   auto it = rows_.find(key);
   if (it != rows_.end()) return &it->second;
-  sql::Stmt& st = l.release.empty() ? impl_.aff_all : impl_.aff_release;
+  sql::Stmt& st = l.release.empty() ? c_.aff_all : c_.aff_release;
   st.bind_static(1, l.ecosystem);
   st.bind_static(2, name);
   if (!l.release.empty()) st.bind_static(3, l.release);
@@ -492,11 +385,12 @@ Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
     r.severity = st.view(11);
   }
   st.reset();
-  if (!capped && rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + impl_.db.errmsg(), impl_.path);
+  if (!capped && rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + c_.db.errmsg(), path_);
   if (capped)
-    diags_.push_back(warn("vulnerability database has more than " + std::to_string(kMaxRowsPerPackage) +
-                              " records for " + l.ecosystem + " package " + l.name + "; the rest were not matched",
-                          p.location));
+    warn_once("capped\x1f" + key,
+              warn("vulnerability database has more than " + std::to_string(kMaxRowsPerPackage) + " records for " +
+                       l.ecosystem + " package " + l.name + "; the rest were not matched",
+                   p.location));
   // Rows of one vulnerability must be adjacent for the grouping below. They
   // arrive ordered by it (the table is in vulnerability order within a
   // release) unless several releases matched (Red Hat's streams).
@@ -609,12 +503,9 @@ RowVerdict Run::judge(const Row& row, const Lookup& l, Installed& installed) {
                       : row.status == RowStatus::kEndOfLife  ? "end_of_life"
                                                              : "fixed";
   const RangeSet& rs = *row.versions;
-  if (!rs.ok) {
-    std::string key = row.advisory + '\x1f' + l.name;
-    if (reported_.insert(key).second)
-      diags_.push_back(warn("advisory " + row.advisory + " for " + l.ecosystem + " package " + l.name +
-                            ": cannot read its affected versions: " + rs.error));
-  }
+  if (!rs.ok)
+    warn_once(row.advisory + '\x1f' + l.name, warn("advisory " + row.advisory + " for " + l.ecosystem + " package " +
+                                                     l.name + ": cannot read its affected versions: " + rs.error));
   if (rs.ranges.empty() && rs.versions.empty()) {
     // No versions given: a distro's "unfixed" (or will-not-fix, end-of-life)
     // covers every version of that release; a bare fixed version covers the
@@ -687,40 +578,63 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application*
 }
 
 // NVD v3.1 > v3.0 > v4.0 > v2; lower is better.
-int cvss_rank(const Fetched::Rating& s) {
+int cvss_rank(const record::Severity& s) {
   if (s.type == "cvss_v3") return starts_with(s.vector, "CVSS:3.1") ? 0 : 1;
   if (s.type == "cvss_v4") return 2;
   if (s.type == "cvss_v2") return 3;
   return 4;
 }
 
-// `last`: no other finding needs `d`, its strings may be moved out.
-void apply_details(Finding& f, const Pending& pending, Fetched& d, bool last) {
-  auto take = [&](std::string& from) { return last ? std::move(from) : from; };
+// A vulnerability's row: its columns and its parsed details record.
+struct Details {
+  std::string_view summary, details, published, modified;
+  record::View facts;
+  std::vector<std::string_view> ids;  // aliases and advisory ids, sorted, distinct
+};
+
+void apply_details(Finding& f, const Pending& pending, const Details& d) {
   if (!d.ids.empty()) {
-    std::vector<std::string> merged;  // both sorted: the union is sorted
+    std::vector<std::string> merged;  // both sorted: so is the union
     merged.reserve(f.aliases.size() + d.ids.size());
-    std::set_union(f.aliases.begin(), f.aliases.end(), d.ids.begin(), d.ids.end(), std::back_inserter(merged));
+    auto a = f.aliases.begin();
+    auto b = d.ids.begin();
+    while (a != f.aliases.end() || b != d.ids.end()) {
+      if (b == d.ids.end() || (a != f.aliases.end() && std::string_view(*a) < *b)) {
+        merged.push_back(std::move(*a++));
+      } else if (a == f.aliases.end() || *b < std::string_view(*a)) {
+        merged.emplace_back(*b++);
+      } else {
+        merged.push_back(std::move(*a++));
+        ++b;
+      }
+    }
     merged.erase(std::remove(merged.begin(), merged.end(), f.id), merged.end());
     f.aliases = std::move(merged);
   }
-  f.title = d.summary.empty() ? d.details.substr(0, d.details.find('\n')) : take(d.summary);
-  f.description = take(d.details);
-  f.published = take(d.published);
-  f.modified = take(d.modified);
-  if (last) {
-    f.references = std::move(d.references);
-    f.scores = std::move(d.scores);
-  } else {
-    f.references = d.references;
-    f.scores = d.scores;
+  f.title = d.summary.empty() ? d.details.substr(0, d.details.find('\n')) : d.summary;
+  f.description = d.details;
+  f.published = d.published;
+  f.modified = d.modified;
+  f.references.reserve(d.facts.references.size());
+  for (const auto& r : d.facts.references) f.references.emplace_back(r.url);
+  if (!d.facts.cwes.empty()) {
+    std::string cwes;
+    for (const auto& c : d.facts.cwes) {
+      if (!cwes.empty()) cwes += ',';
+      cwes += c;
+    }
+    f.attributes["cwe"] = std::move(cwes);
   }
-  if (!d.cwe.empty()) f.attributes["cwe"] = d.cwe;
-  f.epss_score = d.epss_score;
-  f.epss_percentile = d.epss_percentile;
-  if (d.known_exploited) {
+  for (const auto& s : d.facts.severities)
+    if (is_cvss(s.type) && s.score)
+      f.scores.push_back(Score{std::string(s.source), std::string(s.type), std::string(s.vector), *s.score});
+  if (d.facts.epss) {
+    f.epss_score = d.facts.epss->score;
+    f.epss_percentile = d.facts.epss->percentile;
+  }
+  if (d.facts.kev) {
     f.known_exploited = true;
-    f.known_exploited_since = d.known_exploited_since;
+    f.known_exploited_since = d.facts.kev->date_added;
   }
 
   if (!pending.row_severity.empty() && parse_severity(pending.row_severity) != Severity::kUnknown &&
@@ -729,43 +643,65 @@ void apply_details(Finding& f, const Pending& pending, Fetched& d, bool last) {
     f.severity_source = pending.row_severity_source;
     return;
   }
-  const Fetched::Rating* best = nullptr;
+  const record::Severity* best = nullptr;
   // Vendor: a text rating beats a vendor CVSS.
-  for (const auto& s : d.ratings) {
+  for (const auto& s : d.facts.severities) {
     if (!pending.vendor(s.source) || parse_severity(s.severity) == Severity::kUnknown) continue;
     if (!best || (s.type == "text" && best->type != "text") ||
         (is_cvss(s.type) && is_cvss(best->type) && cvss_rank(s) < cvss_rank(*best)))
       best = &s;
   }
   if (!best) {
-    auto better = [](const Fetched::Rating& a, const Fetched::Rating& b) {
+    auto better = [](const record::Severity& a, const record::Severity& b) {
       bool an = a.source == "nvd", bn = b.source == "nvd";
       if (an != bn) return an;
       return cvss_rank(a) < cvss_rank(b);
     };
-    for (const auto& s : d.ratings)
+    for (const auto& s : d.facts.severities)
       if (is_cvss(s.type) && parse_severity(s.severity) != Severity::kUnknown && (!best || better(s, *best))) best = &s;
   }
   if (best) {
     f.severity = parse_severity(best->severity);
-    f.severity_source = best->source;
+    f.severity_source = std::string(best->source);
   }
 }
 
-Status Run::enrich(std::deque<Finding>& out) {
-  if (auto st = fetcher_.finish(); !st) return st;
-  // The last finding of a vulnerability may take its details' strings.
-  std::vector<size_t> last(pending_.size(), SIZE_MAX);
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    uint32_t n = pending_[i].vulnerability;
-    if (last.size() <= n) last.resize(n + 1, SIZE_MAX);
-    last[n] = i;
+// One row per matched vulnerability, each finding of it completed from it.
+Status Run::enrich() {
+  // The findings of each vulnerability, by its number.
+  std::vector<uint32_t> first(vulnerability_ids_.size(), UINT32_MAX), next(pending_.size(), UINT32_MAX);
+  for (size_t i = pending_.size(); i-- > 0;) {
+    uint32_t v = pending_[i].vulnerability;
+    next[i] = first[v];
+    first[v] = static_cast<uint32_t>(i);
   }
-  Fetched none;
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    const Pending& pd = pending_[i];
-    Fetched* d = fetcher_.get(pd.vulnerability);
-    apply_details(out[pd.index], pd, d ? *d : none, d && last[pd.vulnerability] == i);
+  sql::Stmt& st = c_.details;
+  Details d;
+  for (uint32_t v = 0; v < vulnerability_ids_.size(); ++v) {
+    const std::string& id = *vulnerability_ids_[v];
+    st.bind_static(1, id);
+    int rc = st.step();
+    d.summary = d.details = d.published = d.modified = {};
+    d.facts.clear();
+    d.ids.clear();
+    if (rc == SQLITE_ROW) {
+      d.summary = st.view(0);
+      d.details = st.view(1);
+      d.published = st.view(2);
+      d.modified = st.view(3);
+      if (auto parsed = c_.parser.parse(st.view(4), d.facts); !parsed) {
+        st.reset();
+        return parsed.error().within(path_ + ": " + id);
+      }
+      std::merge(d.facts.aliases.begin(), d.facts.aliases.end(), d.facts.advisories.begin(), d.facts.advisories.end(),
+                 std::back_inserter(d.ids));
+      d.ids.erase(std::unique(d.ids.begin(), d.ids.end()), d.ids.end());
+    } else if (rc != SQLITE_DONE) {
+      st.reset();
+      return Error(ErrorCode::kCorrupt, "SQLite: " + c_.db.errmsg(), path_);
+    }
+    for (uint32_t i = first[v]; i != UINT32_MAX; i = next[i]) apply_details(found[pending_[i].index], pending_[i], d);
+    st.reset();
   }
   return {};
 }
@@ -779,8 +715,7 @@ int distro_row_rank(const Row& r, const std::string& vendor) {
   return own && per_cve ? 0 : own ? 1 : 2;
 }
 
-Status Run::match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app,
-                          std::deque<Finding>& out) {
+Status Run::match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app) {
   bool os_pkg = p.ecosystem == "deb" || p.ecosystem == "apk" || p.ecosystem == "rpm";
   std::vector<Lookup> lookups;
   if (os_pkg) {
@@ -831,9 +766,10 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
     if ((*rs)->empty()) continue;
     auto parsed = version::parse(l.scheme, l.version);
     if (!parsed) {
-      diags_.push_back(warn(p.ecosystem + " package " + p.name + ": version '" + l.version +
+      diags.push_back({warn(p.ecosystem + " package " + p.name + ": version '" + l.version +
                                 "' cannot be compared: " + parsed.error().message,
-                            p.location));
+                            p.location),
+                       {}});
       continue;
     }
     Installed installed(std::move(*parsed));
@@ -861,13 +797,19 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
       if (package == UINT32_MAX) {
         std::string key = p.id + '\x1f' + p.name + '\x1f' + p.version + '\x1f' + p.location.layer + '\x1f' +
                           p.location.path + '\x1f' + (app ? app->path : "");
-        package = packages_.try_emplace(std::move(key), static_cast<uint32_t>(packages_.size())).first->second;
+        auto [it, added] = packages_.try_emplace(std::move(key), static_cast<uint32_t>(packages_.size()));
+        if (added) package_keys_.push_back(&it->first);
+        package = it->second;
       }
+      auto [vit, vadded] = vulnerabilities_.try_emplace(matched.front()->vulnerability,
+                                                        static_cast<uint32_t>(vulnerabilities_.size()));
+      if (vadded) vulnerability_ids_.push_back(&vit->first);
+      if (!seen_.insert(uint64_t{package} << 32 | vit->second).second) continue;
       Pending pending;
-      pending.vulnerability = fetcher_.want(matched.front()->vulnerability);
-      if (!seen_.insert(uint64_t{package} << 32 | pending.vulnerability).second) continue;
-      pending.index = out.size();
-      Finding& f = out.emplace_back();  // a deque: built in place, never moved
+      pending.package = package;
+      pending.vulnerability = vit->second;
+      pending.index = found.size();
+      Finding& f = found.emplace_back();  // a deque: built in place, never moved
       fill(f, l, p, app, matched, installed.version(), pending);
       pending_.push_back(std::move(pending));
     }
@@ -897,26 +839,45 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
     diagnostics.push_back(warn("OS packages found but no OS release file; OS packages were not matched"));
   }
   std::lock_guard<std::mutex> lock(impl_->mu);
-  // One read transaction for the whole match: one file lock and a page cache
-  // that stays valid, instead of both per statement.
-  if (auto st = impl_->db.exec("BEGIN"); !st) return st.error().within(impl_->path);
-  struct EndRead {
-    sql::Db& db;
-    ~EndRead() { (void)db.exec("COMMIT"); }
-  } end_read{impl_->db};
-  Run run(*impl_, diagnostics);
-  std::deque<Finding> found;
-  for (const auto& p : inventory.packages)
-    if (auto st = run.match_package(p, distro, nullptr, found); !st) return st.error();
+  // Every package in order; a large inventory is split in two halves, each
+  // matched on its own thread and connection. The halves' results are joined
+  // as one run in order would give them: the second half's findings and
+  // once-only diagnostics that the first half already has are dropped.
+  std::vector<std::pair<const Package*, const Application*>> items;
+  for (const auto& p : inventory.packages) items.emplace_back(&p, nullptr);
   for (const auto& app : inventory.applications)
-    for (const auto& p : app.packages)
-      if (auto st = run.match_package(p, distro, &app, found); !st) return st.error();
-  if (auto st = run.enrich(found); !st) return st.error();
-  out.reserve(found.size());
-  for (auto& f : found) out.push_back(std::move(f));
+    for (const auto& p : app.packages) items.emplace_back(&p, &app);
+  constexpr size_t kSplitFrom = 64;  // below this a second thread costs more than it saves
+  const size_t split = items.size() >= kSplitFrom ? items.size() / 2 : items.size();
+  auto run_part = [&](Run& run, Connection& c, size_t from, size_t to) -> Status {
+    // One read transaction for the whole part: one file lock and a page cache
+    // that stays valid, instead of both per statement.
+    if (auto st = c.db.exec("BEGIN"); !st) return st.error().within(impl_->path);
+    Status result;
+    for (size_t i = from; i < to && result.ok(); ++i) result = run.match_package(*items[i].first, distro, items[i].second);
+    if (result.ok()) result = run.enrich();
+    (void)c.db.exec("COMMIT");
+    return result;
+  };
+  Run first(impl_->connections[0], impl_->path), second(impl_->connections[1], impl_->path);
+  Status second_result;
+  std::thread helper;
+  if (split < items.size())
+    helper = std::thread([&] { second_result = run_part(second, impl_->connections[1], split, items.size()); });
+  Status first_result = run_part(first, impl_->connections[0], 0, split);
+  if (helper.joinable()) helper.join();
+  if (!first_result) return first_result.error();
+  if (!second_result) return second_result.error();
+
+  out.reserve(first.found.size() + second.found.size());
+  for (auto& f : first.found) out.push_back(std::move(f));
+  for (size_t i = 0; i < second.found.size(); ++i)
+    if (!first.found_for(second.package_key(i), second.found[i].id)) out.push_back(std::move(second.found[i]));
+  for (auto& d : first.diags) diagnostics.push_back(std::move(d.diagnostic));
+  for (auto& d : second.diags)
+    if (d.key.empty() || !first.reported(d.key)) diagnostics.push_back(std::move(d.diagnostic));
   return out;
 }
-
 
 // -------------------------------------------------------------- detector --
 
