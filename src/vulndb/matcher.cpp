@@ -294,27 +294,40 @@ class Run {
  public:
   Run(Connection& c, const std::string& path) : c_(c), path_(path) {}
 
-  // `app` is the application a language package belongs to (nullptr for OS packages).
-  Status match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app);
+  // Matches package number `item` of the inventory (items come in
+  // increasing order). `app` is the application a language package belongs
+  // to (nullptr for OS packages).
+  Status match_package(size_t item, const Package& p, const std::optional<EcosystemRelease>& distro,
+                       const Application* app);
   // Reads the details of every matched vulnerability and completes the findings.
   Status enrich();
 
-  // What the run found, in package order.
+  // What the run found, in item order, and the item of each finding.
   std::deque<Finding> found;
-  // Its diagnostics; `key` is set on those reported once per match (the
-  // later half drops them when the earlier half has reported the same).
+  std::vector<size_t> found_item;
+  // Its diagnostics, in item order; `key` is set on those given once per
+  // match.
   struct Diag {
+    size_t item;
     Diagnostic diagnostic;
     std::string key;
   };
   std::vector<Diag> diags;
-  // Whether this run reported diagnostic `key`, or found `vulnerability`
-  // for the package (and location) of `package_key`.
-  bool reported(const std::string& key) const { return reported_.count(key) > 0; }
-  bool found_for(const std::string& package_key, const std::string& vulnerability) const {
+  static constexpr size_t kNever = SIZE_MAX;
+  // The item at which this run gave diagnostic `key`, or found
+  // `vulnerability` for the package (and location) of `package_key`;
+  // kNever when it did not.
+  size_t reported_at(const std::string& key) const {
+    auto it = reported_.find(key);
+    return it == reported_.end() ? kNever : it->second;
+  }
+  size_t found_at(const std::string& package_key, const std::string& vulnerability) const {
     auto p = packages_.find(package_key);
+    if (p == packages_.end()) return kNever;
     auto v = vulnerabilities_.find(vulnerability);
-    return p != packages_.end() && v != vulnerabilities_.end() && seen_.count(uint64_t{p->second} << 32 | v->second) > 0;
+    if (v == vulnerabilities_.end()) return kNever;
+    auto it = seen_.find(uint64_t{p->second} << 32 | v->second);
+    return it == seen_.end() ? kNever : it->second;
   }
   // The package key of finding `i`.
   const std::string& package_key(size_t i) const { return *package_keys_[pending_[i].package]; }
@@ -327,7 +340,7 @@ class Run {
   void fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
             const std::vector<const Row*>& matched, const version::Version& installed, Pending& pending);
   void warn_once(std::string key, Diagnostic d) {
-    if (reported_.insert(key).second) diags.push_back({std::move(d), std::move(key)});
+    if (reported_.try_emplace(key, item_).second) diags.push_back({item_, std::move(d), std::move(key)});
   }
 
   Connection& c_;
@@ -337,14 +350,15 @@ class Run {
   std::string key_;  // scratch
   simdjson::dom::parser json_;
   std::vector<Pending> pending_;  // one per finding, same order
-  std::set<std::string> reported_;
+  size_t item_ = 0;  // the item being matched
+  std::unordered_map<std::string, size_t> reported_;  // once-only diagnostic -> item
   // Numbers of packages (with their location) and of vulnerabilities, and
   // the (package, vulnerability) pairs already reported.
   std::unordered_map<std::string, uint32_t> packages_;
   std::vector<const std::string*> package_keys_;  // by number
   std::unordered_map<std::string, uint32_t> vulnerabilities_;
   std::vector<const std::string*> vulnerability_ids_;  // by number
-  std::unordered_set<uint64_t> seen_;
+  std::unordered_map<uint64_t, size_t> seen_;  // -> item
 };
 
 Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
@@ -715,7 +729,9 @@ int distro_row_rank(const Row& r, const std::string& vendor) {
   return own && per_cve ? 0 : own ? 1 : 2;
 }
 
-Status Run::match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app) {
+Status Run::match_package(size_t item, const Package& p, const std::optional<EcosystemRelease>& distro,
+                          const Application* app) {
+  item_ = item;
   bool os_pkg = p.ecosystem == "deb" || p.ecosystem == "apk" || p.ecosystem == "rpm";
   std::vector<Lookup> lookups;
   if (os_pkg) {
@@ -766,7 +782,8 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
     if ((*rs)->empty()) continue;
     auto parsed = version::parse(l.scheme, l.version);
     if (!parsed) {
-      diags.push_back({warn(p.ecosystem + " package " + p.name + ": version '" + l.version +
+      diags.push_back({item_,
+                       warn(p.ecosystem + " package " + p.name + ": version '" + l.version +
                                 "' cannot be compared: " + parsed.error().message,
                             p.location),
                        {}});
@@ -804,12 +821,13 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
       auto [vit, vadded] = vulnerabilities_.try_emplace(matched.front()->vulnerability,
                                                         static_cast<uint32_t>(vulnerabilities_.size()));
       if (vadded) vulnerability_ids_.push_back(&vit->first);
-      if (!seen_.insert(uint64_t{package} << 32 | vit->second).second) continue;
+      if (!seen_.try_emplace(uint64_t{package} << 32 | vit->second, item).second) continue;
       Pending pending;
       pending.package = package;
       pending.vulnerability = vit->second;
       pending.index = found.size();
       Finding& f = found.emplace_back();  // a deque: built in place, never moved
+      found_item.push_back(item);
       fill(f, l, p, app, matched, installed.version(), pending);
       pending_.push_back(std::move(pending));
     }
@@ -839,43 +857,70 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
     diagnostics.push_back(warn("OS packages found but no OS release file; OS packages were not matched"));
   }
   std::lock_guard<std::mutex> lock(impl_->mu);
-  // Every package in order; a large inventory is split in two halves, each
-  // matched on its own thread and connection. The halves' results are joined
-  // as one run in order would give them: the second half's findings and
-  // once-only diagnostics that the first half already has are dropped.
+  // Every package in order. A large inventory is matched by two threads,
+  // each on its own connection, taking chunks of 16 packages in turn (the
+  // first thread the even chunks; fixed, so that a run can be repeated); their
+  // results are joined in package order as one thread would give them: a
+  // finding (same package, location and vulnerability) or a once-only
+  // diagnostic that the other thread had at an earlier package is dropped.
   std::vector<std::pair<const Package*, const Application*>> items;
   for (const auto& p : inventory.packages) items.emplace_back(&p, nullptr);
   for (const auto& app : inventory.applications)
     for (const auto& p : app.packages) items.emplace_back(&p, &app);
-  constexpr size_t kSplitFrom = 64;  // below this a second thread costs more than it saves
-  const size_t split = items.size() >= kSplitFrom ? items.size() / 2 : items.size();
-  auto run_part = [&](Run& run, Connection& c, size_t from, size_t to) -> Status {
+  constexpr size_t kTwoThreadsFrom = 64;  // below this a second thread costs more than it saves
+  constexpr size_t kChunk = 16;
+  const size_t stride = items.size() >= kTwoThreadsFrom ? 2 * kChunk : kChunk;
+  auto run_part = [&](Run& run, Connection& c, size_t first_chunk, size_t& failed_at) -> Status {
     // One read transaction for the whole part: one file lock and a page cache
     // that stays valid, instead of both per statement.
     if (auto st = c.db.exec("BEGIN"); !st) return st.error().within(impl_->path);
     Status result;
-    for (size_t i = from; i < to && result.ok(); ++i) result = run.match_package(*items[i].first, distro, items[i].second);
+    for (size_t from = first_chunk * kChunk; result.ok() && from < items.size(); from += stride)
+      for (size_t i = from; i < std::min(from + kChunk, items.size()) && result.ok(); ++i) {
+        result = run.match_package(i, *items[i].first, distro, items[i].second);
+        if (!result) failed_at = i;
+      }
     if (result.ok()) result = run.enrich();
     (void)c.db.exec("COMMIT");
     return result;
   };
-  Run first(impl_->connections[0], impl_->path), second(impl_->connections[1], impl_->path);
-  Status second_result;
+  Run runs[2] = {Run(impl_->connections[0], impl_->path), Run(impl_->connections[1], impl_->path)};
+  Status results[2];
+  size_t failed_at[2] = {Run::kNever, Run::kNever};
   std::thread helper;
-  if (split < items.size())
-    helper = std::thread([&] { second_result = run_part(second, impl_->connections[1], split, items.size()); });
-  Status first_result = run_part(first, impl_->connections[0], 0, split);
+  if (items.size() >= kTwoThreadsFrom)
+    helper = std::thread([&] { results[1] = run_part(runs[1], impl_->connections[1], 1, failed_at[1]); });
+  results[0] = run_part(runs[0], impl_->connections[0], 0, failed_at[0]);
   if (helper.joinable()) helper.join();
-  if (!first_result) return first_result.error();
-  if (!second_result) return second_result.error();
+  // The error a match in order would have met first.
+  if (!results[0] && (results[1] || failed_at[0] <= failed_at[1])) return results[0].error();
+  if (!results[1]) return results[1].error();
 
-  out.reserve(first.found.size() + second.found.size());
-  for (auto& f : first.found) out.push_back(std::move(f));
-  for (size_t i = 0; i < second.found.size(); ++i)
-    if (!first.found_for(second.package_key(i), second.found[i].id)) out.push_back(std::move(second.found[i]));
-  for (auto& d : first.diags) diagnostics.push_back(std::move(d.diagnostic));
-  for (auto& d : second.diags)
-    if (d.key.empty() || !first.reported(d.key)) diagnostics.push_back(std::move(d.diagnostic));
+  out.reserve(runs[0].found.size() + runs[1].found.size());
+  for (size_t i[2] = {0, 0};;) {
+    int r = i[0] < runs[0].found.size() && (i[1] >= runs[1].found.size() ||
+                                            runs[0].found_item[i[0]] < runs[1].found_item[i[1]])
+                ? 0
+            : i[1] < runs[1].found.size() ? 1
+                                          : -1;
+    if (r < 0) break;
+    const Run& other = runs[1 - r];
+    size_t n = i[r]++;
+    Finding& f = runs[r].found[n];
+    if (other.found_at(runs[r].package_key(n), f.id) < runs[r].found_item[n]) continue;
+    out.push_back(std::move(f));
+  }
+  for (size_t i[2] = {0, 0};;) {
+    int r = i[0] < runs[0].diags.size() &&
+                    (i[1] >= runs[1].diags.size() || runs[0].diags[i[0]].item < runs[1].diags[i[1]].item)
+                ? 0
+            : i[1] < runs[1].diags.size() ? 1
+                                          : -1;
+    if (r < 0) break;
+    Run::Diag& d = runs[r].diags[i[r]++];
+    if (!d.key.empty() && runs[1 - r].reported_at(d.key) < d.item) continue;
+    diagnostics.push_back(std::move(d.diagnostic));
+  }
   return out;
 }
 

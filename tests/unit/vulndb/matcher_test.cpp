@@ -378,9 +378,10 @@ TEST_F(MatcherTest, BadVersionsAreDiagnostics) {
   EXPECT_NE(diags_[0].message.find("not a version"), std::string::npos);
 }
 
-// A large inventory is matched in two halves on two threads; the result is
-// the one of a match in order: a package repeated in the second half is not
-// reported again, and a once-only diagnostic is given once.
+// A large inventory is matched on two threads, in alternate chunks of 16
+// packages; the result is the one of a match in order: a package repeated
+// in the other thread's chunk is not reported again, and a once-only
+// diagnostic is given once.
 TEST_F(MatcherTest, LargeInventoryGivesTheResultOfAMatchInOrder) {
   add_osv(data_, R"({"id":"GHSA-good-0000-0000","modified":"2024-01-01T00:00:00Z","aliases":["CVE-2024-7777"],
     "summary":"a is vulnerable","affected":[{"package":{"ecosystem":"npm","name":"a"},
@@ -410,12 +411,13 @@ TEST_F(MatcherTest, LargeInventoryGivesTheResultOfAMatchInOrder) {
   ASSERT_EQ(expected_diags.size(), 1u);
   EXPECT_NE(expected_diags[0].message.find("cannot read its affected versions"), std::string::npos);
 
+  // Packages 16-31 are the second thread's first chunk: a and b again there.
   Inventory large;
   app.packages = {a, b};
-  for (int i = 0; i < 100; ++i) app.packages.push_back(pkg("npm", "filler-" + std::to_string(i), "1.0.0"));
+  for (int i = 2; i < 20; ++i) app.packages.push_back(pkg("npm", "filler-" + std::to_string(i), "1.0.0"));
   app.packages.push_back(a);
   app.packages.push_back(b);
-  for (int i = 100; i < 200; ++i) app.packages.push_back(pkg("npm", "filler-" + std::to_string(i), "1.0.0"));
+  for (int i = 22; i < 200; ++i) app.packages.push_back(pkg("npm", "filler-" + std::to_string(i), "1.0.0"));
   Application other;  // the same package in another application is another finding
   other.path = "other/lock";
   other.packages = {a};
