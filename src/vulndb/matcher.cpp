@@ -261,9 +261,11 @@ struct Pending {
   uint32_t package = 0;        // numbers given by the run
   uint32_t vulnerability = 0;
   bool distro = false;
-  std::vector<std::string> vendors;  // few: a plain list
+  // Views of the run's rows and vendor names (they outlive the findings'
+  // completion): few, a plain list.
+  std::vector<std::string_view> vendors;
   bool vendor(std::string_view v) const { return std::find(vendors.begin(), vendors.end(), v) != vendors.end(); }
-  std::string row_severity, row_severity_source;
+  std::string_view row_severity, row_severity_source;
 };
 
 // The installed version of one lookup, parsed once, and once more under
@@ -330,7 +332,14 @@ class Run {
     return it == seen_.end() ? kNever : it->second;
   }
   // The package key of finding `i`.
-  const std::string& package_key(size_t i) const { return *package_keys_[pending_[i].package]; }
+  const std::string& package_key(size_t i) const { return *package_keys_[finding_package_[i]]; }
+  // Frees what only matching and enrich() need (on the run's own thread).
+  void release() {
+    decltype(rows_)().swap(rows_);
+    decltype(versions_)().swap(versions_);
+    decltype(pending_)().swap(pending_);
+    decltype(vendors_)().swap(vendors_);
+  }
 
  private:
   Result<const std::vector<Row>*> rows(const Lookup& l, const Package& p);
@@ -350,7 +359,9 @@ class Run {
   std::string key_;  // scratch
   simdjson::dom::parser json_;
   std::vector<Pending> pending_;  // one per finding, same order
+  std::vector<uint32_t> finding_package_;  // the package number of each finding
   size_t item_ = 0;  // the item being matched
+  std::unordered_set<std::string> vendors_;  // distro vendor names, for Pending::vendors
   std::unordered_map<std::string, size_t> reported_;  // once-only diagnostic -> item
   // Numbers of packages (with their location) and of vulnerabilities, and
   // the (package, vulnerability) pairs already reported.
@@ -584,7 +595,7 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application*
   // databases of the matching records for language packages), then CVSS.
   pending.distro = l.distro;
   if (l.distro) {
-    pending.vendors.push_back(vendor_of(l.ecosystem));
+    pending.vendors.push_back(*vendors_.insert(vendor_of(l.ecosystem)).first);
   } else {
     for (const Row* r : matched)
       if (!pending.vendor(r->source)) pending.vendors.push_back(r->source);
@@ -654,7 +665,7 @@ void apply_details(Finding& f, const Pending& pending, const Details& d) {
   if (!pending.row_severity.empty() && parse_severity(pending.row_severity) != Severity::kUnknown &&
       (!pending.distro || pending.vendor(pending.row_severity_source))) {
     f.severity = parse_severity(pending.row_severity);
-    f.severity_source = pending.row_severity_source;
+    f.severity_source = std::string(pending.row_severity_source);
     return;
   }
   const record::Severity* best = nullptr;
@@ -828,6 +839,7 @@ Status Run::match_package(size_t item, const Package& p, const std::optional<Eco
       pending.index = found.size();
       Finding& f = found.emplace_back();  // a deque: built in place, never moved
       found_item.push_back(item);
+      finding_package_.push_back(package);
       fill(f, l, p, app, matched, installed.version(), pending);
       pending_.push_back(std::move(pending));
     }
@@ -882,6 +894,7 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
       }
     if (result.ok()) result = run.enrich();
     (void)c.db.exec("COMMIT");
+    run.release();
     return result;
   };
   Run runs[2] = {Run(impl_->connections[0], impl_->path), Run(impl_->connections[1], impl_->path)};
