@@ -242,6 +242,7 @@ Status Parser::parse(std::string_view json, View& out) {
     } else if (key == "severities" || key == "references") {
       array a;
       ok = value.get_array().get(a) == SUCCESS;
+      if (!ok) return bad(("'" + std::string(key) + "' is not an array").c_str());
       for (element item : a) {
         if (!ok) break;
         if (key == "severities") {
