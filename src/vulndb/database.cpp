@@ -524,6 +524,7 @@ struct DatabaseBuilder::Impl {
   Status write_vulnerabilities(const std::vector<Slot*>& order, const std::vector<std::string_view>& canonical_of,
                                const std::vector<uint32_t>& root_of,
                                const std::vector<std::pair<uint32_t, uint32_t>>& members, WriteStats& stats);
+  void order_affected();
   Status write_affected(const std::vector<std::string_view>& canonical_of, WriteStats& stats);
 };
 
@@ -732,20 +733,34 @@ Result<WriteStats> DatabaseBuilder::Impl::finish(const std::vector<SourceInfo>& 
   for (uint32_t n = 0; n < graph.size(); ++n)
     if (best[root_of[n]] != kNone) members.emplace_back(root_of[n], n);
   std::sort(members.begin(), members.end());
-  VULNDB_TRY(write_vulnerabilities(order, canonical_of, root_of, members, stats));
+  // The order of the aliases and affected rows is worked out on a second
+  // thread (memory only) while this one writes the vulnerabilities.
+  std::vector<uint32_t> alias_nodes;
+  std::optional<Error> order_error;
+  std::thread orderer([&] {
+    try {
+      for (uint32_t n = 0; n < graph.size(); ++n)
+        if (!canonical_of[n].empty()) alias_nodes.push_back(n);
+      std::sort(alias_nodes.begin(), alias_nodes.end(),
+                [&](uint32_t a, uint32_t b) { return graph.id(a) < graph.id(b); });
+      order_affected();
+    } catch (const std::exception& e) {  // nothing may escape a thread
+      order_error = Error(ErrorCode::kInternal, std::string("ordering rows: ") + e.what());
+    }
+  });
+  Status written = write_vulnerabilities(order, canonical_of, root_of, members, stats);
+  orderer.join();
+  VULNDB_TRY(written);
+  if (order_error) return *order_error;
   std::vector<uint32_t>().swap(root_of);
   std::vector<std::pair<uint32_t, uint32_t>>().swap(members);
 
   // aliases: every id of a group with records -> its canonical id, in the
   // order of the table's key.
   {
-    std::vector<uint32_t> nodes;
-    for (uint32_t n = 0; n < graph.size(); ++n)
-      if (!canonical_of[n].empty()) nodes.push_back(n);
-    std::sort(nodes.begin(), nodes.end(), [&](uint32_t a, uint32_t b) { return graph.id(a) < graph.id(b); });
     sql::Stmt ins;
     VULNDB_TRY(prep(db, ins, "INSERT INTO aliases VALUES (?1,?2)"));
-    for (uint32_t n : nodes) {
+    for (uint32_t n : alias_nodes) {
       ins.bind_static(1, graph.id(n));
       ins.bind_static(2, canonical_of[n]);
       VULNDB_TRY(step_done(ins, db, "aliases"));
@@ -936,8 +951,9 @@ Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& or
 }
 
 // affected: every kept row, ordered by package key (then by the advisory's
-// place in canonical order, then as staged), with its vulnerability.
-Status DatabaseBuilder::Impl::write_affected(const std::vector<std::string_view>& canonical_of, WriteStats& stats) {
+// place in canonical order, then as staged: order_affected()), with its
+// vulnerability.
+void DatabaseBuilder::Impl::order_affected() {
   std::vector<uint32_t> key_rank(packages.size());
   {
     std::vector<uint32_t> keys(packages.size());
@@ -950,6 +966,9 @@ Status DatabaseBuilder::Impl::write_affected(const std::vector<std::string_view>
     if (a.key != b.key) return key_rank[a.key] < key_rank[b.key];
     return a.slot->order < b.slot->order;
   });
+}
+
+Status DatabaseBuilder::Impl::write_affected(const std::vector<std::string_view>& canonical_of, WriteStats& stats) {
   sql::Stmt ins;
   VULNDB_TRY(prep(db, ins, "INSERT INTO affected VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"));
   std::string buf;
