@@ -53,7 +53,7 @@ CREATE TABLE affected (
   ecosystem TEXT NOT NULL, distro_release TEXT NOT NULL, variant TEXT NOT NULL,
   package TEXT NOT NULL, purl TEXT, ranges TEXT NOT NULL, versions TEXT NOT NULL,
   status TEXT NOT NULL, fixed TEXT NOT NULL, matchable INTEGER NOT NULL,
-  withdrawn INTEGER NOT NULL, severity TEXT);
+  withdrawn INTEGER NOT NULL, severity TEXT, vulnerability_row INTEGER NOT NULL);
 CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL, date TEXT) WITHOUT ROWID;
 CREATE TABLE kev (
   cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT, ransomware TEXT,
@@ -358,6 +358,7 @@ struct Slot {
   uint32_t id = 0;
   uint32_t copy = 0;    // number of the staged copy that is kept (its affected rows carry it)
   uint32_t order = 0;   // position in the final tables (finish)
+  int64_t vulnerability_row = 0;  // rowid of its vulnerability's row (finish)
   uint64_t offset = 0;  // the kept copy's record in the staging file
   uint32_t length = 0;
   bool withdrawn = false;
@@ -917,6 +918,7 @@ Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& or
     // The group's other ids, and EPSS and KEV by its CVE (a group holds at
     // most one: see UnionFind).
     const uint32_t root = root_of[order[i]->id];
+    const size_t group_begin = i;
     i = j;
     std::string_view cve = starts_with(vid, "CVE-") ? vid : std::string_view();
     auto m = std::lower_bound(members.begin(), members.end(), std::make_pair(root, uint32_t{0}));
@@ -945,6 +947,8 @@ Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& or
     vul.bind_static_or_null(6, withdrawn);
     vul.bind_static(7, rec.json());
     VULNDB_TRY(step_done(vul, db, "vulnerabilities"));
+    const int64_t rowid = sqlite3_last_insert_rowid(db.get());
+    for (size_t k = group_begin; k < i; ++k) order[k]->vulnerability_row = rowid;
     ++stats.vulnerabilities;
   }
   return {};
@@ -970,7 +974,7 @@ void DatabaseBuilder::Impl::order_affected() {
 
 Status DatabaseBuilder::Impl::write_affected(const std::vector<std::string_view>& canonical_of, WriteStats& stats) {
   sql::Stmt ins;
-  VULNDB_TRY(prep(db, ins, "INSERT INTO affected VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"));
+  VULNDB_TRY(prep(db, ins, "INSERT INTO affected VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)"));
   std::string buf;
   for (const StagedRow& r : rows) {
     VULNDB_TRY(staging.read(r.offset, r.length, buf));
@@ -989,6 +993,7 @@ Status DatabaseBuilder::Impl::write_affected(const std::vector<std::string_view>
     ins.bind(13, static_cast<int64_t>(d.number()));
     ins.bind(14, int64_t{r.slot->withdrawn ? 1 : 0});
     ins.bind_static_or_null(15, d.text());
+    ins.bind(16, r.slot->vulnerability_row);
     if (!d.ok()) return damaged_staging();
     VULNDB_TRY(step_done(ins, db, "affected"));
     ++stats.affected;

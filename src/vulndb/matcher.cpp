@@ -93,6 +93,7 @@ RowStatus row_status(std::string_view s) {
 // One affected row as the matcher keeps it: what judging and the finding need.
 struct Row {
   std::string vulnerability, advisory, source, severity;
+  int64_t vulnerability_row = 0;  // rowid of the vulnerability's row
   RowStatus status = RowStatus::kOther;
   bool matchable = true, withdrawn = false;
   const RangeSet* versions = nullptr;
@@ -219,7 +220,7 @@ const Reader& Matcher::reader() const { return impl_->reader; }
 namespace {
 constexpr const char* kAffectedColumns =
     "SELECT vulnerability, advisory, source, distro_release, variant, ranges, versions, status, fixed, matchable, "
-    "withdrawn, severity FROM affected WHERE ecosystem=?1 AND package=?2";
+    "withdrawn, severity, vulnerability_row FROM affected WHERE ecosystem=?1 AND package=?2";
 }  // namespace
 
 Result<Matcher> Matcher::open(const std::string& path) {
@@ -246,7 +247,8 @@ Result<Matcher> Matcher::open(const std::string& path) {
       return st.error();
     if (auto st = prepare(c.aff_all, kAffectedColumns); !st) return st.error();
     if (auto st = prepare(c.details,
-                          "SELECT summary, details, published, modified, record FROM vulnerabilities WHERE id=?1");
+                          "SELECT rowid, summary, details, published, modified, record FROM vulnerabilities "
+                          "WHERE rowid IN (SELECT value FROM json_each(?1))");
         !st)
       return st.error();
   }
@@ -369,6 +371,7 @@ class Run {
   std::vector<const std::string*> package_keys_;  // by number
   std::unordered_map<std::string, uint32_t> vulnerabilities_;
   std::vector<const std::string*> vulnerability_ids_;  // by number
+  std::vector<int64_t> vulnerability_rows_;            // by number
   std::unordered_map<uint64_t, size_t> seen_;  // -> item
 };
 
@@ -408,6 +411,7 @@ Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
     r.matchable = st.integer(9) != 0;
     r.withdrawn = st.integer(10) != 0;
     r.severity = st.view(11);
+    r.vulnerability_row = st.integer(12);
   }
   st.reset();
   if (!capped && rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + c_.db.errmsg(), path_);
@@ -700,34 +704,53 @@ Status Run::enrich() {
     next[i] = first[v];
     first[v] = static_cast<uint32_t>(i);
   }
-  sql::Stmt& st = c_.details;
-  Details d;
-  for (uint32_t v = 0; v < vulnerability_ids_.size(); ++v) {
-    const std::string& id = *vulnerability_ids_[v];
-    st.bind_static(1, id);
-    int rc = st.step();
-    d.summary = d.details = d.published = d.modified = {};
-    d.facts.clear();
-    d.ids.clear();
-    if (rc == SQLITE_ROW) {
-      d.summary = st.view(0);
-      d.details = st.view(1);
-      d.published = st.view(2);
-      d.modified = st.view(3);
-      if (auto parsed = c_.parser.parse(st.view(4), d.facts); !parsed) {
-        st.reset();
-        return parsed.error().within(path_ + ": " + id);
-      }
-      std::merge(d.facts.aliases.begin(), d.facts.aliases.end(), d.facts.advisories.begin(), d.facts.advisories.end(),
-                 std::back_inserter(d.ids));
-      d.ids.erase(std::unique(d.ids.begin(), d.ids.end()), d.ids.end());
-    } else if (rc != SQLITE_DONE) {
-      st.reset();
-      return Error(ErrorCode::kCorrupt, "SQLite: " + c_.db.errmsg(), path_);
-    }
-    for (uint32_t i = first[v]; i != UINT32_MAX; i = next[i]) apply_details(found[pending_[i].index], pending_[i], d);
-    st.reset();
+  // Every row in one statement, by rowid (one B-tree, no statement per
+  // vulnerability).
+  std::vector<std::pair<int64_t, uint32_t>> by_row;  // (rowid, number), sorted
+  by_row.reserve(vulnerability_rows_.size());
+  for (uint32_t v = 0; v < vulnerability_rows_.size(); ++v) by_row.emplace_back(vulnerability_rows_[v], v);
+  std::sort(by_row.begin(), by_row.end());
+  std::string rowids = "[";
+  for (const auto& [row, _] : by_row) {
+    if (rowids.size() > 1) rowids += ',';
+    rowids += std::to_string(row);
   }
+  rowids += ']';
+  sql::Stmt& st = c_.details;
+  st.bind_static(1, rowids);
+  Details d;
+  std::vector<bool> done(vulnerability_rows_.size(), false);
+  auto apply = [&](uint32_t v) {
+    done[v] = true;
+    for (uint32_t i = first[v]; i != UINT32_MAX; i = next[i]) apply_details(found[pending_[i].index], pending_[i], d);
+  };
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    const int64_t row = st.integer(0);
+    d.summary = st.view(1);
+    d.details = st.view(2);
+    d.published = st.view(3);
+    d.modified = st.view(4);
+    d.ids.clear();
+    if (auto parsed = c_.parser.parse(st.view(5), d.facts); !parsed) {
+      st.reset();
+      return parsed.error().within(path_ + ": vulnerability row " + std::to_string(row));
+    }
+    std::merge(d.facts.aliases.begin(), d.facts.aliases.end(), d.facts.advisories.begin(), d.facts.advisories.end(),
+               std::back_inserter(d.ids));
+    d.ids.erase(std::unique(d.ids.begin(), d.ids.end()), d.ids.end());
+    // Every vulnerability number of this row (one, unless the database is
+    // inconsistent).
+    for (auto it = std::lower_bound(by_row.begin(), by_row.end(), std::make_pair(row, uint32_t{0}));
+         it != by_row.end() && it->first == row; ++it)
+      apply(it->second);
+  }
+  st.reset();
+  if (rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + c_.db.errmsg(), path_);
+  // A vulnerability without a row: its findings get no details.
+  d = Details{};
+  for (uint32_t v = 0; v < done.size(); ++v)
+    if (!done[v]) apply(v);
   return {};
 }
 
@@ -831,7 +854,10 @@ Status Run::match_package(size_t item, const Package& p, const std::optional<Eco
       }
       auto [vit, vadded] = vulnerabilities_.try_emplace(matched.front()->vulnerability,
                                                         static_cast<uint32_t>(vulnerabilities_.size()));
-      if (vadded) vulnerability_ids_.push_back(&vit->first);
+      if (vadded) {
+        vulnerability_ids_.push_back(&vit->first);
+        vulnerability_rows_.push_back(matched.front()->vulnerability_row);
+      }
       if (!seen_.try_emplace(uint64_t{package} << 32 | vit->second, item).second) continue;
       Pending pending;
       pending.package = package;
