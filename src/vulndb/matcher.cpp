@@ -826,7 +826,7 @@ Status Run::match_package(size_t item, const Package& p, const std::optional<Eco
     Installed installed(std::move(*parsed));
     // Group the rows by vulnerability (they arrive ordered by it).
     const auto& all = **rs;
-    const std::string vendor = vendor_of(l.ecosystem);
+    const std::string vendor = l.distro ? vendor_of(l.ecosystem) : std::string();  // distro rows only
     for (size_t i = 0; i < all.size();) {
       size_t j = i;
       while (j < all.size() && all[j].vulnerability == all[i].vulnerability) ++j;
