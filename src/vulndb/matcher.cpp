@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cctype>
 #include <map>
 #include <deque>
@@ -257,11 +258,9 @@ Result<Matcher> Matcher::open(const std::string& path) {
 
 namespace {
 
-// What fill() learnt from the rows, kept until the details arrive.
+// What fill() learnt from the rows, for the severity choice once the details
+// are there.
 struct Pending {
-  size_t index = 0;            // into the run's findings
-  uint32_t package = 0;        // numbers given by the run
-  uint32_t vulnerability = 0;
   bool distro = false;
   // Views of the run's rows and vendor names (they outlive the findings'
   // completion): few, a plain list.
@@ -303,12 +302,25 @@ class Run {
   // to (nullptr for OS packages).
   Status match_package(size_t item, const Package& p, const std::optional<EcosystemRelease>& distro,
                        const Application* app);
-  // Reads the details of every matched vulnerability and completes the findings.
-  Status enrich();
-
-  // What the run found, in item order, and the item of each finding.
-  std::deque<Finding> found;
-  std::vector<size_t> found_item;
+  // A finding to be: what the matching of one package found for one
+  // vulnerability. The finding itself is built by complete(), in place in
+  // the output, once the joined order has given it a position.
+  struct Plan {
+    size_t item = 0;
+    const Package* package = nullptr;
+    const Application* app = nullptr;
+    bool distro = false;
+    std::string name;             // as looked up (the source package for distro lookups)
+    std::string_view vendor;      // distro lookups: the distro's vendor name
+    std::vector<const Row*> matched;
+    std::optional<version::Version> installed;
+    uint32_t package_number = 0, vulnerability = 0;  // numbers given by the run
+    size_t position = SIZE_MAX;   // in the output; SIZE_MAX: dropped
+  };
+  std::vector<Plan> plans;  // in item order
+  // Builds the findings of the plans that have a position in `out`, with the
+  // details of their vulnerabilities (read in one statement).
+  Status complete(std::vector<Finding>& out);
   // Its diagnostics, in item order; `key` is set on those given once per
   // match.
   struct Diag {
@@ -333,13 +345,15 @@ class Run {
     auto it = seen_.find(uint64_t{p->second} << 32 | v->second);
     return it == seen_.end() ? kNever : it->second;
   }
-  // The package key of finding `i`.
-  const std::string& package_key(size_t i) const { return *package_keys_[finding_package_[i]]; }
-  // Frees what only matching and enrich() need (on the run's own thread).
+  // The id of a plan's vulnerability.
+  const std::string* vulnerability_id(const Plan& plan) const { return vulnerability_ids_[plan.vulnerability]; }
+  // The package key of a plan.
+  const std::string& package_key(const Plan& plan) const { return *package_keys_[plan.package_number]; }
+  // Frees the run's caches and plans (on the run's own thread).
   void release() {
+    decltype(plans)().swap(plans);
     decltype(rows_)().swap(rows_);
     decltype(versions_)().swap(versions_);
-    decltype(pending_)().swap(pending_);
     decltype(vendors_)().swap(vendors_);
   }
 
@@ -348,8 +362,7 @@ class Run {
   const RangeSet& versions(version::Scheme scheme, std::string_view ranges, std::string_view versions,
                            std::string_view fixed);
   RowVerdict judge(const Row& row, const Lookup& l, Installed& installed);
-  void fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
-            const std::vector<const Row*>& matched, const version::Version& installed, Pending& pending);
+  static void fill(Finding& f, const Plan& plan, Pending& pending);
   void warn_once(std::string key, Diagnostic d) {
     if (reported_.try_emplace(key, item_).second) diags.push_back({item_, std::move(d), std::move(key)});
   }
@@ -360,8 +373,6 @@ class Run {
   std::unordered_map<std::string, RangeSet> versions_;
   std::string key_;  // scratch
   simdjson::dom::parser json_;
-  std::vector<Pending> pending_;  // one per finding, same order
-  std::vector<uint32_t> finding_package_;  // the package number of each finding
   size_t item_ = 0;  // the item being matched
   std::unordered_set<std::string> vendors_;  // distro vendor names, for Pending::vendors
   std::unordered_map<std::string, size_t> reported_;  // once-only diagnostic -> item
@@ -548,8 +559,11 @@ RowVerdict Run::judge(const Row& row, const Lookup& l, Installed& installed) {
   return {};
 }
 
-void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
-               const std::vector<const Row*>& matched, const version::Version& installed, Pending& pending) {
+void Run::fill(Finding& f, const Plan& plan, Pending& pending) {
+  const Package& p = *plan.package;
+  const Application* app = plan.app;
+  const std::vector<const Row*>& matched = plan.matched;
+  const version::Version& installed = *plan.installed;
   const Row& first = *matched.front();
   f.kind = FindingKind::kVulnerability;
   f.id = first.vulnerability;
@@ -567,7 +581,7 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application*
   f.package_version = p.version;
   f.package_ecosystem = p.ecosystem;
   f.package_purl = p.purl;
-  if (l.distro) f.attributes["source_package"] = l.name;
+  if (plan.distro) f.attributes["source_package"] = plan.name;
 
   std::vector<std::string> aliases;
   std::vector<const version::Version*> fixes;
@@ -597,9 +611,9 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application*
 
   // Severity: the vendor first (the distro for OS packages, the advisory
   // databases of the matching records for language packages), then CVSS.
-  pending.distro = l.distro;
-  if (l.distro) {
-    pending.vendors.push_back(*vendors_.insert(vendor_of(l.ecosystem)).first);
+  pending.distro = plan.distro;
+  if (plan.distro) {
+    pending.vendors.push_back(plan.vendor);
   } else {
     for (const Row* r : matched)
       if (!pending.vendor(r->source)) pending.vendors.push_back(r->source);
@@ -696,11 +710,12 @@ void apply_details(Finding& f, const Pending& pending, const Details& d) {
 }
 
 // One row per matched vulnerability, each finding of it completed from it.
-Status Run::enrich() {
-  // The findings of each vulnerability, by its number.
-  std::vector<uint32_t> first(vulnerability_ids_.size(), UINT32_MAX), next(pending_.size(), UINT32_MAX);
-  for (size_t i = pending_.size(); i-- > 0;) {
-    uint32_t v = pending_[i].vulnerability;
+Status Run::complete(std::vector<Finding>& out) {
+  // The kept plans of each vulnerability, by its number.
+  std::vector<uint32_t> first(vulnerability_ids_.size(), UINT32_MAX), next(plans.size(), UINT32_MAX);
+  for (size_t i = plans.size(); i-- > 0;) {
+    if (plans[i].position == SIZE_MAX) continue;
+    uint32_t v = plans[i].vulnerability;
     next[i] = first[v];
     first[v] = static_cast<uint32_t>(i);
   }
@@ -708,7 +723,8 @@ Status Run::enrich() {
   // vulnerability).
   std::vector<std::pair<int64_t, uint32_t>> by_row;  // (rowid, number), sorted
   by_row.reserve(vulnerability_rows_.size());
-  for (uint32_t v = 0; v < vulnerability_rows_.size(); ++v) by_row.emplace_back(vulnerability_rows_[v], v);
+  for (uint32_t v = 0; v < vulnerability_rows_.size(); ++v)
+    if (first[v] != UINT32_MAX) by_row.emplace_back(vulnerability_rows_[v], v);
   std::sort(by_row.begin(), by_row.end());
   std::string rowids = "[";
   for (const auto& [row, _] : by_row) {
@@ -720,9 +736,15 @@ Status Run::enrich() {
   st.bind_static(1, rowids);
   Details d;
   std::vector<bool> done(vulnerability_rows_.size(), false);
-  auto apply = [&](uint32_t v) {
+  Pending pending;
+  auto build = [&](uint32_t v) {
     done[v] = true;
-    for (uint32_t i = first[v]; i != UINT32_MAX; i = next[i]) apply_details(found[pending_[i].index], pending_[i], d);
+    for (uint32_t i = first[v]; i != UINT32_MAX; i = next[i]) {
+      Finding& f = out[plans[i].position];
+      pending = Pending{};
+      fill(f, plans[i], pending);
+      apply_details(f, pending, d);
+    }
   };
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {
@@ -743,14 +765,14 @@ Status Run::enrich() {
     // inconsistent).
     for (auto it = std::lower_bound(by_row.begin(), by_row.end(), std::make_pair(row, uint32_t{0}));
          it != by_row.end() && it->first == row; ++it)
-      apply(it->second);
+      build(it->second);
   }
   st.reset();
   if (rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + c_.db.errmsg(), path_);
   // A vulnerability without a row: its findings get no details.
   d = Details{};
   for (uint32_t v = 0; v < done.size(); ++v)
-    if (!done[v]) apply(v);
+    if (!done[v] && first[v] != UINT32_MAX) build(v);
   return {};
 }
 
@@ -859,15 +881,17 @@ Status Run::match_package(size_t item, const Package& p, const std::optional<Eco
         vulnerability_rows_.push_back(matched.front()->vulnerability_row);
       }
       if (!seen_.try_emplace(uint64_t{package} << 32 | vit->second, item).second) continue;
-      Pending pending;
-      pending.package = package;
-      pending.vulnerability = vit->second;
-      pending.index = found.size();
-      Finding& f = found.emplace_back();  // a deque: built in place, never moved
-      found_item.push_back(item);
-      finding_package_.push_back(package);
-      fill(f, l, p, app, matched, installed.version(), pending);
-      pending_.push_back(std::move(pending));
+      Plan& plan = plans.emplace_back();
+      plan.item = item;
+      plan.package = &p;
+      plan.app = app;
+      plan.distro = l.distro;
+      plan.name = l.name;
+      if (l.distro) plan.vendor = *vendors_.insert(vendor).first;
+      plan.matched = matched;
+      plan.installed = installed.version();
+      plan.package_number = package;
+      plan.vulnerability = vit->second;
     }
   }
   return {};
@@ -907,48 +931,86 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
     for (const auto& p : app.packages) items.emplace_back(&p, &app);
   constexpr size_t kTwoThreadsFrom = 64;  // below this a second thread costs more than it saves
   constexpr size_t kChunk = 16;
-  const size_t stride = items.size() >= kTwoThreadsFrom ? 2 * kChunk : kChunk;
-  auto run_part = [&](Run& run, Connection& c, size_t first_chunk, size_t& failed_at) -> Status {
-    // One read transaction for the whole part: one file lock and a page cache
-    // that stays valid, instead of both per statement.
-    if (auto st = c.db.exec("BEGIN"); !st) return st.error().within(impl_->path);
-    Status result;
-    for (size_t from = first_chunk * kChunk; result.ok() && from < items.size(); from += stride)
-      for (size_t i = from; i < std::min(from + kChunk, items.size()) && result.ok(); ++i) {
-        result = run.match_package(i, *items[i].first, distro, items[i].second);
-        if (!result) failed_at = i;
-      }
-    if (result.ok()) result = run.enrich();
-    (void)c.db.exec("COMMIT");
-    run.release();
-    return result;
-  };
+  const bool two = items.size() >= kTwoThreadsFrom;
+  const size_t stride = two ? 2 * kChunk : kChunk;
   Run runs[2] = {Run(impl_->connections[0], impl_->path), Run(impl_->connections[1], impl_->path)};
-  Status results[2];
+  Status found[2], built[2];
   size_t failed_at[2] = {Run::kNever, Run::kNever};
+  // Matching: each thread its chunks, in one read transaction (one file
+  // lock and a page cache that stays valid) that lasts until its findings
+  // are built.
+  auto match_part = [&](int r) -> Status {
+    if (auto st = impl_->connections[r].db.exec("BEGIN"); !st) return st.error().within(impl_->path);
+    for (size_t from = r * kChunk; from < items.size(); from += stride)
+      for (size_t i = from; i < std::min(from + kChunk, items.size()); ++i)
+        if (auto st = runs[r].match_package(i, *items[i].first, distro, items[i].second); !st) {
+          failed_at[r] = i;
+          return st;
+        }
+    return {};
+  };
+  auto end_part = [&](int r) {
+    (void)impl_->connections[r].db.exec("COMMIT");
+    runs[r].release();
+  };
+  // The second thread matches, waits for the join to give its plans their
+  // positions, then builds its findings in place.
+  std::mutex mu;
+  std::condition_variable changed;
+  bool matched_second = false, positions_ready = false, abandon = false;
   std::thread helper;
-  if (items.size() >= kTwoThreadsFrom)
-    helper = std::thread([&] { results[1] = run_part(runs[1], impl_->connections[1], 1, failed_at[1]); });
-  results[0] = run_part(runs[0], impl_->connections[0], 0, failed_at[0]);
-  if (helper.joinable()) helper.join();
-  // The error a match in order would have met first.
-  if (!results[0] && (results[1] || failed_at[0] <= failed_at[1])) return results[0].error();
-  if (!results[1]) return results[1].error();
-
-  out.reserve(runs[0].found.size() + runs[1].found.size());
-  for (size_t i[2] = {0, 0};;) {
-    int r = i[0] < runs[0].found.size() && (i[1] >= runs[1].found.size() ||
-                                            runs[0].found_item[i[0]] < runs[1].found_item[i[1]])
-                ? 0
-            : i[1] < runs[1].found.size() ? 1
-                                          : -1;
-    if (r < 0) break;
-    const Run& other = runs[1 - r];
-    size_t n = i[r]++;
-    Finding& f = runs[r].found[n];
-    if (other.found_at(runs[r].package_key(n), f.id) < runs[r].found_item[n]) continue;
-    out.push_back(std::move(f));
+  if (two)
+    helper = std::thread([&] {
+      found[1] = match_part(1);
+      std::unique_lock lock(mu);
+      matched_second = true;
+      changed.notify_all();
+      changed.wait(lock, [&] { return positions_ready || abandon; });
+      lock.unlock();
+      if (positions_ready && found[1].ok()) built[1] = runs[1].complete(out);
+      end_part(1);
+    });
+  found[0] = match_part(0);
+  if (two) {
+    std::unique_lock lock(mu);
+    changed.wait(lock, [&] { return matched_second; });
   }
+  auto abandon_helper = [&] {
+    if (!helper.joinable()) return;
+    {
+      std::lock_guard lock(mu);
+      abandon = true;
+    }
+    changed.notify_all();
+    helper.join();
+  };
+  // The error a match in order would have met first.
+  if (!found[0] && (found[1] || failed_at[0] <= failed_at[1])) {
+    abandon_helper();
+    end_part(0);
+    return found[0].error();
+  }
+  if (!found[1]) {
+    abandon_helper();
+    end_part(0);
+    return found[1].error();
+  }
+
+  // The join: plans in package order; one that the other thread had at an
+  // earlier package (same package, location and vulnerability) is dropped.
+  size_t kept = 0;
+  for (size_t i[2] = {0, 0};;) {
+    auto& p0 = runs[0].plans;
+    auto& p1 = runs[1].plans;
+    int r = i[0] < p0.size() && (i[1] >= p1.size() || p0[i[0]].item < p1[i[1]].item) ? 0
+            : i[1] < p1.size()                                                        ? 1
+                                                                                      : -1;
+    if (r < 0) break;
+    Run::Plan& plan = runs[r].plans[i[r]++];
+    if (runs[1 - r].found_at(runs[r].package_key(plan), *runs[r].vulnerability_id(plan)) < plan.item) continue;
+    plan.position = kept++;
+  }
+  out.resize(kept);
   for (size_t i[2] = {0, 0};;) {
     int r = i[0] < runs[0].diags.size() &&
                     (i[1] >= runs[1].diags.size() || runs[0].diags[i[0]].item < runs[1].diags[i[1]].item)
@@ -960,6 +1022,18 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
     if (!d.key.empty() && runs[1 - r].reported_at(d.key) < d.item) continue;
     diagnostics.push_back(std::move(d.diagnostic));
   }
+  if (helper.joinable()) {
+    {
+      std::lock_guard lock(mu);
+      positions_ready = true;
+    }
+    changed.notify_all();
+  }
+  built[0] = runs[0].complete(out);
+  end_part(0);
+  if (helper.joinable()) helper.join();
+  if (!built[0]) return built[0].error();
+  if (!built[1]) return built[1].error();
   return out;
 }
 
