@@ -22,6 +22,7 @@
 #include <unordered_set>
 
 #include "core/json.hpp"
+#include "vulndb/package_filter.hpp"
 #include "vulndb/record.hpp"
 #include "vulndb/sqlite.hpp"
 #include "vulndb/vulndb.hpp"
@@ -55,6 +56,7 @@ CREATE TABLE affected (
   status TEXT NOT NULL, fixed TEXT NOT NULL, matchable INTEGER NOT NULL,
   withdrawn INTEGER NOT NULL, severity TEXT, vulnerability_row INTEGER NOT NULL);
 CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL, date TEXT) WITHOUT ROWID;
+CREATE TABLE package_filter (bits BLOB NOT NULL, hashes INTEGER NOT NULL);
 CREATE TABLE kev (
   cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT, ransomware TEXT,
   vendor TEXT, product TEXT, name TEXT) WITHOUT ROWID;
@@ -999,6 +1001,19 @@ Status DatabaseBuilder::Impl::write_affected(const std::vector<std::string_view>
     ++stats.affected;
   }
   std::vector<StagedRow>().swap(rows);
+
+  // The package filter, from every (ecosystem, package) staged.
+  std::vector<uint8_t> bits(package_filter::bytes_for(packages.size()));
+  for (uint32_t n = 0; n < packages.size(); ++n) {
+    std::string_view key = packages.id(n);  // ecosystem \0 package \0 release
+    size_t a = key.find('\0'), b = key.find('\0', a + 1);
+    package_filter::add(bits, package_filter::hash(key.substr(0, a), key.substr(a + 1, b - a - 1)));
+  }
+  sql::Stmt filter;
+  VULNDB_TRY(prep(db, filter, "INSERT INTO package_filter VALUES (?1,?2)"));
+  sqlite3_bind_blob(filter.get(), 1, bits.data(), static_cast<int>(bits.size()), SQLITE_STATIC);
+  filter.bind(2, int64_t{package_filter::kHashes});
+  VULNDB_TRY(step_done(filter, db, "package_filter"));
   return {};
 }
 

@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "version/version.hpp"
+#include "vulndb/package_filter.hpp"
 #include "vulndb/record.hpp"
 #include "vulndb/sqlite.hpp"
 #include "vulndb/vulndb.hpp"
@@ -207,6 +208,7 @@ struct Connection {
 struct Matcher::Impl {
   Reader reader;
   Connection connections[2];
+  std::vector<uint8_t> package_filter;  // empty: none (look every package up)
   std::string path;
   std::mutex mu;  // the statements are single-threaded; match() is const
   explicit Impl(Reader r) : reader(std::move(r)) {}
@@ -253,6 +255,14 @@ Result<Matcher> Matcher::open(const std::string& path) {
         !st)
       return st.error();
   }
+  // The package filter: read once, consulted before every lookup.
+  auto filter = sql::Stmt::prepare(impl.connections[0].db, "SELECT bits, hashes FROM package_filter");
+  if (!filter) return filter.error().within(path);
+  if (filter->step() == SQLITE_ROW && filter->integer(1) == package_filter::kHashes) {
+    const auto* bits = static_cast<const uint8_t*>(sqlite3_column_blob(filter->get(), 0));
+    size_t size = static_cast<size_t>(sqlite3_column_bytes(filter->get(), 0));
+    if (bits && package_filter::valid_size(size)) impl.package_filter.assign(bits, bits + size);
+  }
   return m;
 }
 
@@ -295,7 +305,8 @@ class Installed {
 // of every matched vulnerability are read at the end.
 class Run {
  public:
-  Run(Connection& c, const std::string& path) : c_(c), path_(path) {}
+  Run(Connection& c, const std::string& path, const std::vector<uint8_t>& filter)
+      : c_(c), path_(path), filter_(filter) {}
 
   // Matches package number `item` of the inventory (items come in
   // increasing order). `app` is the application a language package belongs
@@ -369,6 +380,7 @@ class Run {
 
   Connection& c_;
   const std::string& path_;
+  const std::vector<uint8_t>& filter_;
   std::unordered_map<std::string, std::vector<Row>> rows_;
   std::unordered_map<std::string, RangeSet> versions_;
   std::string key_;  // scratch
@@ -392,6 +404,8 @@ Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
                     l.release + '\x1f' + l.release_prefix;
   auto it = rows_.find(key);
   if (it != rows_.end()) return &it->second;
+  if (!filter_.empty() && !package_filter::may_contain(filter_, package_filter::hash(l.ecosystem, name)))
+    return &rows_.emplace(std::move(key), std::vector<Row>()).first->second;  // no advisory for it
   sql::Stmt& st = l.release.empty() ? c_.aff_all : c_.aff_release;
   st.bind_static(1, l.ecosystem);
   st.bind_static(2, name);
@@ -933,7 +947,8 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
   constexpr size_t kChunk = 16;
   const bool two = items.size() >= kTwoThreadsFrom;
   const size_t stride = two ? 2 * kChunk : kChunk;
-  Run runs[2] = {Run(impl_->connections[0], impl_->path), Run(impl_->connections[1], impl_->path)};
+  Run runs[2] = {Run(impl_->connections[0], impl_->path, impl_->package_filter),
+                 Run(impl_->connections[1], impl_->path, impl_->package_filter)};
   Status found[2], built[2];
   size_t failed_at[2] = {Run::kNever, Run::kNever};
   // Matching: each thread its chunks, in one read transaction (one file
