@@ -6,7 +6,6 @@
 #include <condition_variable>
 #include <cctype>
 #include <map>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <set>
