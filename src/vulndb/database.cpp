@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -21,6 +22,8 @@
 #include <unordered_set>
 
 #include "core/json.hpp"
+#include "vulndb/package_filter.hpp"
+#include "vulndb/record.hpp"
 #include "vulndb/sqlite.hpp"
 #include "vulndb/vulndb.hpp"
 
@@ -35,12 +38,12 @@ CREATE TABLE sources (
   data_date TEXT, records INTEGER NOT NULL, skipped INTEGER NOT NULL);
 CREATE TABLE vulnerabilities (
   id TEXT PRIMARY KEY, summary TEXT, details TEXT,
-  published TEXT, modified TEXT, withdrawn TEXT);
+  published TEXT, modified TEXT, withdrawn TEXT, record TEXT NOT NULL);
 CREATE TABLE advisories (
   id TEXT NOT NULL, vulnerability TEXT NOT NULL, source TEXT NOT NULL,
   summary TEXT, published TEXT, modified TEXT, withdrawn TEXT,
-  related TEXT, location TEXT, PRIMARY KEY (source, id));
-CREATE TABLE aliases (alias TEXT PRIMARY KEY, vulnerability TEXT NOT NULL);
+  related TEXT, location TEXT);
+CREATE TABLE aliases (alias TEXT PRIMARY KEY, vulnerability TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE severities (
   vulnerability TEXT NOT NULL, source TEXT NOT NULL, type TEXT NOT NULL,
   vector TEXT NOT NULL, score REAL, severity TEXT);
@@ -51,36 +54,12 @@ CREATE TABLE affected (
   ecosystem TEXT NOT NULL, distro_release TEXT NOT NULL, variant TEXT NOT NULL,
   package TEXT NOT NULL, purl TEXT, ranges TEXT NOT NULL, versions TEXT NOT NULL,
   status TEXT NOT NULL, fixed TEXT NOT NULL, matchable INTEGER NOT NULL,
-  withdrawn INTEGER NOT NULL, severity TEXT);
-CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL, date TEXT);
+  withdrawn INTEGER NOT NULL, severity TEXT, vulnerability_row INTEGER NOT NULL);
+CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL, date TEXT) WITHOUT ROWID;
+CREATE TABLE package_filter (bits BLOB NOT NULL, hashes INTEGER NOT NULL);
 CREATE TABLE kev (
   cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT, ransomware TEXT,
-  vendor TEXT, product TEXT, name TEXT);
-)sql";
-
-// Staging tables in the connection's temporary database (a separate file
-// that SQLite deletes on close): advisories land here keyed by an insertion
-// number `k` while the import runs, because their vulnerability is only
-// known once every alias edge has been seen. finish() copies them into the
-// final tables in canonical order, so the main file never holds dead pages.
-constexpr const char* kCreateStaging = R"sql(
-CREATE TEMP TABLE s_adv (
-  k INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT NOT NULL, summary TEXT, details TEXT,
-  published TEXT, modified TEXT, withdrawn TEXT, related TEXT, location TEXT);
-CREATE TEMP TABLE s_sev (k INTEGER NOT NULL, source TEXT, type TEXT, vector TEXT, score REAL, severity TEXT);
-CREATE TEMP TABLE s_cwe (k INTEGER NOT NULL, cwe TEXT);
-CREATE TEMP TABLE s_ref (k INTEGER NOT NULL, type TEXT, url TEXT);
-CREATE TEMP TABLE s_aff (
-  k INTEGER NOT NULL, ecosystem TEXT, distro_release TEXT, variant TEXT, package TEXT, purl TEXT,
-  ranges TEXT, versions TEXT, status TEXT, fixed TEXT, matchable INTEGER, severity TEXT);
-CREATE TEMP TABLE s_map (ord INTEGER PRIMARY KEY, k INTEGER NOT NULL, vulnerability TEXT NOT NULL);
-)sql";
-
-constexpr const char* kIndexStaging = R"sql(
-CREATE INDEX temp.s_sev_k ON s_sev (k);
-CREATE INDEX temp.s_cwe_k ON s_cwe (k);
-CREATE INDEX temp.s_ref_k ON s_ref (k);
-CREATE INDEX temp.s_aff_k ON s_aff (k);
+  vendor TEXT, product TEXT, name TEXT) WITHOUT ROWID;
 )sql";
 
 // Created after the bulk insert: building an index once over sorted data is
@@ -90,6 +69,7 @@ CREATE INDEX affected_by_package ON affected (ecosystem, package, distro_release
 CREATE INDEX affected_by_vulnerability ON affected (vulnerability);
 CREATE INDEX aliases_by_vulnerability ON aliases (vulnerability, alias);
 CREATE INDEX advisories_by_vulnerability ON advisories (vulnerability, id);
+CREATE UNIQUE INDEX advisories_by_source ON advisories (source, id);
 CREATE INDEX severities_by_vulnerability ON severities (vulnerability);
 CREATE INDEX cwes_by_vulnerability ON cwes (vulnerability, cwe);
 CREATE INDEX refs_by_vulnerability ON refs (vulnerability);
@@ -152,8 +132,9 @@ Status prep(const sql::Db& db, sql::Stmt& out, const char* text) {
 
 constexpr uint32_t kNone = UINT32_MAX;
 
-// The id graph: every advisory id and alias interned once as a node number.
-// This, plus one small slot per advisory, is all the builder keeps in memory.
+// Interns strings (advisory ids and aliases, origin names, package keys) as
+// numbers. This, one small slot per advisory and one per affected row, is all
+// the builder keeps in memory.
 class IdGraph {
  public:
   uint32_t node(std::string_view id) {
@@ -203,18 +184,203 @@ class UnionFind {
   std::vector<uint32_t> cve_;
 };
 
+// An unnamed file beside the database that holds every staged record until
+// finish() writes the final tables: appended to while the import runs, read
+// back at random by offset. It has no name (O_TMPFILE, or unlinked at once),
+// so nothing of it survives the process, whatever way that ends.
+class StagingFile {
+ public:
+  StagingFile() = default;
+  StagingFile(const StagingFile&) = delete;
+  StagingFile& operator=(const StagingFile&) = delete;
+  ~StagingFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status open(const std::string& dir) {
+#ifdef O_TMPFILE
+    fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+    if (fd_ < 0) {  // a file system without O_TMPFILE
+      std::string name = (fs::path(dir) / ".bulwark-staging-XXXXXX").string();
+      fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+      if (fd_ >= 0) ::unlink(name.c_str());
+    }
+    if (fd_ < 0) return Error(ErrorCode::kIo, std::string("cannot create a staging file: ") + std::strerror(errno), dir);
+    return {};
+  }
+  uint64_t size() const { return size_; }
+  // The offset `data` is stored at.
+  Result<uint64_t> append(std::string_view data) {
+    uint64_t off = size_;
+    buf_.append(data);
+    size_ += data.size();
+    if (buf_.size() >= kFlushAt) VULNDB_TRY(flush());
+    return off;
+  }
+  Status flush() {
+    const char* p = buf_.data();
+    size_t left = buf_.size();
+    while (left > 0) {
+      ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Error(ErrorCode::kIo, std::string("writing the staging file: ") + std::strerror(errno));
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    buf_.clear();
+    return {};
+  }
+  // Reads what append() stored at `off` (flush() first).
+  Status read(uint64_t off, uint32_t len, std::string& out) {
+    out.resize(len);
+    size_t done = 0;
+    while (done < len) {
+      ssize_t n = ::pread(fd_, out.data() + done, len - done, static_cast<off_t>(off + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Error(ErrorCode::kIo, std::string("reading the staging file: ") + std::strerror(errno));
+      done += static_cast<size_t>(n);
+    }
+    return {};
+  }
+
+ private:
+  static constexpr size_t kFlushAt = 1 << 20;
+  int fd_ = -1;
+  std::string buf_;  // not yet written
+  uint64_t size_ = 0;
+};
+
+// The staging encoding: strings as a varint length and the bytes, numbers as
+// varints, an optional double as a flag byte and 8 bytes.
+class Encoder {
+ public:
+  void clear() { out_.clear(); }
+  const std::string& bytes() const { return out_; }
+  void number(uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void text(std::string_view s) {
+    number(s.size());
+    out_.append(s);
+  }
+  void real(std::optional<double> v) {
+    out_.push_back(v ? 1 : 0);
+    if (!v) return;
+    char b[sizeof(double)];
+    std::memcpy(b, &*v, sizeof b);
+    out_.append(b, sizeof b);
+  }
+
+ private:
+  std::string out_;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {}
+  bool ok() const { return ok_; }
+  uint64_t number() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ >= end_) return fail();
+      auto c = static_cast<unsigned char>(*p_++);
+      v |= static_cast<uint64_t>(c & 0x7f) << shift;
+      if (c < 0x80) return v;
+    }
+    return fail();
+  }
+  std::string_view text() {
+    uint64_t n = number();
+    if (!ok_ || n > static_cast<uint64_t>(end_ - p_)) return fail(), std::string_view(p_, 0);
+    std::string_view s(p_, n);
+    p_ += n;
+    return s;
+  }
+  std::optional<double> real() {
+    if (p_ >= end_) return fail(), std::nullopt;
+    if (*p_++ == 0) return std::nullopt;
+    if (end_ - p_ < static_cast<ptrdiff_t>(sizeof(double))) return fail(), std::nullopt;
+    double v;
+    std::memcpy(&v, p_, sizeof v);
+    p_ += sizeof v;
+    return v;
+  }
+
+ private:
+  uint64_t fail() {
+    ok_ = false;
+    p_ = end_;
+    return 0;
+  }
+  const char* p_;
+  const char* end_;
+  bool ok_ = true;
+};
+
+// A staged advisory (all but its affected entries), in the staging file:
+//   summary details published modified withdrawn related location
+//   n × (source type vector score severity)   severities
+//   n × cwe
+//   n × (type url)                             references
+void encode_advisory(const Advisory& a, Encoder& e) {
+  e.clear();
+  e.text(a.summary), e.text(a.details), e.text(a.published), e.text(a.modified), e.text(a.withdrawn);
+  e.text(json_array(a.related));
+  e.text(a.location);
+  e.number(a.severities.size());
+  for (const auto& s : a.severities) e.text(s.source), e.text(s.type), e.text(s.vector), e.real(s.score), e.text(s.severity);
+  e.number(a.cwes.size());
+  for (const auto& c : a.cwes) e.text(c);
+  e.number(a.references.size());
+  for (const auto& r : a.references) e.text(r.type), e.text(r.url);
+}
+
+// A staged affected entry: ecosystem release variant package purl ranges
+// versions status fixed matchable severity (the final table's columns).
+void encode_affected(const AffectedEntry& af, Encoder& e) {
+  e.clear();
+  e.text(af.ecosystem), e.text(af.release), e.text(af.variant), e.text(af.package), e.text(af.purl);
+  e.text(af.ranges_json.empty() ? std::string_view("[]") : std::string_view(af.ranges_json));
+  e.text(af.versions_json.empty() ? std::string_view("[]") : std::string_view(af.versions_json));
+  e.text(af.status);
+  e.text(json_array(af.fixed));
+  e.number(af.matchable ? 1 : 0);
+  e.text(af.severity);
+}
+
 // What alias merging needs of one advisory: its id node, the nodes it joins,
-// and where its full record sits in the staging tables.
+// and where its full record sits in the staging file.
 struct Slot {
   uint32_t source = 0;  // interned origin name
   uint32_t id = 0;
-  int64_t k = 0;        // staging key of the copy that is kept
+  uint32_t copy = 0;    // number of the staged copy that is kept (its affected rows carry it)
+  uint32_t order = 0;   // position in the final tables (finish)
+  int64_t vulnerability_row = 0;  // rowid of its vulnerability's row (finish)
+  uint64_t offset = 0;  // the kept copy's record in the staging file
+  uint32_t length = 0;
+  bool withdrawn = false;
   std::string modified;
   std::vector<uint32_t> joins;  // aliases (and the single upstream) to merge with
   // Hashes of the affected-row sets staged for this record (its first copy and
   // each part), so that a part seen again (the same file imported twice) is
   // not staged twice.
   std::vector<uint64_t> parts;
+};
+
+// One staged affected entry. Rows are written ordered by package
+// (`key`: ecosystem, package, release), so that a package's rows are
+// neighbours in the file and the matcher's lookup reads them in one place.
+struct StagedRow {
+  Slot* slot;
+  uint32_t copy;  // a row of a superseded copy (copy != slot->copy) is dropped
+  uint32_t key;   // interned package key
+  uint32_t length;
+  uint64_t offset;
 };
 
 // FNV-1a over the affected rows of one advisory copy.
@@ -243,11 +409,12 @@ std::string slot_key(std::string_view source, std::string_view id) {
 }  // namespace
 
 // Records are parsed on the importing thread and written by one writer
-// thread that owns the SQLite connection; a bounded queue between them keeps
-// memory flat and the arrival order (so the result is the same every run).
-// Records cross in batches: handing each one over on its own cost more in
-// wake-ups and context switches than writing it.
+// thread that owns the SQLite connection and the staging file; a bounded
+// queue between them keeps memory flat and the arrival order (so the result
+// is the same every run). Records cross in batches: handing each one over on
+// its own cost more in wake-ups and context switches than writing it.
 using Record = std::variant<Advisory, EpssEntry, KevEntry>;
+
 
 struct DatabaseBuilder::Impl {
   static constexpr size_t kBatch = 128;       // records per hand-over
@@ -256,13 +423,17 @@ struct DatabaseBuilder::Impl {
   std::string path, tmp;
   WriteOptions opt;
   sql::Db db;
-  sql::Stmt adv, sev, cwe, ref, aff, epss, kev;
+  sql::Stmt epss, kev;
+  StagingFile staging;
+  Encoder encoder;
   bool finished = false;
-  int64_t next_k = 0;
+  uint32_t next_copy = 0;
   uint64_t added = 0;
   IdGraph graph;
-  IdGraph origins;  // origin names, interned apart from ids
+  IdGraph origins;   // origin names, interned apart from ids
+  IdGraph packages;  // "ecosystem\0package\0release" of affected rows
   std::unordered_map<std::string, Slot> slots;  // by (origin, id)
+  std::vector<StagedRow> rows;
 
   std::mutex mu;
   std::condition_variable changed;
@@ -282,7 +453,7 @@ struct DatabaseBuilder::Impl {
     }
   }
   void stmts_close() {
-    for (sql::Stmt* st : {&adv, &sev, &cwe, &ref, &aff, &epss, &kev}) *st = sql::Stmt();
+    for (sql::Stmt* st : {&epss, &kev}) *st = sql::Stmt();
   }
   Status fail(Error e) {
     std::lock_guard lock(mu);
@@ -347,12 +518,17 @@ struct DatabaseBuilder::Impl {
     if (writer.joinable()) writer.join();
   }
   Status open();
-  Status stage(const Advisory& a, int64_t k);
-  Status stage_affected(const Advisory& a, int64_t k);
+  Status stage(const Advisory& a, Slot& slot);
+  Status stage_affected(const Advisory& a, Slot& slot);
   Status write(const Advisory& a);
   Status write(const EpssEntry& e);
   Status write(const KevEntry& k);
   Result<WriteStats> finish(const std::vector<SourceInfo>& sources);
+  Status write_vulnerabilities(const std::vector<Slot*>& order, const std::vector<std::string_view>& canonical_of,
+                               const std::vector<uint32_t>& root_of,
+                               const std::vector<std::pair<uint32_t, uint32_t>>& members, WriteStats& stats);
+  void order_affected();
+  Status write_affected(const std::vector<std::string_view>& canonical_of, WriteStats& stats);
 };
 
 DatabaseBuilder::DatabaseBuilder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -386,71 +562,38 @@ Status DatabaseBuilder::Impl::open() {
   // The file is private until the rename, so a journal buys nothing: a crash
   // leaves only a stray temporary file, never a half-written target.
   VULNDB_TRY(db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-                     "PRAGMA page_size=8192; PRAGMA cache_size=-8192; PRAGMA temp_store=FILE;"
+                     "PRAGMA page_size=16384; PRAGMA cache_size=-8192; PRAGMA temp_store=FILE;"
                      "PRAGMA temp.journal_mode=OFF; PRAGMA temp.cache_size=-8192;"));
   VULNDB_TRY(db.exec("BEGIN"));
   VULNDB_TRY(db.exec(kCreateTables));
-  VULNDB_TRY(db.exec(kCreateStaging));
-  VULNDB_TRY(prep(db, adv, "INSERT INTO s_adv VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"));
-  VULNDB_TRY(prep(db, sev, "INSERT INTO s_sev VALUES (?1,?2,?3,?4,?5,?6)"));
-  VULNDB_TRY(prep(db, cwe, "INSERT INTO s_cwe VALUES (?1,?2)"));
-  VULNDB_TRY(prep(db, ref, "INSERT INTO s_ref VALUES (?1,?2,?3)"));
-  VULNDB_TRY(prep(db, aff, "INSERT INTO s_aff VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"));
+  fs::path dir = fs::path(tmp).parent_path();
+  VULNDB_TRY(staging.open(dir.empty() ? std::string(".") : dir.string()));
   VULNDB_TRY(prep(db, epss, "INSERT OR REPLACE INTO epss VALUES (?1,?2,?3,?4)"));
   VULNDB_TRY(prep(db, kev, "INSERT OR REPLACE INTO kev VALUES (?1,?2,?3,?4,?5,?6,?7)"));
   return {};
 }
 
-Status DatabaseBuilder::Impl::stage(const Advisory& a, int64_t k) {
-  adv.bind(1, k);
-  adv.bind(2, a.id);
-  adv.bind(3, a.origin);
-  adv.bind_or_null(4, a.summary);
-  adv.bind_or_null(5, a.details);
-  adv.bind_or_null(6, a.published);
-  adv.bind_or_null(7, a.modified);
-  adv.bind_or_null(8, a.withdrawn);
-  adv.bind(9, json_array(a.related));
-  adv.bind_or_null(10, a.location);
-  VULNDB_TRY(step_done(adv, db, "advisories"));
-  for (const auto& sv : a.severities) {
-    sev.bind(1, k);
-    sev.bind(2, sv.source);
-    sev.bind(3, sv.type);
-    sev.bind(4, sv.vector);
-    sev.bind(5, sv.score);
-    sev.bind_or_null(6, sv.severity);
-    VULNDB_TRY(step_done(sev, db, "severities"));
-  }
-  for (const auto& c : a.cwes) {
-    cwe.bind(1, k);
-    cwe.bind(2, c);
-    VULNDB_TRY(step_done(cwe, db, "cwes"));
-  }
-  for (const auto& r : a.references) {
-    ref.bind(1, k);
-    ref.bind_or_null(2, r.type);
-    ref.bind(3, r.url);
-    VULNDB_TRY(step_done(ref, db, "refs"));
-  }
-  return stage_affected(a, k);
+Status DatabaseBuilder::Impl::stage(const Advisory& a, Slot& slot) {
+  encode_advisory(a, encoder);
+  auto off = staging.append(encoder.bytes());
+  if (!off) return off.error();
+  slot.copy = next_copy++;
+  slot.offset = *off;
+  slot.length = static_cast<uint32_t>(encoder.bytes().size());
+  slot.withdrawn = !a.withdrawn.empty();
+  return stage_affected(a, slot);
 }
 
-Status DatabaseBuilder::Impl::stage_affected(const Advisory& a, int64_t k) {
+Status DatabaseBuilder::Impl::stage_affected(const Advisory& a, Slot& slot) {
+  std::string key;
   for (const auto& af : a.affected) {
-    aff.bind(1, k);
-    aff.bind(2, af.ecosystem);
-    aff.bind(3, af.release);
-    aff.bind(4, af.variant);
-    aff.bind(5, af.package);
-    aff.bind_or_null(6, af.purl);
-    aff.bind(7, af.ranges_json.empty() ? std::string_view("[]") : std::string_view(af.ranges_json));
-    aff.bind(8, af.versions_json.empty() ? std::string_view("[]") : std::string_view(af.versions_json));
-    aff.bind(9, af.status);
-    aff.bind(10, json_array(af.fixed));
-    aff.bind(11, int64_t{af.matchable ? 1 : 0});
-    aff.bind_or_null(12, af.severity);
-    VULNDB_TRY(step_done(aff, db, "affected"));
+    encode_affected(af, encoder);
+    auto off = staging.append(encoder.bytes());
+    if (!off) return off.error();
+    key.assign(af.ecosystem).push_back('\0');
+    key.append(af.package).push_back('\0');
+    key.append(af.release);
+    rows.push_back(StagedRow{&slot, slot.copy, packages.node(key), static_cast<uint32_t>(encoder.bytes().size()), *off});
   }
   return {};
 }
@@ -466,29 +609,27 @@ Status DatabaseBuilder::Impl::write(const Advisory& a) {
     return im.fail(Error(ErrorCode::kIo, "simulated failure after " + std::to_string(im.added) + " advisories"));
   // One record per (origin, id): a record imported twice (two archives holding
   // the same GHSA) keeps the most recently modified copy. The superseded copy
-  // stays in staging, unreferenced, and is never copied out.
+  // stays in the staging file, unreferenced, and is never copied out.
   auto [it, inserted] = im.slots.try_emplace(slot_key(a.origin, a.id));
   Slot& slot = it->second;
   // A feed that publishes one record in parts, one file each (Alpine's secdb:
   // one file per release, the same CVE in each, no dates), gives copies with
   // the same origin, id and date: the affected rows of every part belong to
-  // the record (identical rows are written once, see the copy-out below).
+  // the record.
   if (!inserted && slot.modified == a.modified) {
     uint64_t h = affected_hash(a);
     if (std::find(slot.parts.begin(), slot.parts.end(), h) != slot.parts.end()) return {};
     slot.parts.push_back(h);
-    Status st = im.stage_affected(a, slot.k);
+    Status st = im.stage_affected(a, slot);
     if (!st.ok()) return im.fail(st.error());
     return {};
   }
   if (!inserted && !(slot.modified < a.modified)) return {};
-  int64_t k = im.next_k++;
-  Status st = im.stage(a, k);
+  Status st = im.stage(a, slot);
   if (!st.ok()) return im.fail(st.error());
   ++im.added;
   slot.source = im.origins.node(a.origin);
   slot.id = im.graph.node(a.id);
-  slot.k = k;
   slot.modified = a.modified;
   slot.joins.clear();
   slot.parts.assign(1, affected_hash(a));
@@ -541,171 +682,96 @@ Result<WriteStats> DatabaseBuilder::finish(const std::vector<SourceInfo>& source
   return r;
 }
 
+namespace {
+Error damaged_staging() { return Error(ErrorCode::kIo, "the staging file does not read back as written"); }
+}  // namespace
+
 Result<WriteStats> DatabaseBuilder::Impl::finish(const std::vector<SourceInfo>& sources) {
   WriteStats stats;
+  VULNDB_TRY(staging.flush());
   // Merge in a fixed order, (id, origin), so that the CVE-conflict rule picks
   // the same groups whatever order the inputs were parsed in.
-  std::vector<const Slot*> live;
-  live.reserve(slots.size());
-  for (const auto& [_, slot] : slots) live.push_back(&slot);
-  auto by_id_source = [&](const Slot* x, const Slot* y) {
+  std::vector<Slot*> order;
+  order.reserve(slots.size());
+  for (auto& [_, slot] : slots) order.push_back(&slot);
+  std::sort(order.begin(), order.end(), [&](const Slot* x, const Slot* y) {
     const std::string &xi = graph.id(x->id), &yi = graph.id(y->id);
     return xi != yi ? xi < yi : origins.id(x->source) < origins.id(y->source);
-  };
-  std::sort(live.begin(), live.end(), by_id_source);
+  });
   UnionFind uf(graph);
-  for (const Slot* s : live)
+  for (const Slot* s : order)
     for (uint32_t j : s->joins) uf.join(s->id, j);
 
   // Canonical id per group: the best id of every member node (aliases that
-  // are not themselves records count too).
-  std::unordered_map<uint32_t, uint32_t> canonical;  // root -> best node
-  for (const Slot* s : live) canonical.emplace(uf.find(s->id), kNone);
-  std::vector<std::pair<uint32_t, uint32_t>> members;  // (root, node) of groups with records
+  // are not themselves records count too). Indexed by root node.
+  std::vector<uint32_t> best(graph.size(), kNone);
+  constexpr uint32_t kHasRecord = kNone - 1;
+  for (const Slot* s : order) best[uf.find(s->id)] = kHasRecord;
+  std::vector<uint32_t> root_of(graph.size());
   for (uint32_t n = 0; n < graph.size(); ++n) {
-    auto it = canonical.find(uf.find(n));
-    if (it == canonical.end()) continue;
-    members.emplace_back(it->first, n);
-    if (it->second == kNone || better_id(graph.id(n), graph.id(it->second))) it->second = n;
+    uint32_t r = root_of[n] = uf.find(n);
+    if (best[r] == kNone) continue;
+    if (best[r] == kHasRecord || better_id(graph.id(n), graph.id(best[r]))) best[r] = n;
   }
+  // canonical_of[node]: the canonical id of the node's group, empty for
+  // nodes of groups without records.
+  std::vector<std::string_view> canonical_of(graph.size());
+  for (uint32_t n = 0; n < graph.size(); ++n)
+    if (best[root_of[n]] != kNone) canonical_of[n] = graph.id(best[root_of[n]]);
 
   // Order of every advisory in the final tables: by vulnerability, then the
   // best id first (its summary wins), then origin.
-  std::sort(live.begin(), live.end(), [&](const Slot* x, const Slot* y) {
-    const std::string& cx = graph.id(canonical[uf.find(x->id)]);
-    const std::string& cy = graph.id(canonical[uf.find(y->id)]);
+  std::sort(order.begin(), order.end(), [&](const Slot* x, const Slot* y) {
+    std::string_view cx = canonical_of[x->id], cy = canonical_of[y->id];
     if (cx != cy) return cx < cy;
     const std::string &xi = graph.id(x->id), &yi = graph.id(y->id);
     if (xi != yi) return better_id(xi, yi);
     return origins.id(x->source) < origins.id(y->source);
   });
-  {
-    sql::Stmt map;
-    VULNDB_TRY(prep(db, map, "INSERT INTO s_map VALUES (?1,?2,?3)"));
-    int64_t ord = 0;
-    for (const Slot* s : live) {
-      map.bind(1, ord++);
-      map.bind(2, s->k);
-      map.bind(3, graph.id(canonical[uf.find(s->id)]));
-      VULNDB_TRY(step_done(map, db, "s_map"));
-    }
-  }
-  stats.advisories = live.size();
-  VULNDB_TRY(db.exec(kIndexStaging));
+  for (uint32_t i = 0; i < order.size(); ++i) order[i]->order = i;
+  stats.advisories = order.size();
 
-  // vulnerabilities: the merged fields of each group, advisories in order.
-  {
-    sql::Stmt q, ins;
-    VULNDB_TRY(prep(db, q,
-                    "SELECT m.vulnerability, a.summary, a.details, a.published, a.modified, a.withdrawn "
-                    "FROM s_map m JOIN s_adv a ON a.k = m.k ORDER BY m.ord"));
-    VULNDB_TRY(prep(db, ins, "INSERT INTO vulnerabilities VALUES (?1,?2,?3,?4,?5,?6)"));
-    std::string id, summary, details, published, modified, withdrawn;
-    bool all_withdrawn = true;
-    auto flush = [&]() -> Status {
-      if (id.empty()) return {};
-      if (!all_withdrawn) withdrawn.clear();
-      ins.bind(1, id);
-      ins.bind_or_null(2, summary);
-      ins.bind_or_null(3, details);
-      ins.bind_or_null(4, published);
-      ins.bind_or_null(5, modified);
-      ins.bind_or_null(6, withdrawn);
-      ++stats.vulnerabilities;
-      return step_done(ins, db, "vulnerabilities");
-    };
-    int rc;
-    while ((rc = q.step()) == SQLITE_ROW) {
-      std::string v = q.text(0);
-      if (v != id) {
-        VULNDB_TRY(flush());
-        id = v;
-        summary.clear(), details.clear(), published.clear(), modified.clear(), withdrawn.clear();
-        all_withdrawn = true;
-      }
-      std::string su = q.text(1), de = q.text(2), pu = q.text(3), mo = q.text(4), wi = q.text(5);
-      if (summary.empty()) summary = su;
-      if (details.empty()) details = de;
-      if (!pu.empty() && (published.empty() || pu < published)) published = pu;
-      if (mo > modified) modified = mo;
-      if (wi.empty())
-        all_withdrawn = false;
-      else if (wi > withdrawn)
-        withdrawn = wi;
+  // The ids of each group (its aliases), as (root, node) sorted by root.
+  std::vector<std::pair<uint32_t, uint32_t>> members;
+  for (uint32_t n = 0; n < graph.size(); ++n)
+    if (best[root_of[n]] != kNone) members.emplace_back(root_of[n], n);
+  std::sort(members.begin(), members.end());
+  // The order of the aliases and affected rows is worked out on a second
+  // thread (memory only) while this one writes the vulnerabilities.
+  std::vector<uint32_t> alias_nodes;
+  std::optional<Error> order_error;
+  std::thread orderer([&] {
+    try {
+      for (uint32_t n = 0; n < graph.size(); ++n)
+        if (!canonical_of[n].empty()) alias_nodes.push_back(n);
+      std::sort(alias_nodes.begin(), alias_nodes.end(),
+                [&](uint32_t a, uint32_t b) { return graph.id(a) < graph.id(b); });
+      order_affected();
+    } catch (const std::exception& e) {  // nothing may escape a thread
+      order_error = Error(ErrorCode::kInternal, std::string("ordering rows: ") + e.what());
     }
-    if (rc != SQLITE_DONE) return Error(ErrorCode::kIo, "SQLite: " + db.errmsg());
-    VULNDB_TRY(flush());
-  }
+  });
+  Status written = write_vulnerabilities(order, canonical_of, root_of, members, stats);
+  orderer.join();
+  VULNDB_TRY(written);
+  if (order_error) return *order_error;
+  std::vector<uint32_t>().swap(root_of);
+  std::vector<std::pair<uint32_t, uint32_t>>().swap(members);
 
-  // aliases: every id of a group with records -> its canonical id.
+  // aliases: every id of a group with records -> its canonical id, in the
+  // order of the table's key.
   {
-    std::vector<std::pair<std::string_view, std::string_view>> rows;  // (canonical, alias)
-    for (const auto& [root, n] : members) rows.emplace_back(graph.id(canonical[root]), graph.id(n));
-    std::sort(rows.begin(), rows.end());
     sql::Stmt ins;
-    VULNDB_TRY(prep(db, ins, "INSERT OR IGNORE INTO aliases VALUES (?1,?2)"));
-    for (const auto& [c, al] : rows) {
-      ins.bind(1, al);
-      ins.bind(2, c);
+    VULNDB_TRY(prep(db, ins, "INSERT INTO aliases VALUES (?1,?2)"));
+    for (uint32_t n : alias_nodes) {
+      ins.bind_static(1, graph.id(n));
+      ins.bind_static(2, canonical_of[n]);
       VULNDB_TRY(step_done(ins, db, "aliases"));
-      stats.aliases += static_cast<uint64_t>(sqlite3_changes(db.get()));
+      ++stats.aliases;
     }
   }
 
-  // advisories and affected: straight copies with the vulnerability filled in.
-  VULNDB_TRY(db.exec("INSERT INTO advisories SELECT a.id, m.vulnerability, a.source, a.summary, a.published, "
-                     "a.modified, a.withdrawn, a.related, a.location FROM s_map m JOIN s_adv a ON a.k = m.k "
-                     "ORDER BY m.ord"));
-  VULNDB_TRY(db.exec("INSERT INTO affected SELECT m.vulnerability, a.id, a.source, f.ecosystem, f.distro_release, "
-                     "f.variant, f.package, f.purl, f.ranges, f.versions, f.status, f.fixed, f.matchable, "
-                     "a.withdrawn IS NOT NULL, f.severity FROM s_map m JOIN s_adv a ON a.k = m.k "
-                     "JOIN s_aff f ON f.k = m.k ORDER BY m.ord, f.rowid"));
-  stats.affected = static_cast<uint64_t>(sqlite3_changes(db.get()));
-
-  // severities, cwes, refs: one row per distinct fact per vulnerability, the
-  // first advisory (in order) that states it wins.
-  auto copy_distinct = [&](const char* select, const char* insert, int cols, int key_cols) -> Status {
-    sql::Stmt q, ins;
-    VULNDB_TRY(prep(db, q, select));
-    VULNDB_TRY(prep(db, ins, insert));
-    // Values go across as sqlite3_value (type and bytes as stored), and the
-    // key is built from the column bytes in place: this loop runs once per
-    // fact of every advisory, so copies per column add up.
-    std::string current, key;
-    std::set<std::string, std::less<>> seen;
-    auto column = [&](int c) {
-      const auto* t = sqlite3_column_text(q.get(), c);
-      return std::string_view(t ? reinterpret_cast<const char*>(t) : "", static_cast<size_t>(sqlite3_column_bytes(q.get(), c)));
-    };
-    int rc;
-    while ((rc = q.step()) == SQLITE_ROW) {
-      std::string_view v = column(0);
-      if (v != current) {
-        current.assign(v);
-        seen.clear();
-      }
-      key.clear();
-      for (int c = 1; c <= key_cols; ++c) {
-        key += column(c);
-        key += '\0';
-      }
-      if (seen.find(key) != seen.end()) continue;
-      seen.insert(key);
-      for (int c = 0; c < cols; ++c) sqlite3_bind_value(ins.get(), c + 1, sqlite3_column_value(q.get(), c));
-      VULNDB_TRY(step_done(ins, db, "facts"));
-    }
-    if (rc != SQLITE_DONE) return Error(ErrorCode::kIo, "SQLite: " + db.errmsg());
-    return {};
-  };
-  VULNDB_TRY(copy_distinct("SELECT m.vulnerability, s.source, s.type, s.vector, s.score, s.severity "
-                           "FROM s_map m JOIN s_sev s ON s.k = m.k ORDER BY m.ord, s.rowid",
-                           "INSERT INTO severities VALUES (?1,?2,?3,?4,?5,?6)", 6, 3));
-  VULNDB_TRY(copy_distinct("SELECT m.vulnerability, c.cwe FROM s_map m JOIN s_cwe c ON c.k = m.k ORDER BY m.ord, c.rowid",
-                           "INSERT INTO cwes VALUES (?1,?2)", 2, 1));
-  // refs are keyed by url alone (column 2): select it first for the key.
-  VULNDB_TRY(copy_distinct("SELECT m.vulnerability, r.url, r.type FROM s_map m JOIN s_ref r ON r.k = m.k "
-                           "ORDER BY m.ord, r.rowid",
-                           "INSERT INTO refs (vulnerability, url, type) VALUES (?1,?2,?3)", 3, 1));
+  VULNDB_TRY(write_affected(canonical_of, stats));
 
   {
     sql::Stmt src, meta;
@@ -720,12 +786,12 @@ Result<WriteStats> DatabaseBuilder::Impl::finish(const std::vector<SourceInfo>& 
       VULNDB_TRY(step_done(src, db, "sources"));
     }
     VULNDB_TRY(prep(db, meta, "INSERT OR REPLACE INTO metadata VALUES (?1,?2)"));
-    const std::pair<std::string, std::string> rows[] = {
+    const std::pair<std::string, std::string> rows_[] = {
         {"schema_version", std::to_string(kSchemaVersion)},
         {"built_at", now_utc()},
         {"tool_version", std::string(tool_version())},
     };
-    for (const auto& [k, v] : rows) {
+    for (const auto& [k, v] : rows_) {
       meta.bind(1, k);
       meta.bind(2, v);
       VULNDB_TRY(step_done(meta, db, "metadata"));
@@ -734,7 +800,7 @@ Result<WriteStats> DatabaseBuilder::Impl::finish(const std::vector<SourceInfo>& 
   slots.clear();
   VULNDB_TRY(db.exec(kCreateIndexes));
   VULNDB_TRY(db.exec("COMMIT"));
-  VULNDB_TRY(db.exec("ANALYZE main"));
+  VULNDB_TRY(db.exec("PRAGMA analysis_limit=400; ANALYZE main"));
   stmts_close();
   if (db.close() != SQLITE_OK) return Error(ErrorCode::kIo, "SQLite: close failed");
   VULNDB_TRY(fsync_path(tmp, false));
@@ -745,6 +811,210 @@ Result<WriteStats> DatabaseBuilder::Impl::finish(const std::vector<SourceInfo>& 
   std::string dir = target.has_parent_path() ? target.parent_path().string() : std::string(".");
   VULNDB_TRY(fsync_path(dir, true));
   return stats;
+}
+
+// vulnerabilities, advisories, severities, cwes and refs, one group at a time
+// in canonical order: each advisory's staged record is read once, its row
+// written, and the group's merged fields, facts and details record collected.
+// Facts stated by several advisories of one vulnerability are kept once, the
+// first advisory (in order) that states it wins.
+Status DatabaseBuilder::Impl::write_vulnerabilities(const std::vector<Slot*>& order,
+                                                     const std::vector<std::string_view>& canonical_of,
+                                                     const std::vector<uint32_t>& root_of,
+                                                     const std::vector<std::pair<uint32_t, uint32_t>>& members,
+                                                     WriteStats& stats) {
+  sql::Stmt vul, adv, sev, cwe, ref, epss_q, kev_q;
+  VULNDB_TRY(prep(db, vul, "INSERT INTO vulnerabilities VALUES (?1,?2,?3,?4,?5,?6,?7)"));
+  VULNDB_TRY(prep(db, adv, "INSERT INTO advisories VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"));
+  VULNDB_TRY(prep(db, sev, "INSERT INTO severities VALUES (?1,?2,?3,?4,?5,?6)"));
+  VULNDB_TRY(prep(db, cwe, "INSERT INTO cwes VALUES (?1,?2)"));
+  VULNDB_TRY(prep(db, ref, "INSERT INTO refs VALUES (?1,?2,?3)"));
+  VULNDB_TRY(prep(db, epss_q, "SELECT score, percentile, date FROM epss WHERE cve=?1"));
+  VULNDB_TRY(prep(db, kev_q, "SELECT date_added, due_date, ransomware, vendor, product, name FROM kev WHERE cve=?1"));
+
+  // The staged records of the group being written: every view below points
+  // into them until the group is done (the strings keep their capacity).
+  std::vector<std::string> bufs;
+  std::string_view summary, details, published, modified, withdrawn;
+  // The facts already written for the group (groups are small: a list).
+  std::vector<std::array<std::string_view, 3>> seen_severities;
+  std::vector<std::string_view> seen_cwes, seen_urls;
+  auto first = [](auto& seen, const auto& key) {
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) return false;
+    seen.push_back(key);
+    return true;
+  };
+  record::Builder rec;
+  for (size_t i = 0; i < order.size();) {
+    const std::string_view vid = canonical_of[order[i]->id];
+    size_t j = i;
+    while (j < order.size() && canonical_of[order[j]->id] == vid) ++j;
+    if (bufs.size() < j - i) bufs.resize(j - i);
+    summary = details = published = modified = withdrawn = {};
+    bool all_withdrawn = true;
+    seen_severities.clear(), seen_cwes.clear(), seen_urls.clear();
+    rec.clear();
+    for (size_t k = i; k < j; ++k) {
+      const Slot& s = *order[k];
+      std::string& buf = bufs[k - i];
+      VULNDB_TRY(staging.read(s.offset, s.length, buf));
+      Decoder d(buf);
+      std::string_view su = d.text(), de = d.text(), pu = d.text(), mo = d.text(), wi = d.text();
+      std::string_view related = d.text(), location = d.text();
+      const std::string& id = graph.id(s.id);
+      const std::string& source = origins.id(s.source);
+      adv.bind_static(1, id);
+      adv.bind_static(2, vid);
+      adv.bind_static(3, source);
+      adv.bind_static_or_null(4, su);
+      adv.bind_static_or_null(5, pu);
+      adv.bind_static_or_null(6, mo);
+      adv.bind_static_or_null(7, wi);
+      adv.bind_static(8, related);
+      adv.bind_static_or_null(9, location);
+      VULNDB_TRY(step_done(adv, db, "advisories"));
+      rec.advisory(id);
+
+      if (summary.empty()) summary = su;
+      if (details.empty()) details = de;
+      if (!pu.empty() && (published.empty() || pu < published)) published = pu;
+      if (mo > modified) modified = mo;
+      if (wi.empty())
+        all_withdrawn = false;
+      else if (wi > withdrawn)
+        withdrawn = wi;
+
+      for (uint64_t n = d.number(); d.ok() && n > 0; --n) {
+        std::string_view source_ = d.text(), type = d.text(), vector = d.text();
+        std::optional<double> score = d.real();
+        std::string_view severity = d.text();
+        if (!first(seen_severities, std::array<std::string_view, 3>{source_, type, vector})) continue;
+        sev.bind_static(1, vid);
+        sev.bind_static(2, source_);
+        sev.bind_static(3, type);
+        sev.bind_static(4, vector);
+        sev.bind(5, score);
+        sev.bind_static_or_null(6, severity);
+        VULNDB_TRY(step_done(sev, db, "severities"));
+        rec.severity(source_, type, vector, score, severity);
+      }
+      for (uint64_t n = d.number(); d.ok() && n > 0; --n) {
+        std::string_view c = d.text();
+        if (!first(seen_cwes, c)) continue;
+        cwe.bind_static(1, vid);
+        cwe.bind_static(2, c);
+        VULNDB_TRY(step_done(cwe, db, "cwes"));
+        rec.cwe(c);
+      }
+      for (uint64_t n = d.number(); d.ok() && n > 0; --n) {
+        std::string_view type = d.text(), url = d.text();
+        if (!first(seen_urls, url)) continue;
+        ref.bind_static(1, vid);
+        ref.bind_static_or_null(2, type);
+        ref.bind_static(3, url);
+        VULNDB_TRY(step_done(ref, db, "refs"));
+        rec.reference(type, url);
+      }
+      if (!d.ok()) return damaged_staging();
+    }
+    // The group's other ids, and EPSS and KEV by its CVE (a group holds at
+    // most one: see UnionFind).
+    const uint32_t root = root_of[order[i]->id];
+    const size_t group_begin = i;
+    i = j;
+    std::string_view cve = starts_with(vid, "CVE-") ? vid : std::string_view();
+    auto m = std::lower_bound(members.begin(), members.end(), std::make_pair(root, uint32_t{0}));
+    for (; m != members.end() && m->first == root; ++m) {
+      const std::string& alias = graph.id(m->second);
+      if (alias == vid) continue;
+      rec.alias(alias);
+      if (cve.empty() && starts_with(alias, "CVE-")) cve = alias;
+    }
+    if (!cve.empty()) {
+      epss_q.bind_static(1, cve);
+      if (epss_q.step() == SQLITE_ROW)
+        rec.epss(record::Epss{cve, epss_q.view(2), epss_q.real(0), epss_q.real(1)});
+      epss_q.reset();
+      kev_q.bind_static(1, cve);
+      if (kev_q.step() == SQLITE_ROW)
+        rec.kev(record::Kev{cve, kev_q.view(0), kev_q.view(1), kev_q.view(2), kev_q.view(3), kev_q.view(4), kev_q.view(5)});
+      kev_q.reset();
+    }
+    if (!all_withdrawn) withdrawn = {};
+    vul.bind_static(1, vid);
+    vul.bind_static_or_null(2, summary);
+    vul.bind_static_or_null(3, details);
+    vul.bind_static_or_null(4, published);
+    vul.bind_static_or_null(5, modified);
+    vul.bind_static_or_null(6, withdrawn);
+    vul.bind_static(7, rec.json());
+    VULNDB_TRY(step_done(vul, db, "vulnerabilities"));
+    const int64_t rowid = sqlite3_last_insert_rowid(db.get());
+    for (size_t k = group_begin; k < i; ++k) order[k]->vulnerability_row = rowid;
+    ++stats.vulnerabilities;
+  }
+  return {};
+}
+
+// affected: every kept row, ordered by package key (then by the advisory's
+// place in canonical order, then as staged: order_affected()), with its
+// vulnerability.
+void DatabaseBuilder::Impl::order_affected() {
+  std::vector<uint32_t> key_rank(packages.size());
+  {
+    std::vector<uint32_t> keys(packages.size());
+    for (uint32_t n = 0; n < keys.size(); ++n) keys[n] = n;
+    std::sort(keys.begin(), keys.end(), [&](uint32_t a, uint32_t b) { return packages.id(a) < packages.id(b); });
+    for (uint32_t r = 0; r < keys.size(); ++r) key_rank[keys[r]] = r;
+  }
+  std::erase_if(rows, [](const StagedRow& r) { return r.copy != r.slot->copy; });
+  std::stable_sort(rows.begin(), rows.end(), [&](const StagedRow& a, const StagedRow& b) {
+    if (a.key != b.key) return key_rank[a.key] < key_rank[b.key];
+    return a.slot->order < b.slot->order;
+  });
+}
+
+Status DatabaseBuilder::Impl::write_affected(const std::vector<std::string_view>& canonical_of, WriteStats& stats) {
+  sql::Stmt ins;
+  VULNDB_TRY(prep(db, ins, "INSERT INTO affected VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)"));
+  std::string buf;
+  for (const StagedRow& r : rows) {
+    VULNDB_TRY(staging.read(r.offset, r.length, buf));
+    Decoder d(buf);
+    ins.bind_static(1, canonical_of[r.slot->id]);
+    ins.bind_static(2, graph.id(r.slot->id));
+    ins.bind_static(3, origins.id(r.slot->source));
+    for (int c = 4; c <= 11; ++c) {
+      std::string_view v = d.text();
+      if (c == 8)
+        ins.bind_static_or_null(c, v);  // purl
+      else
+        ins.bind_static(c, v);
+    }
+    ins.bind_static(12, d.text());  // fixed
+    ins.bind(13, static_cast<int64_t>(d.number()));
+    ins.bind(14, int64_t{r.slot->withdrawn ? 1 : 0});
+    ins.bind_static_or_null(15, d.text());
+    ins.bind(16, r.slot->vulnerability_row);
+    if (!d.ok()) return damaged_staging();
+    VULNDB_TRY(step_done(ins, db, "affected"));
+    ++stats.affected;
+  }
+  std::vector<StagedRow>().swap(rows);
+
+  // The package filter, from every (ecosystem, package) staged.
+  std::vector<uint8_t> bits(package_filter::bytes_for(packages.size()));
+  for (uint32_t n = 0; n < packages.size(); ++n) {
+    std::string_view key = packages.id(n);  // ecosystem \0 package \0 release
+    size_t a = key.find('\0'), b = key.find('\0', a + 1);
+    package_filter::add(bits, package_filter::hash(key.substr(0, a), key.substr(a + 1, b - a - 1)));
+  }
+  sql::Stmt filter;
+  VULNDB_TRY(prep(db, filter, "INSERT INTO package_filter VALUES (?1,?2)"));
+  sqlite3_bind_blob(filter.get(), 1, bits.data(), static_cast<int>(bits.size()), SQLITE_STATIC);
+  filter.bind(2, int64_t{package_filter::kHashes});
+  VULNDB_TRY(step_done(filter, db, "package_filter"));
+  return {};
 }
 
 Result<WriteStats> write_database(const std::string& path, const Dataset& data, const WriteOptions& opt) {
@@ -782,10 +1052,16 @@ Result<Reader> Reader::open(const std::string& path) {
   if (!st) return Error(ErrorCode::kCorrupt, "not a Bulwark vulnerability database (" + st.error().message + ")", path);
   if (st->step() != SQLITE_ROW) return Error(ErrorCode::kCorrupt, "database has no schema_version", path);
   int v = std::atoi(st->text(0).c_str());
+  if (v < kSchemaVersion)
+    return Error(ErrorCode::kUnsupported,
+                 "vulnerability database has schema version " + std::to_string(v) + ", older than version " +
+                     std::to_string(kSchemaVersion) +
+                     " that this bulwark reads: rebuild the database ('bulwark db update' or 'bulwark db import')",
+                 path);
   if (v != kSchemaVersion)
     return Error(ErrorCode::kUnsupported,
-                 "database schema version " + std::to_string(v) + " is not " + std::to_string(kSchemaVersion) +
-                     " (rebuild it with this version of bulwark)",
+                 "vulnerability database has schema version " + std::to_string(v) + ", newer than version " +
+                     std::to_string(kSchemaVersion) + " that this bulwark reads: update bulwark or rebuild the database",
                  path);
   return Reader(std::move(impl));
 }
@@ -842,61 +1118,23 @@ std::string Reader::canonical_id(std::string_view id) const {
 Result<VulnerabilityDetails> Reader::vulnerability(std::string_view id) const {
   std::string canonical = canonical_id(id);
   if (canonical.empty()) return Error(ErrorCode::kNotFound, "no vulnerability " + std::string(id), impl_->path);
+  auto st = sql::Stmt::prepare(
+      impl_->db, "SELECT summary, details, published, modified, withdrawn, record FROM vulnerabilities WHERE id=?1");
+  if (!st) return st.error().within(impl_->path);
+  st->bind(1, canonical);
+  if (st->step() != SQLITE_ROW)
+    return Error(ErrorCode::kCorrupt, "vulnerability " + canonical + " has aliases but no row", impl_->path);
   VulnerabilityDetails d;
   d.id = canonical;
-  auto query = [&](const char* text, auto&& row) -> Status {
-    auto st = sql::Stmt::prepare(impl_->db, text);
-    if (!st) return st.error();
-    st->bind(1, canonical);
-    int rc;
-    while ((rc = st->step()) == SQLITE_ROW) row(*st);
-    if (rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + impl_->db.errmsg(), impl_->path);
-    return {};
-  };
-  VULNDB_TRY(query("SELECT summary, details, published, modified, withdrawn FROM vulnerabilities WHERE id=?1",
-                   [&](sql::Stmt& s) {
-                     d.summary = s.text(0);
-                     d.details = s.text(1);
-                     d.published = s.text(2);
-                     d.modified = s.text(3);
-                     d.withdrawn = s.text(4);
-                   }));
-  VULNDB_TRY(query("SELECT alias FROM aliases WHERE vulnerability=?1 AND alias<>?1 ORDER BY alias",
-                   [&](sql::Stmt& s) { d.aliases.push_back(s.text(0)); }));
-  VULNDB_TRY(query("SELECT DISTINCT id FROM advisories WHERE vulnerability=?1 ORDER BY id",
-                   [&](sql::Stmt& s) { d.advisories.push_back(s.text(0)); }));
-  VULNDB_TRY(query("SELECT source, type, vector, score, severity FROM severities WHERE vulnerability=?1",
-                   [&](sql::Stmt& s) {
-                     SeverityEntry e;
-                     e.source = s.text(0);
-                     e.type = s.text(1);
-                     e.vector = s.text(2);
-                     if (!s.is_null(3)) e.score = s.real(3);
-                     e.severity = s.text(4);
-                     d.severities.push_back(std::move(e));
-                   }));
-  VULNDB_TRY(query("SELECT cwe FROM cwes WHERE vulnerability=?1", [&](sql::Stmt& s) { d.cwes.push_back(s.text(0)); }));
-  VULNDB_TRY(query("SELECT type, url FROM refs WHERE vulnerability=?1",
-                   [&](sql::Stmt& s) { d.references.push_back({s.text(0), s.text(1)}); }));
-  // EPSS and KEV are keyed by CVE: the canonical id or any CVE alias.
-  std::vector<std::string> cves;
-  if (starts_with(canonical, "CVE-")) cves.push_back(canonical);
-  for (const auto& a : d.aliases)
-    if (starts_with(a, "CVE-")) cves.push_back(a);
-  for (const auto& cve : cves) {
-    auto e = sql::Stmt::prepare(impl_->db, "SELECT score, percentile, date FROM epss WHERE cve=?1");
-    if (e) {
-      e->bind(1, cve);
-      if (!d.epss && e->step() == SQLITE_ROW) d.epss = EpssEntry{cve, e->real(0), e->real(1), e->text(2)};
-    }
-    auto k = sql::Stmt::prepare(impl_->db,
-                                "SELECT date_added, due_date, ransomware, vendor, product, name FROM kev WHERE cve=?1");
-    if (k) {
-      k->bind(1, cve);
-      if (!d.kev && k->step() == SQLITE_ROW)
-        d.kev = KevEntry{cve, k->text(0), k->text(1), k->text(2), k->text(3), k->text(4), k->text(5)};
-    }
-  }
+  d.summary = st->text(0);
+  d.details = st->text(1);
+  d.published = st->text(2);
+  d.modified = st->text(3);
+  d.withdrawn = st->text(4);
+  record::Parser parser;
+  record::View view;
+  if (auto parsed = parser.parse(st->view(5), view); !parsed) return parsed.error().within(impl_->path + ": " + canonical);
+  record::copy_to(view, d);
   return d;
 }
 

@@ -1,29 +1,25 @@
 // The vulnerability matcher: inventory + database -> findings. The rules are
 // in docs/vulndb.md ("Matching"); the comments here say why.
+#include <simdjson.h>
+
 #include <algorithm>
+#include <condition_variable>
 #include <cctype>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <mutex>
+#include <thread>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "version/version.hpp"
+#include "vulndb/package_filter.hpp"
+#include "vulndb/record.hpp"
 #include "vulndb/sqlite.hpp"
 #include "vulndb/vulndb.hpp"
 
 namespace bulwark::vulndb {
 namespace {
-
-using json = nlohmann::json;
-
-#define MATCHER_TRY(expr)          \
-  do {                             \
-    if (auto _st = (expr); !_st) { \
-      return _st.error();          \
-    }                              \
-  } while (0)
 
 // More rows than this for one package is a broken database; the rest are
 // dropped with a diagnostic so one package cannot stall a scan.
@@ -72,11 +68,36 @@ struct Lookup {
   bool distro = false;
 };
 
+// The versions of one affected row (its ranges, enumerated versions and
+// fixed versions) parsed under one scheme. Rows share them: a range text is
+// parsed once per match.
 struct RangeSet {
   bool ok = true;
   std::string error;
   std::vector<version::OsvRange> ranges;
   std::vector<version::Version> versions;
+  std::vector<std::string> fixed;                         // as stored
+  std::vector<std::optional<version::Version>> fixed_parsed;  // each under the scheme, if it parses
+};
+
+enum class RowStatus { kFixed, kUnfixed, kWillNotFix, kEndOfLife, kNotAffected, kOther };
+
+RowStatus row_status(std::string_view s) {
+  if (s == "fixed") return RowStatus::kFixed;
+  if (s == "unfixed") return RowStatus::kUnfixed;
+  if (s == "will_not_fix") return RowStatus::kWillNotFix;
+  if (s == "end_of_life") return RowStatus::kEndOfLife;
+  if (s == "not_affected") return RowStatus::kNotAffected;
+  return RowStatus::kOther;
+}
+
+// One affected row as the matcher keeps it: what judging and the finding need.
+struct Row {
+  std::string vulnerability, advisory, source, severity;
+  int64_t vulnerability_row = 0;  // rowid of the vulnerability's row
+  RowStatus status = RowStatus::kOther;
+  bool matchable = true, withdrawn = false;
+  const RangeSet* versions = nullptr;
 };
 
 // Effective per-row result.
@@ -85,15 +106,7 @@ struct RowVerdict {
   std::string fix_state;
 };
 
-bool is_cvss(const SeverityEntry& s) { return starts_with(s.type, "cvss"); }
-
-// NVD v3.1 > v3.0 > v4.0 > v2; lower is better.
-int cvss_rank(const SeverityEntry& s) {
-  if (s.type == "cvss_v3") return starts_with(s.vector, "CVSS:3.1") ? 0 : 1;
-  if (s.type == "cvss_v4") return 2;
-  if (s.type == "cvss_v2") return 3;
-  return 4;
-}
+bool is_cvss(std::string_view type) { return starts_with(type, "cvss"); }
 
 }  // namespace
 
@@ -173,14 +186,28 @@ std::string_view language_ecosystem(std::string_view e) {
 
 // ------------------------------------------------------------------ impl --
 
-// The matcher keeps its own read-only connection with prepared statements
+namespace {
+
+// One read-only connection and its prepared statements, used by one thread
+// at a time.
+struct Connection {
+  sql::Db db;
+  sql::Stmt aff_release, aff_all, details;
+  record::Parser parser;
+};
+
+}  // namespace
+
+// The matcher keeps its own read-only connections with prepared statements
 // that live as long as it does: the Reader's per-call statements cost more
-// than the lookups themselves at 2,000 packages a scan. Details are fetched in
-// bulk (one statement per table for every matched vulnerability at once).
+// than the lookups themselves at 2,000 packages a scan. A large inventory is
+// matched in two halves on two threads, one connection each; the details of
+// a matched vulnerability are its one row in `vulnerabilities` (with the
+// details record).
 struct Matcher::Impl {
   Reader reader;
-  sql::Db db;
-  sql::Stmt aff_release, aff_all;
+  Connection connections[2];
+  std::vector<uint8_t> package_filter;  // empty: none (look every package up)
   std::string path;
   std::mutex mu;  // the statements are single-threaded; match() is const
   explicit Impl(Reader r) : reader(std::move(r)) {}
@@ -194,8 +221,8 @@ const Reader& Matcher::reader() const { return impl_->reader; }
 
 namespace {
 constexpr const char* kAffectedColumns =
-    "SELECT vulnerability, advisory, source, ecosystem, distro_release, variant, package, purl, ranges, versions, "
-    "status, fixed, matchable, withdrawn, severity FROM affected WHERE ecosystem=?1 AND package=?2";
+    "SELECT vulnerability, advisory, source, distro_release, variant, ranges, versions, status, fixed, matchable, "
+    "withdrawn, severity, vulnerability_row FROM affected WHERE ecosystem=?1 AND package=?2";
 }  // namespace
 
 Result<Matcher> Matcher::open(const std::string& path) {
@@ -204,156 +231,295 @@ Result<Matcher> Matcher::open(const std::string& path) {
   Matcher m(std::move(*r));
   Impl& impl = *m.impl_;
   impl.path = path;
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  impl.db = sql::Db(raw);
-  if (rc != SQLITE_OK) return Error(ErrorCode::kIo, "SQLite: cannot open: " + impl.db.errmsg(), path);
-  // The file is read-only and read in bursts: map it rather than pread page
-  // by page, and keep a larger page cache between scans.
-  (void)impl.db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;");
-  auto a = sql::Stmt::prepare(impl.db, std::string(kAffectedColumns) + " AND distro_release=?3");
-  if (!a) return a.error().within(path);
-  auto b = sql::Stmt::prepare(impl.db, kAffectedColumns);
-  if (!b) return b.error().within(path);
-  impl.aff_release = std::move(*a);
-  impl.aff_all = std::move(*b);
+  for (Connection& c : impl.connections) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    c.db = sql::Db(raw);
+    if (rc != SQLITE_OK) return Error(ErrorCode::kIo, "SQLite: cannot open: " + c.db.errmsg(), path);
+    // The file is read-only and read in bursts: map it rather than pread page
+    // by page, and keep a larger page cache between scans.
+    (void)c.db.exec("PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768;");
+    auto prepare = [&](sql::Stmt& out, const std::string& text) -> Status {
+      auto st = sql::Stmt::prepare(c.db, text);
+      if (!st) return st.error().within(path);
+      out = std::move(*st);
+      return {};
+    };
+    if (auto st = prepare(c.aff_release, std::string(kAffectedColumns) + " AND distro_release=?3"); !st)
+      return st.error();
+    if (auto st = prepare(c.aff_all, kAffectedColumns); !st) return st.error();
+    if (auto st = prepare(c.details,
+                          "SELECT rowid, summary, details, published, modified, record FROM vulnerabilities "
+                          "WHERE rowid IN (SELECT value FROM json_each(?1))");
+        !st)
+      return st.error();
+  }
+  // The package filter: read once, consulted before every lookup.
+  auto filter = sql::Stmt::prepare(impl.connections[0].db, "SELECT bits, hashes FROM package_filter");
+  if (!filter) return filter.error().within(path);
+  if (filter->step() == SQLITE_ROW && filter->integer(1) == package_filter::kHashes) {
+    const auto* bits = static_cast<const uint8_t*>(sqlite3_column_blob(filter->get(), 0));
+    size_t size = static_cast<size_t>(sqlite3_column_bytes(filter->get(), 0));
+    if (bits && package_filter::valid_size(size)) impl.package_filter.assign(bits, bits + size);
+  }
   return m;
 }
 
 namespace {
 
-// What fill() learnt from the rows, kept until the details arrive.
+// What fill() learnt from the rows, for the severity choice once the details
+// are there.
 struct Pending {
-  size_t index = 0;  // into the output
   bool distro = false;
-  std::string ecosystem;
-  std::set<std::string> vendors;
-  std::string row_severity, row_severity_source;
+  // Views of the run's rows and vendor names (they outlive the findings'
+  // completion): few, a plain list.
+  std::vector<std::string_view> vendors;
+  bool vendor(std::string_view v) const { return std::find(vendors.begin(), vendors.end(), v) != vendors.end(); }
+  std::string_view row_severity, row_severity_source;
 };
 
-// State of one match() call: caches so that each (ecosystem, name, release)
-// is looked up once and each range is parsed once; the details of every
-// matched vulnerability are fetched in bulk at the end.
-class Run {
+// The installed version of one lookup, parsed once, and once more under
+// SemVer when a SEMVER range of another scheme asks for it.
+class Installed {
  public:
-  Run(Matcher::Impl& impl, std::vector<Diagnostic>& diags) : impl_(impl), diags_(diags) {}
-
-  // `app` is the application a language package belongs to (nullptr for OS packages).
-  Status match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app,
-                       std::vector<Finding>& out);
-  Status enrich(std::vector<Finding>& out);
+  explicit Installed(version::Version v) : v_(std::move(v)) {}
+  const version::Version& version() const { return v_; }
+  const version::Version* as(version::Scheme s) {
+    if (s == v_.scheme()) return &v_;
+    auto& slot = other_[static_cast<int>(s)];  // unset: not tried yet
+    if (!slot) {
+      auto parsed = version::parse(s, v_.text());
+      slot.emplace(parsed ? std::optional<version::Version>(std::move(*parsed)) : std::nullopt);
+    }
+    return *slot ? &**slot : nullptr;
+  }
 
  private:
-  Result<const std::vector<AffectedRow>*> rows(const Lookup& l, const Package& p);
-  const RangeSet& ranges(const AffectedRow& row, version::Scheme scheme);
-  RowVerdict judge(const AffectedRow& row, const Lookup& l, const version::Version& installed);
-  void fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
-            const std::vector<const AffectedRow*>& matched, const version::Version& installed, Pending& pending);
-
-  Matcher::Impl& impl_;
-  std::vector<Diagnostic>& diags_;
-  std::map<std::string, std::vector<AffectedRow>> rows_;
-  std::map<std::pair<int, std::string>, RangeSet> ranges_;
-  std::vector<Pending> pending_;
-  std::set<std::string> reported_;
-  std::unordered_set<std::string> seen_;  // (vulnerability, package, location) already reported
+  version::Version v_;
+  std::map<int, std::optional<std::optional<version::Version>>> other_;
 };
 
-std::vector<std::string> json_strings(const std::string& text) {
-  std::vector<std::string> out;
-  auto j = json::parse(text.empty() ? "[]" : text, nullptr, false);
-  if (j.is_array())
-    for (const auto& v : j)
-      if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
+// One thread's part of a match() call: caches so that each (ecosystem,
+// name, release) is looked up once and each range is parsed once; the details
+// of every matched vulnerability are read at the end.
+class Run {
+ public:
+  Run(Connection& c, const std::string& path, const std::vector<uint8_t>& filter)
+      : c_(c), path_(path), filter_(filter) {}
 
-Result<const std::vector<AffectedRow>*> Run::rows(const Lookup& l, const Package& p) {
+  // Matches package number `item` of the inventory (items come in
+  // increasing order). `app` is the application a language package belongs
+  // to (nullptr for OS packages).
+  Status match_package(size_t item, const Package& p, const std::optional<EcosystemRelease>& distro,
+                       const Application* app);
+  // A finding to be: what the matching of one package found for one
+  // vulnerability. The finding itself is built by complete(), in place in
+  // the output, once the joined order has given it a position.
+  struct Plan {
+    size_t item = 0;
+    const Package* package = nullptr;
+    const Application* app = nullptr;
+    bool distro = false;
+    std::string name;             // as looked up (the source package for distro lookups)
+    std::string_view vendor;      // distro lookups: the distro's vendor name
+    std::vector<const Row*> matched;
+    std::optional<version::Version> installed;
+    uint32_t package_number = 0, vulnerability = 0;  // numbers given by the run
+    size_t position = SIZE_MAX;   // in the output; SIZE_MAX: dropped
+  };
+  std::vector<Plan> plans;  // in item order
+  // Builds the findings of the plans that have a position in `out`, with the
+  // details of their vulnerabilities (read in one statement).
+  Status complete(std::vector<Finding>& out);
+  // Its diagnostics, in item order; `key` is set on those given once per
+  // match.
+  struct Diag {
+    size_t item;
+    Diagnostic diagnostic;
+    std::string key;
+  };
+  std::vector<Diag> diags;
+  static constexpr size_t kNever = SIZE_MAX;
+  // The item at which this run gave diagnostic `key`, or found
+  // `vulnerability` for the package (and location) of `package_key`;
+  // kNever when it did not.
+  size_t reported_at(const std::string& key) const {
+    auto it = reported_.find(key);
+    return it == reported_.end() ? kNever : it->second;
+  }
+  size_t found_at(const std::string& package_key, const std::string& vulnerability) const {
+    auto p = packages_.find(package_key);
+    if (p == packages_.end()) return kNever;
+    auto v = vulnerabilities_.find(vulnerability);
+    if (v == vulnerabilities_.end()) return kNever;
+    auto it = seen_.find(uint64_t{p->second} << 32 | v->second);
+    return it == seen_.end() ? kNever : it->second;
+  }
+  // The id of a plan's vulnerability.
+  const std::string* vulnerability_id(const Plan& plan) const { return vulnerability_ids_[plan.vulnerability]; }
+  // The package key of a plan.
+  const std::string& package_key(const Plan& plan) const { return *package_keys_[plan.package_number]; }
+  // Frees the run's caches and plans (on the run's own thread).
+  void release() {
+    decltype(plans)().swap(plans);
+    decltype(rows_)().swap(rows_);
+    decltype(versions_)().swap(versions_);
+    decltype(vendors_)().swap(vendors_);
+  }
+
+ private:
+  Result<const std::vector<Row>*> rows(const Lookup& l, const Package& p);
+  const RangeSet& versions(version::Scheme scheme, std::string_view ranges, std::string_view versions,
+                           std::string_view fixed);
+  RowVerdict judge(const Row& row, const Lookup& l, Installed& installed);
+  static void fill(Finding& f, const Plan& plan, Pending& pending);
+  void warn_once(std::string key, Diagnostic d) {
+    if (reported_.try_emplace(key, item_).second) diags.push_back({item_, std::move(d), std::move(key)});
+  }
+
+  Connection& c_;
+  const std::string& path_;
+  const std::vector<uint8_t>& filter_;
+  std::unordered_map<std::string, std::vector<Row>> rows_;
+  std::unordered_map<std::string, RangeSet> versions_;
+  std::string key_;  // scratch
+  simdjson::dom::parser json_;
+  size_t item_ = 0;  // the item being matched
+  std::unordered_set<std::string> vendors_;  // distro vendor names, for Pending::vendors
+  std::unordered_map<std::string, size_t> reported_;  // once-only diagnostic -> item
+  // Numbers of packages (with their location) and of vulnerabilities, and
+  // the (package, vulnerability) pairs already reported.
+  std::unordered_map<std::string, uint32_t> packages_;
+  std::vector<const std::string*> package_keys_;  // by number
+  std::unordered_map<std::string, uint32_t> vulnerabilities_;
+  std::vector<const std::string*> vulnerability_ids_;  // by number
+  std::vector<int64_t> vulnerability_rows_;            // by number
+  std::unordered_map<uint64_t, size_t> seen_;  // -> item
+};
+
+Result<const std::vector<Row>*> Run::rows(const Lookup& l, const Package& p) {
   std::string name = normalize_package_name(l.ecosystem, l.name);
-  std::string key = l.ecosystem + '\x1f' + name + '\x1f' + l.release + '\x1f' + l.release_prefix;
+  std::string key = std::to_string(static_cast<int>(l.scheme)) + '\x1f' + l.ecosystem + '\x1f' + name + '\x1f' +
+                    l.release + '\x1f' + l.release_prefix;
   auto it = rows_.find(key);
   if (it != rows_.end()) return &it->second;
-  sql::Stmt& st = l.release.empty() ? impl_.aff_all : impl_.aff_release;
-  st.reset();
-  st.bind(1, l.ecosystem);
-  st.bind(2, name);
-  if (!l.release.empty()) st.bind(3, l.release);
-  std::vector<AffectedRow> keep;
+  if (!filter_.empty() && !package_filter::may_contain(filter_, package_filter::hash(l.ecosystem, name)))
+    return &rows_.emplace(std::move(key), std::vector<Row>()).first->second;  // no advisory for it
+  sql::Stmt& st = l.release.empty() ? c_.aff_all : c_.aff_release;
+  st.bind_static(1, l.ecosystem);
+  st.bind_static(2, name);
+  if (!l.release.empty()) st.bind_static(3, l.release);
+  std::vector<Row> keep;
   int rc;
   bool capped = false;
+  const bool ubuntu = l.ecosystem == "Ubuntu";
+  const std::string_view prefix = l.release_prefix;
   while ((rc = st.step()) == SQLITE_ROW) {
-    std::string release = st.text(4);
-    if (!l.release_prefix.empty() && release != l.release_prefix.substr(0, l.release_prefix.size() - 1) &&
-        !starts_with(release, l.release_prefix))
-      continue;
-    std::string variant = st.text(5);
+    if (!prefix.empty()) {
+      std::string_view release = st.view(3);
+      if (release != prefix.substr(0, prefix.size() - 1) && !starts_with(release, prefix)) continue;
+    }
     // Ubuntu Pro/ESM/FIPS fixes are published in archives a standard image
     // does not use: only the standard variant applies.
-    if (l.ecosystem == "Ubuntu" && !variant.empty()) continue;
+    if (ubuntu && !st.view(4).empty()) continue;
     if (keep.size() >= kMaxRowsPerPackage) {
       capped = true;
       break;
     }
-    AffectedRow r;
-    r.vulnerability = st.text(0);
-    r.advisory = st.text(1);
-    r.source = st.text(2);
-    r.entry.ecosystem = st.text(3);
-    r.entry.release = std::move(release);
-    r.entry.variant = std::move(variant);
-    r.entry.package = st.text(6);
-    r.entry.purl = st.text(7);
-    r.entry.ranges_json = st.text(8);
-    r.entry.versions_json = st.text(9);
-    r.entry.status = st.text(10);
-    r.entry.fixed = json_strings(st.text(11));
-    r.entry.matchable = st.integer(12) != 0;
-    r.withdrawn = st.integer(13) != 0;
-    r.entry.severity = st.text(14);
-    keep.push_back(std::move(r));
+    Row& r = keep.emplace_back();
+    r.vulnerability = st.view(0);
+    r.advisory = st.view(1);
+    r.source = st.view(2);
+    r.versions = &versions(l.scheme, st.view(5), st.view(6), st.view(8));
+    r.status = row_status(st.view(7));
+    r.matchable = st.integer(9) != 0;
+    r.withdrawn = st.integer(10) != 0;
+    r.severity = st.view(11);
+    r.vulnerability_row = st.integer(12);
   }
   st.reset();
-  if (!capped && rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + impl_.db.errmsg(), impl_.path);
+  if (!capped && rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + c_.db.errmsg(), path_);
   if (capped)
-    diags_.push_back(warn("vulnerability database has more than " + std::to_string(kMaxRowsPerPackage) +
-                              " records for " + l.ecosystem + " package " + l.name + "; the rest were not matched",
-                          p.location));
-  // Rows of one vulnerability must be adjacent for the grouping below.
-  std::stable_sort(keep.begin(), keep.end(),
-                   [](const AffectedRow& a, const AffectedRow& b) { return a.vulnerability < b.vulnerability; });
+    warn_once("capped\x1f" + key,
+              warn("vulnerability database has more than " + std::to_string(kMaxRowsPerPackage) + " records for " +
+                       l.ecosystem + " package " + l.name + "; the rest were not matched",
+                   p.location));
+  // Rows of one vulnerability must be adjacent for the grouping below. They
+  // arrive ordered by it (the table is in vulnerability order within a
+  // release) unless several releases matched (Red Hat's streams).
+  auto by_vulnerability = [](const Row& a, const Row& b) { return a.vulnerability < b.vulnerability; };
+  if (!std::is_sorted(keep.begin(), keep.end(), by_vulnerability))
+    std::stable_sort(keep.begin(), keep.end(), by_vulnerability);
   return &rows_.emplace(std::move(key), std::move(keep)).first->second;
 }
 
-const RangeSet& Run::ranges(const AffectedRow& row, version::Scheme scheme) {
-  auto key = std::make_pair(static_cast<int>(scheme), row.entry.ranges_json + '\x1f' + row.entry.versions_json);
-  auto it = ranges_.find(key);
-  if (it != ranges_.end()) return it->second;
+const RangeSet& Run::versions(version::Scheme scheme, std::string_view ranges, std::string_view versions,
+                              std::string_view fixed) {
+  key_.clear();
+  key_.push_back(static_cast<char>('0' + static_cast<int>(scheme)));
+  key_.append(ranges).push_back('\x1f');
+  key_.append(versions).push_back('\x1f');
+  key_.append(fixed);
+  auto it = versions_.find(key_);
+  if (it != versions_.end()) return it->second;
   RangeSet rs;
   auto fail = [&](std::string why) {
     rs.ok = false;
     rs.error = std::move(why);
   };
-  auto rj = json::parse(row.entry.ranges_json.empty() ? "[]" : row.entry.ranges_json, nullptr, false);
-  auto vj = json::parse(row.entry.versions_json.empty() ? "[]" : row.entry.versions_json, nullptr, false);
-  if (rj.is_discarded() || !rj.is_array()) fail("ranges are not a JSON array");
-  if (vj.is_discarded() || !vj.is_array()) fail("versions are not a JSON array");
+  using simdjson::SUCCESS;
+  using simdjson::dom::array;
+  using simdjson::dom::element;
+  using simdjson::dom::object;
+  // The columns are JSON the builder wrote; simdjson's parse is reused, so
+  // each text is copied out before the next one is parsed.
+  auto strings = [&](std::string_view text, std::vector<std::string>& out) {
+    element doc;
+    array a;
+    if (json_.parse(text.empty() ? std::string_view("[]") : text).get(doc) != SUCCESS ||
+        doc.get_array().get(a) != SUCCESS)
+      return false;
+    for (element v : a) {
+      std::string_view s;
+      if (v.get_string().get(s) == SUCCESS) out.emplace_back(s);
+    }
+    return true;
+  };
+  std::vector<std::string> enumerated;
+  const bool versions_ok = strings(versions, enumerated);
+  (void)strings(fixed, rs.fixed);
+  for (const auto& f : rs.fixed) {
+    auto parsed = version::parse(scheme, f);
+    rs.fixed_parsed.push_back(parsed ? std::optional<version::Version>(std::move(*parsed)) : std::nullopt);
+  }
+  element doc;
+  array list;  // parsed last: it is read below, and the parser's next parse would end it
+  const bool ranges_ok = json_.parse(ranges.empty() ? std::string_view("[]") : ranges).get(doc) == SUCCESS &&
+                         doc.get_array().get(list) == SUCCESS;
+  if (!ranges_ok) fail("ranges are not a JSON array");
+  if (!versions_ok) fail("versions are not a JSON array");
   if (rs.ok) {
-    for (const auto& r : rj) {
-      if (!r.is_object()) continue;
-      std::string type = r.value("type", "");
+    for (element r : list) {
+      object o;
+      if (r.get_object().get(o) != SUCCESS) continue;
+      std::string_view type;
+      if (o.at_key("type").get_string().get(type) != SUCCESS) type = {};
       if (type == "GIT") continue;  // commit hashes say nothing about installed versions
       version::Scheme s = scheme;
       // OSV SEMVER ranges are SemVer 2.0; Go keeps its own scheme (it accepts
       // the "v" of module versions and orders pseudo-versions).
       if (type == "SEMVER" && scheme != version::Scheme::kGo) s = version::Scheme::kSemver;
       std::vector<version::Event> events;
-      if (r.contains("events") && r["events"].is_array())
-        for (const auto& e : r["events"]) {
-          if (!e.is_object()) continue;
-          for (const auto& [k, v] : e.items()) {
+      array evs;
+      if (o.at_key("events").get_array().get(evs) == SUCCESS)
+        for (element e : evs) {
+          object eo;
+          if (e.get_object().get(eo) != SUCCESS) continue;
+          for (auto [k, v] : eo) {
             auto kind = version::parse_event_kind(k);
-            if (!kind || !v.is_string()) continue;
-            events.push_back({*kind, v.get<std::string>()});
+            std::string_view text;
+            if (!kind || v.get_string().get(text) != SUCCESS) continue;
+            events.push_back({*kind, std::string(text)});
           }
         }
       auto parsed = version::parse_osv_range(s, events);
@@ -363,59 +529,55 @@ const RangeSet& Run::ranges(const AffectedRow& row, version::Scheme scheme) {
       }
       rs.ranges.push_back(std::move(*parsed));
     }
-    for (const auto& v : vj) {
-      if (!v.is_string()) continue;
-      auto parsed = version::parse(scheme, v.get<std::string>());
+    for (const auto& v : enumerated) {
+      auto parsed = version::parse(scheme, v);
       if (parsed) rs.versions.push_back(std::move(*parsed));  // an odd enumerated version cannot match anyway
     }
   }
-  return ranges_.emplace(std::move(key), std::move(rs)).first->second;
+  return versions_.emplace(key_, std::move(rs)).first->second;
 }
 
-bool contains_version(const RangeSet& rs, const version::Version& v) {
+bool contains_version(const RangeSet& rs, Installed& installed) {
   for (const auto& r : rs.ranges) {
     // A SemVer range cannot hold a version of another scheme: compare the
     // text under SemVer then (npm/crates installed versions are SemVer).
-    if (r.scheme() == v.scheme()) {
-      if (r.contains(v)) return true;
-    } else if (auto sv = version::parse(r.scheme(), v.text()); sv && r.contains(*sv)) {
-      return true;
-    }
+    const version::Version* v = installed.as(r.scheme());
+    if (v && r.contains(*v)) return true;
   }
   for (const auto& e : rs.versions)
-    if (e == v) return true;
+    if (e == installed.version()) return true;
   return false;
 }
 
-RowVerdict Run::judge(const AffectedRow& row, const Lookup& l, const version::Version& installed) {
-  const std::string& st = row.entry.status;
-  if (st == "not_affected") return {};
-  std::string state = st == "unfixed" ? "not_fixed" : st == "will_not_fix" || st == "end_of_life" ? st : "fixed";
-  const RangeSet& rs = ranges(row, l.scheme);
-  if (!rs.ok) {
-    std::string key = row.advisory + '\x1f' + l.name;
-    if (reported_.insert(key).second)
-      diags_.push_back(warn("advisory " + row.advisory + " for " + l.ecosystem + " package " + l.name +
-                            ": cannot read its affected versions: " + rs.error));
-  }
+RowVerdict Run::judge(const Row& row, const Lookup& l, Installed& installed) {
+  if (row.status == RowStatus::kNotAffected) return {};
+  std::string state = row.status == RowStatus::kUnfixed       ? "not_fixed"
+                      : row.status == RowStatus::kWillNotFix ? "will_not_fix"
+                      : row.status == RowStatus::kEndOfLife  ? "end_of_life"
+                                                             : "fixed";
+  const RangeSet& rs = *row.versions;
+  if (!rs.ok)
+    warn_once(row.advisory + '\x1f' + l.name, warn("advisory " + row.advisory + " for " + l.ecosystem + " package " +
+                                                     l.name + ": cannot read its affected versions: " + rs.error));
   if (rs.ranges.empty() && rs.versions.empty()) {
     // No versions given: a distro's "unfixed" (or will-not-fix, end-of-life)
     // covers every version of that release; a bare fixed version covers the
     // versions below it.
     if (state != "fixed") return {rs.ok, state};
-    for (const auto& f : row.entry.fixed) {
-      auto fv = version::parse(l.scheme, f);
-      if (fv && installed < *fv) return {true, state};
-    }
+    for (const auto& fv : rs.fixed_parsed)
+      if (fv && installed.version() < *fv) return {true, state};
     return {};
   }
   if (contains_version(rs, installed)) return {true, state};
   return {};
 }
 
-void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application* app,
-               const std::vector<const AffectedRow*>& matched, const version::Version& installed, Pending& pending) {
-  const AffectedRow& first = *matched.front();
+void Run::fill(Finding& f, const Plan& plan, Pending& pending) {
+  const Package& p = *plan.package;
+  const Application* app = plan.app;
+  const std::vector<const Row*>& matched = plan.matched;
+  const version::Version& installed = *plan.installed;
+  const Row& first = *matched.front();
   f.kind = FindingKind::kVulnerability;
   f.id = first.vulnerability;
   f.status = FindingStatus::kOpen;
@@ -432,207 +594,213 @@ void Run::fill(Finding& f, const Lookup& l, const Package& p, const Application*
   f.package_version = p.version;
   f.package_ecosystem = p.ecosystem;
   f.package_purl = p.purl;
-  if (l.distro) f.attributes["source_package"] = l.name;
+  if (plan.distro) f.attributes["source_package"] = plan.name;
 
-  std::set<std::string> aliases;
-  std::vector<version::Version> fixes;
-  std::set<std::string> fix_texts;
+  std::vector<std::string> aliases;
+  std::vector<const version::Version*> fixes;
+  std::set<std::string_view> fix_texts;
   std::string distro_state;
-  for (const AffectedRow* r : matched) {
-    if (r->advisory != f.id) aliases.insert(r->advisory);
-    if (r->entry.status == "unfixed" || r->entry.status == "will_not_fix" || r->entry.status == "end_of_life")
-      distro_state = r->entry.status == "unfixed" ? "not_fixed" : r->entry.status;
-    for (const auto& fx : r->entry.fixed) {
-      auto fv = version::parse(l.scheme, fx);
-      if (fv && installed < *fv && fix_texts.insert(fx).second) fixes.push_back(*fv);
+  for (const Row* r : matched) {
+    if (r->advisory != f.id) aliases.push_back(r->advisory);
+    if (r->status == RowStatus::kUnfixed) distro_state = "not_fixed";
+    if (r->status == RowStatus::kWillNotFix) distro_state = "will_not_fix";
+    if (r->status == RowStatus::kEndOfLife) distro_state = "end_of_life";
+    const RangeSet& rs = *r->versions;
+    for (size_t i = 0; i < rs.fixed.size(); ++i) {
+      const auto& fv = rs.fixed_parsed[i];
+      if (fv && installed < *fv && fix_texts.insert(rs.fixed[i]).second) fixes.push_back(&*fv);
     }
-    if (pending.row_severity.empty() && !r->entry.severity.empty()) {
-      pending.row_severity = r->entry.severity;
+    if (pending.row_severity.empty() && !r->severity.empty()) {
+      pending.row_severity = r->severity;
       pending.row_severity_source = r->source;
     }
   }
-  std::sort(fixes.begin(), fixes.end());
-  for (const auto& v : fixes) f.remediation.fixed_versions.push_back(v.text());
+  std::sort(fixes.begin(), fixes.end(), [](const version::Version* a, const version::Version* b) { return *a < *b; });
+  for (const auto* v : fixes) f.remediation.fixed_versions.push_back(v->text());
   f.remediation.fix_state = !fixes.empty() ? "fixed" : (distro_state.empty() ? "not_fixed" : distro_state);
-  f.aliases.assign(aliases.begin(), aliases.end());
+  std::sort(aliases.begin(), aliases.end());
+  aliases.erase(std::unique(aliases.begin(), aliases.end()), aliases.end());
+  f.aliases = std::move(aliases);
 
   // Severity: the vendor first (the distro for OS packages, the advisory
   // databases of the matching records for language packages), then CVSS.
-  pending.distro = l.distro;
-  pending.ecosystem = l.ecosystem;
-  if (l.distro) {
-    pending.vendors.insert(vendor_of(l.ecosystem));
+  pending.distro = plan.distro;
+  if (plan.distro) {
+    pending.vendors.push_back(plan.vendor);
   } else {
-    for (const AffectedRow* r : matched) pending.vendors.insert(r->source);
+    for (const Row* r : matched)
+      if (!pending.vendor(r->source)) pending.vendors.push_back(r->source);
   }
 }
 
-// Details of many vulnerabilities, one statement per table.
-Result<std::unordered_map<std::string, VulnerabilityDetails>> fetch_details(Matcher::Impl& impl,
-                                                                            const std::set<std::string>& ids) {
-  std::unordered_map<std::string, VulnerabilityDetails> out;
-  if (ids.empty()) return out;
-  json list = json::array();
-  for (const auto& id : ids) {
-    list.push_back(id);
-    out[id].id = id;
-  }
-  const std::string ids_json = list.dump();
-  auto query = [&](const std::string& text, const std::string& bound, auto&& row) -> Status {
-    auto st = sql::Stmt::prepare(impl.db, text);
-    if (!st) return st.error().within(impl.path);
-    st->bind(1, bound);
-    int rc;
-    while ((rc = st->step()) == SQLITE_ROW) row(*st);
-    if (rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + impl.db.errmsg(), impl.path);
-    return {};
-  };
-  // Rows come in index order, (vulnerability, rowid): no ORDER BY needed;
-  // aliases are sorted when the finding is built.
-  const std::string in = " IN (SELECT value FROM json_each(?1))";
-  MATCHER_TRY(query("SELECT id, summary, details, published, modified, withdrawn FROM vulnerabilities WHERE id" + in,
-                   ids_json, [&](sql::Stmt& s) {
-                     auto& d = out[s.text(0)];
-                     d.summary = s.text(1);
-                     d.details = s.text(2);
-                     d.published = s.text(3);
-                     d.modified = s.text(4);
-                     d.withdrawn = s.text(5);
-                   }));
-  MATCHER_TRY(query("SELECT vulnerability, alias FROM aliases WHERE alias<>vulnerability AND vulnerability" + in,
-                   ids_json, [&](sql::Stmt& s) { out[s.text(0)].aliases.push_back(s.text(1)); }));
-  MATCHER_TRY(query("SELECT vulnerability, id FROM advisories WHERE vulnerability" + in, ids_json,
-                   [&](sql::Stmt& s) { out[s.text(0)].advisories.push_back(s.text(1)); }));
-  MATCHER_TRY(query("SELECT vulnerability, source, type, vector, score, severity FROM severities WHERE vulnerability" +
-                       in,
-                   ids_json, [&](sql::Stmt& s) {
-                     SeverityEntry e;
-                     e.source = s.text(1);
-                     e.type = s.text(2);
-                     e.vector = s.text(3);
-                     if (!s.is_null(4)) e.score = s.real(4);
-                     e.severity = s.text(5);
-                     out[s.text(0)].severities.push_back(std::move(e));
-                   }));
-  MATCHER_TRY(query("SELECT vulnerability, cwe FROM cwes WHERE vulnerability" + in, ids_json,
-                   [&](sql::Stmt& s) { out[s.text(0)].cwes.push_back(s.text(1)); }));
-  MATCHER_TRY(query("SELECT vulnerability, type, url FROM refs WHERE vulnerability" + in, ids_json,
-                   [&](sql::Stmt& s) { out[s.text(0)].references.push_back({s.text(1), s.text(2)}); }));
-  // EPSS and KEV are keyed by CVE: the canonical id or any CVE alias.
-  std::map<std::string, std::vector<std::string>> by_cve;
-  json cves = json::array();
-  for (auto& entry : out) {
-    // Not a structured binding: lambdas may not capture those before C++20 in clang 14.
-    const std::string& id = entry.first;
-    const VulnerabilityDetails& d = entry.second;
-    auto add = [&](const std::string& c) {
-      if (!starts_with(c, "CVE-")) return;
-      if (by_cve[c].empty()) cves.push_back(c);
-      by_cve[c].push_back(id);
-    };
-    add(id);
-    for (const auto& a : d.aliases) add(a);
-  }
-  const std::string cves_json = cves.dump();
-  MATCHER_TRY(query("SELECT cve, score, percentile, date FROM epss WHERE cve" + in, cves_json, [&](sql::Stmt& s) {
-    for (const auto& id : by_cve[s.text(0)])
-      if (!out[id].epss) out[id].epss = EpssEntry{s.text(0), s.real(1), s.real(2), s.text(3)};
-  }));
-  MATCHER_TRY(query("SELECT cve, date_added, due_date, ransomware, vendor, product, name FROM kev WHERE cve" + in,
-                   cves_json, [&](sql::Stmt& s) {
-                     for (const auto& id : by_cve[s.text(0)])
-                       if (!out[id].kev)
-                         out[id].kev = KevEntry{s.text(0), s.text(1), s.text(2), s.text(3),
-                                                s.text(4), s.text(5), s.text(6)};
-                   }));
-  return out;
+// NVD v3.1 > v3.0 > v4.0 > v2; lower is better.
+int cvss_rank(const record::Severity& s) {
+  if (s.type == "cvss_v3") return starts_with(s.vector, "CVSS:3.1") ? 0 : 1;
+  if (s.type == "cvss_v4") return 2;
+  if (s.type == "cvss_v2") return 3;
+  return 4;
 }
 
-void apply_details(Finding& f, const Pending& pending, const VulnerabilityDetails* d) {
-  std::set<std::string> aliases(f.aliases.begin(), f.aliases.end());
-  if (d) {
-    for (const auto& a : d->aliases) aliases.insert(a);
-    for (const auto& a : d->advisories) aliases.insert(a);
-    f.title = d->summary;
-    if (f.title.empty()) f.title = d->details.substr(0, d->details.find('\n'));
-    f.description = d->details;
-    f.published = d->published;
-    f.modified = d->modified;
-    for (const auto& r : d->references) f.references.push_back(r.url);
-    if (!d->cwes.empty()) {
-      std::string cwes;
-      for (const auto& c : d->cwes) cwes += (cwes.empty() ? "" : ",") + c;
-      f.attributes["cwe"] = cwes;
-    }
-    for (const auto& s : d->severities)
-      if (is_cvss(s) && s.score) f.scores.push_back(Score{s.source, s.type, s.vector, *s.score});
-    if (d->epss) {
-      f.epss_score = d->epss->score;
-      f.epss_percentile = d->epss->percentile;
-    }
-    if (d->kev) {
-      f.known_exploited = true;
-      f.known_exploited_since = d->kev->date_added;
-    }
-  }
-  aliases.erase(f.id);
-  f.aliases.assign(aliases.begin(), aliases.end());
+// A vulnerability's row: its columns and its parsed details record.
+struct Details {
+  std::string_view summary, details, published, modified;
+  record::View facts;
+  std::vector<std::string_view> ids;  // aliases and advisory ids, sorted, distinct
+};
 
-  const auto& vendors = pending.vendors;
+void apply_details(Finding& f, const Pending& pending, const Details& d) {
+  if (!d.ids.empty()) {
+    std::vector<std::string> merged;  // both sorted: so is the union
+    merged.reserve(f.aliases.size() + d.ids.size());
+    auto a = f.aliases.begin();
+    auto b = d.ids.begin();
+    while (a != f.aliases.end() || b != d.ids.end()) {
+      if (b == d.ids.end() || (a != f.aliases.end() && std::string_view(*a) < *b)) {
+        merged.push_back(std::move(*a++));
+      } else if (a == f.aliases.end() || *b < std::string_view(*a)) {
+        merged.emplace_back(*b++);
+      } else {
+        merged.push_back(std::move(*a++));
+        ++b;
+      }
+    }
+    merged.erase(std::remove(merged.begin(), merged.end(), f.id), merged.end());
+    f.aliases = std::move(merged);
+  }
+  f.title = d.summary.empty() ? d.details.substr(0, d.details.find('\n')) : d.summary;
+  f.description = d.details;
+  f.published = d.published;
+  f.modified = d.modified;
+  f.references.reserve(d.facts.references.size());
+  for (const auto& r : d.facts.references) f.references.emplace_back(r.url);
+  if (!d.facts.cwes.empty()) {
+    std::string cwes;
+    for (const auto& c : d.facts.cwes) {
+      if (!cwes.empty()) cwes += ',';
+      cwes += c;
+    }
+    f.attributes["cwe"] = std::move(cwes);
+  }
+  for (const auto& s : d.facts.severities)
+    if (is_cvss(s.type) && s.score)
+      f.scores.push_back(Score{std::string(s.source), std::string(s.type), std::string(s.vector), *s.score});
+  if (d.facts.epss) {
+    f.epss_score = d.facts.epss->score;
+    f.epss_percentile = d.facts.epss->percentile;
+  }
+  if (d.facts.kev) {
+    f.known_exploited = true;
+    f.known_exploited_since = d.facts.kev->date_added;
+  }
+
   if (!pending.row_severity.empty() && parse_severity(pending.row_severity) != Severity::kUnknown &&
-      (!pending.distro || vendors.count(pending.row_severity_source) > 0)) {
+      (!pending.distro || pending.vendor(pending.row_severity_source))) {
     f.severity = parse_severity(pending.row_severity);
-    f.severity_source = pending.row_severity_source;
+    f.severity_source = std::string(pending.row_severity_source);
     return;
   }
-  if (!d) return;
-  const SeverityEntry* best = nullptr;
+  const record::Severity* best = nullptr;
   // Vendor: a text rating beats a vendor CVSS.
-  for (const auto& s : d->severities) {
-    if (!vendors.count(s.source) || parse_severity(s.severity) == Severity::kUnknown) continue;
+  for (const auto& s : d.facts.severities) {
+    if (!pending.vendor(s.source) || parse_severity(s.severity) == Severity::kUnknown) continue;
     if (!best || (s.type == "text" && best->type != "text") ||
-        (is_cvss(s) && is_cvss(*best) && cvss_rank(s) < cvss_rank(*best)))
+        (is_cvss(s.type) && is_cvss(best->type) && cvss_rank(s) < cvss_rank(*best)))
       best = &s;
   }
   if (!best) {
-    auto better = [](const SeverityEntry& a, const SeverityEntry& b) {
+    auto better = [](const record::Severity& a, const record::Severity& b) {
       bool an = a.source == "nvd", bn = b.source == "nvd";
       if (an != bn) return an;
       return cvss_rank(a) < cvss_rank(b);
     };
-    for (const auto& s : d->severities)
-      if (is_cvss(s) && parse_severity(s.severity) != Severity::kUnknown && (!best || better(s, *best))) best = &s;
+    for (const auto& s : d.facts.severities)
+      if (is_cvss(s.type) && parse_severity(s.severity) != Severity::kUnknown && (!best || better(s, *best))) best = &s;
   }
   if (best) {
     f.severity = parse_severity(best->severity);
-    f.severity_source = best->source;
+    f.severity_source = std::string(best->source);
   }
 }
 
-Status Run::enrich(std::vector<Finding>& out) {
-  std::set<std::string> ids;
-  for (const auto& pd : pending_) ids.insert(out[pd.index].id);
-  auto details = fetch_details(impl_, ids);
-  if (!details) return details.error();
-  for (const auto& pd : pending_) {
-    Finding& f = out[pd.index];
-    auto it = details->find(f.id);
-    apply_details(f, pd, it == details->end() ? nullptr : &it->second);
+// One row per matched vulnerability, each finding of it completed from it.
+Status Run::complete(std::vector<Finding>& out) {
+  // The kept plans of each vulnerability, by its number.
+  std::vector<uint32_t> first(vulnerability_ids_.size(), UINT32_MAX), next(plans.size(), UINT32_MAX);
+  for (size_t i = plans.size(); i-- > 0;) {
+    if (plans[i].position == SIZE_MAX) continue;
+    uint32_t v = plans[i].vulnerability;
+    next[i] = first[v];
+    first[v] = static_cast<uint32_t>(i);
   }
+  // Every row in one statement, by rowid (one B-tree, no statement per
+  // vulnerability).
+  std::vector<std::pair<int64_t, uint32_t>> by_row;  // (rowid, number), sorted
+  by_row.reserve(vulnerability_rows_.size());
+  for (uint32_t v = 0; v < vulnerability_rows_.size(); ++v)
+    if (first[v] != UINT32_MAX) by_row.emplace_back(vulnerability_rows_[v], v);
+  std::sort(by_row.begin(), by_row.end());
+  std::string rowids = "[";
+  for (const auto& [row, _] : by_row) {
+    if (rowids.size() > 1) rowids += ',';
+    rowids += std::to_string(row);
+  }
+  rowids += ']';
+  sql::Stmt& st = c_.details;
+  st.bind_static(1, rowids);
+  Details d;
+  std::vector<bool> done(vulnerability_rows_.size(), false);
+  Pending pending;
+  auto build = [&](uint32_t v) {
+    done[v] = true;
+    for (uint32_t i = first[v]; i != UINT32_MAX; i = next[i]) {
+      Finding& f = out[plans[i].position];
+      pending = Pending{};
+      fill(f, plans[i], pending);
+      apply_details(f, pending, d);
+    }
+  };
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    const int64_t row = st.integer(0);
+    d.summary = st.view(1);
+    d.details = st.view(2);
+    d.published = st.view(3);
+    d.modified = st.view(4);
+    d.ids.clear();
+    if (auto parsed = c_.parser.parse(st.view(5), d.facts); !parsed) {
+      st.reset();
+      return parsed.error().within(path_ + ": vulnerability row " + std::to_string(row));
+    }
+    std::merge(d.facts.aliases.begin(), d.facts.aliases.end(), d.facts.advisories.begin(), d.facts.advisories.end(),
+               std::back_inserter(d.ids));
+    d.ids.erase(std::unique(d.ids.begin(), d.ids.end()), d.ids.end());
+    // Every vulnerability number of this row (one, unless the database is
+    // inconsistent).
+    for (auto it = std::lower_bound(by_row.begin(), by_row.end(), std::make_pair(row, uint32_t{0}));
+         it != by_row.end() && it->first == row; ++it)
+      build(it->second);
+  }
+  st.reset();
+  if (rc != SQLITE_DONE) return Error(ErrorCode::kCorrupt, "SQLite: " + c_.db.errmsg(), path_);
+  // A vulnerability without a row: its findings get no details.
+  d = Details{};
+  for (uint32_t v = 0; v < done.size(); ++v)
+    if (!done[v] && first[v] != UINT32_MAX) build(v);
   return {};
 }
 
 // Distro records of one vulnerability from several feeds: the per-CVE
 // tracker records of the distro's own vendor (Debian tracker, Alpine secdb,
 // Ubuntu CVE tracker) decide over notices (DSA/DLA/USN) and other feeds.
-int distro_row_rank(const AffectedRow& r, const std::string& vendor) {
+int distro_row_rank(const Row& r, const std::string& vendor) {
   bool own = r.source == vendor;
   bool per_cve = id_rank(r.advisory) == 0;
   return own && per_cve ? 0 : own ? 1 : 2;
 }
 
-Status Run::match_package(const Package& p, const std::optional<EcosystemRelease>& distro, const Application* app,
-                          std::vector<Finding>& out) {
+Status Run::match_package(size_t item, const Package& p, const std::optional<EcosystemRelease>& distro,
+                          const Application* app) {
+  item_ = item;
   bool os_pkg = p.ecosystem == "deb" || p.ecosystem == "apk" || p.ecosystem == "rpm";
   std::vector<Lookup> lookups;
   if (os_pkg) {
@@ -675,47 +843,68 @@ Status Run::match_package(const Package& p, const std::optional<EcosystemRelease
     lookups.push_back(l);
   }
 
+  std::vector<const Row*> matched;
+  uint32_t package = UINT32_MAX;  // numbered at its first finding
   for (const Lookup& l : lookups) {
     auto rs = rows(l, p);
     if (!rs) return rs.error();
     if ((*rs)->empty()) continue;
-    auto installed = version::parse(l.scheme, l.version);
-    if (!installed) {
-      diags_.push_back(warn(p.ecosystem + " package " + p.name + ": version '" + l.version +
-                                "' cannot be compared: " + installed.error().message,
-                            p.location));
+    auto parsed = version::parse(l.scheme, l.version);
+    if (!parsed) {
+      diags.push_back({item_,
+                       warn(p.ecosystem + " package " + p.name + ": version '" + l.version +
+                                "' cannot be compared: " + parsed.error().message,
+                            p.location),
+                       {}});
       continue;
     }
+    Installed installed(std::move(*parsed));
     // Group the rows by vulnerability (they arrive ordered by it).
     const auto& all = **rs;
-    const std::string vendor = vendor_of(l.ecosystem);
+    const std::string vendor = l.distro ? vendor_of(l.ecosystem) : std::string();  // distro rows only
     for (size_t i = 0; i < all.size();) {
       size_t j = i;
       while (j < all.size() && all[j].vulnerability == all[i].vulnerability) ++j;
       int best_rank = 3;
       if (l.distro)
         for (size_t k = i; k < j; ++k)
-          if (!all[k].withdrawn && all[k].entry.matchable) best_rank = std::min(best_rank, distro_row_rank(all[k], vendor));
-      std::vector<const AffectedRow*> matched;
+          if (!all[k].withdrawn && all[k].matchable) best_rank = std::min(best_rank, distro_row_rank(all[k], vendor));
+      matched.clear();
       for (size_t k = i; k < j; ++k) {
-        const AffectedRow& r = all[k];
-        if (r.withdrawn || !r.entry.matchable) continue;
+        const Row& r = all[k];
+        if (r.withdrawn || !r.matchable) continue;
         if (l.distro && distro_row_rank(r, vendor) != best_rank) continue;
-        if (judge(r, l, *installed).vulnerable) matched.push_back(&r);
+        if (judge(r, l, installed).vulnerable) matched.push_back(&r);
       }
       i = j;
       if (matched.empty()) continue;
       // Same vulnerability already found for this package (an rpm source and
       // binary lookup): merge into that finding.
-      std::string key = matched.front()->vulnerability + '\x1f' + p.id + '\x1f' + p.name + '\x1f' + p.version +
-                        '\x1f' + p.location.layer + '\x1f' + p.location.path + '\x1f' + (app ? app->path : "");
-      if (!seen_.insert(std::move(key)).second) continue;
-      Finding f;
-      Pending pending;
-      pending.index = out.size();
-      fill(f, l, p, app, matched, *installed, pending);
-      out.push_back(std::move(f));
-      pending_.push_back(std::move(pending));
+      if (package == UINT32_MAX) {
+        std::string key = p.id + '\x1f' + p.name + '\x1f' + p.version + '\x1f' + p.location.layer + '\x1f' +
+                          p.location.path + '\x1f' + (app ? app->path : "");
+        auto [it, added] = packages_.try_emplace(std::move(key), static_cast<uint32_t>(packages_.size()));
+        if (added) package_keys_.push_back(&it->first);
+        package = it->second;
+      }
+      auto [vit, vadded] = vulnerabilities_.try_emplace(matched.front()->vulnerability,
+                                                        static_cast<uint32_t>(vulnerabilities_.size()));
+      if (vadded) {
+        vulnerability_ids_.push_back(&vit->first);
+        vulnerability_rows_.push_back(matched.front()->vulnerability_row);
+      }
+      if (!seen_.try_emplace(uint64_t{package} << 32 | vit->second, item).second) continue;
+      Plan& plan = plans.emplace_back();
+      plan.item = item;
+      plan.package = &p;
+      plan.app = app;
+      plan.distro = l.distro;
+      plan.name = l.name;
+      if (l.distro) plan.vendor = *vendors_.insert(vendor).first;
+      plan.matched = matched;
+      plan.installed = installed.version();
+      plan.package_number = package;
+      plan.vulnerability = vit->second;
     }
   }
   return {};
@@ -743,20 +932,122 @@ Result<std::vector<Finding>> Matcher::match(const Inventory& inventory, std::vec
     diagnostics.push_back(warn("OS packages found but no OS release file; OS packages were not matched"));
   }
   std::lock_guard<std::mutex> lock(impl_->mu);
-  // One read transaction for the whole match: one file lock and a page cache
-  // that stays valid, instead of both per statement.
-  if (auto st = impl_->db.exec("BEGIN"); !st) return st.error().within(impl_->path);
-  struct EndRead {
-    sql::Db& db;
-    ~EndRead() { (void)db.exec("COMMIT"); }
-  } end_read{impl_->db};
-  Run run(*impl_, diagnostics);
-  for (const auto& p : inventory.packages)
-    if (auto st = run.match_package(p, distro, nullptr, out); !st) return st.error();
+  // Every package in order. A large inventory is matched by two threads,
+  // each on its own connection, taking chunks of 16 packages in turn (the
+  // first thread the even chunks; fixed, so that a run can be repeated); their
+  // results are joined in package order as one thread would give them: a
+  // finding (same package, location and vulnerability) or a once-only
+  // diagnostic that the other thread had at an earlier package is dropped.
+  std::vector<std::pair<const Package*, const Application*>> items;
+  for (const auto& p : inventory.packages) items.emplace_back(&p, nullptr);
   for (const auto& app : inventory.applications)
-    for (const auto& p : app.packages)
-      if (auto st = run.match_package(p, distro, &app, out); !st) return st.error();
-  if (auto st = run.enrich(out); !st) return st.error();
+    for (const auto& p : app.packages) items.emplace_back(&p, &app);
+  constexpr size_t kTwoThreadsFrom = 64;  // below this a second thread costs more than it saves
+  constexpr size_t kChunk = 16;
+  const bool two = items.size() >= kTwoThreadsFrom;
+  const size_t stride = two ? 2 * kChunk : kChunk;
+  Run runs[2] = {Run(impl_->connections[0], impl_->path, impl_->package_filter),
+                 Run(impl_->connections[1], impl_->path, impl_->package_filter)};
+  Status found[2], built[2];
+  size_t failed_at[2] = {Run::kNever, Run::kNever};
+  // Matching: each thread its chunks, in one read transaction (one file
+  // lock and a page cache that stays valid) that lasts until its findings
+  // are built.
+  auto match_part = [&](int r) -> Status {
+    if (auto st = impl_->connections[r].db.exec("BEGIN"); !st) return st.error().within(impl_->path);
+    for (size_t from = r * kChunk; from < items.size(); from += stride)
+      for (size_t i = from; i < std::min(from + kChunk, items.size()); ++i)
+        if (auto st = runs[r].match_package(i, *items[i].first, distro, items[i].second); !st) {
+          failed_at[r] = i;
+          return st;
+        }
+    return {};
+  };
+  auto end_part = [&](int r) {
+    (void)impl_->connections[r].db.exec("COMMIT");
+    runs[r].release();
+  };
+  // The second thread matches, waits for the join to give its plans their
+  // positions, then builds its findings in place.
+  std::mutex mu;
+  std::condition_variable changed;
+  bool matched_second = false, positions_ready = false, abandon = false;
+  std::thread helper;
+  if (two)
+    helper = std::thread([&] {
+      found[1] = match_part(1);
+      std::unique_lock lock(mu);
+      matched_second = true;
+      changed.notify_all();
+      changed.wait(lock, [&] { return positions_ready || abandon; });
+      lock.unlock();
+      if (positions_ready && found[1].ok()) built[1] = runs[1].complete(out);
+      end_part(1);
+    });
+  found[0] = match_part(0);
+  if (two) {
+    std::unique_lock lock(mu);
+    changed.wait(lock, [&] { return matched_second; });
+  }
+  auto abandon_helper = [&] {
+    if (!helper.joinable()) return;
+    {
+      std::lock_guard lock(mu);
+      abandon = true;
+    }
+    changed.notify_all();
+    helper.join();
+  };
+  // The error a match in order would have met first.
+  if (!found[0] && (found[1] || failed_at[0] <= failed_at[1])) {
+    abandon_helper();
+    end_part(0);
+    return found[0].error();
+  }
+  if (!found[1]) {
+    abandon_helper();
+    end_part(0);
+    return found[1].error();
+  }
+
+  // The join: plans in package order; one that the other thread had at an
+  // earlier package (same package, location and vulnerability) is dropped.
+  size_t kept = 0;
+  for (size_t i[2] = {0, 0};;) {
+    auto& p0 = runs[0].plans;
+    auto& p1 = runs[1].plans;
+    int r = i[0] < p0.size() && (i[1] >= p1.size() || p0[i[0]].item < p1[i[1]].item) ? 0
+            : i[1] < p1.size()                                                        ? 1
+                                                                                      : -1;
+    if (r < 0) break;
+    Run::Plan& plan = runs[r].plans[i[r]++];
+    if (runs[1 - r].found_at(runs[r].package_key(plan), *runs[r].vulnerability_id(plan)) < plan.item) continue;
+    plan.position = kept++;
+  }
+  out.resize(kept);
+  for (size_t i[2] = {0, 0};;) {
+    int r = i[0] < runs[0].diags.size() &&
+                    (i[1] >= runs[1].diags.size() || runs[0].diags[i[0]].item < runs[1].diags[i[1]].item)
+                ? 0
+            : i[1] < runs[1].diags.size() ? 1
+                                          : -1;
+    if (r < 0) break;
+    Run::Diag& d = runs[r].diags[i[r]++];
+    if (!d.key.empty() && runs[1 - r].reported_at(d.key) < d.item) continue;
+    diagnostics.push_back(std::move(d.diagnostic));
+  }
+  if (helper.joinable()) {
+    {
+      std::lock_guard lock(mu);
+      positions_ready = true;
+    }
+    changed.notify_all();
+  }
+  built[0] = runs[0].complete(out);
+  end_part(0);
+  if (helper.joinable()) helper.join();
+  if (!built[0]) return built[0].error();
+  if (!built[1]) return built[1].error();
   return out;
 }
 

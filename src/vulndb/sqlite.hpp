@@ -89,6 +89,18 @@ class Stmt {
     else
       bind(i, v);
   }
+  // Without a copy: `v` must stay valid and unchanged until the statement is
+  // stepped and reset.
+  void bind_static(int i, std::string_view v) {
+    // A null pointer would bind NULL, not an empty text.
+    sqlite3_bind_text(st_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+  void bind_static_or_null(int i, std::string_view v) {
+    if (v.empty())
+      sqlite3_bind_null(st_, i);
+    else
+      bind_static(i, v);
+  }
   void bind(int i, int64_t v) { sqlite3_bind_int64(st_, i, v); }
   void bind(int i, double v) { sqlite3_bind_double(st_, i, v); }
   void bind(int i, std::optional<double> v) {
@@ -104,6 +116,14 @@ class Stmt {
     const unsigned char* p = sqlite3_column_text(st_, col);
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col)))
              : std::string();
+  }
+  // The bytes of a text column, valid until the next step or reset. Read as
+  // a blob: sqlite3_column_text would copy every value that is not followed
+  // by a NUL in the page to add one.
+  std::string_view view(int col) const {
+    const void* p = sqlite3_column_blob(st_, col);
+    return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col)))
+             : std::string_view();
   }
   int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
   double real(int col) const { return sqlite3_column_double(st_, col); }

@@ -20,7 +20,7 @@
 namespace bulwark::vulndb {
 
 // Bumped whenever a table or column changes meaning (docs/vulndb.md).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // ------------------------------------------------------------- ecosystems --
 

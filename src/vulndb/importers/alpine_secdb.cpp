@@ -324,8 +324,8 @@ void import_alpine_secdb_document(std::string_view text, const std::string& wher
 namespace feeds {
 
 int sniff_alpine_secdb(std::string_view, std::string_view head) {
-  bool packages = head.find("packages") != std::string_view::npos;
-  if (packages && (head.find("secfixes") != std::string_view::npos || head.find("distroversion") != std::string_view::npos))
+  bool packages = contains(head, "packages");
+  if (packages && (contains(head, "secfixes") || contains(head, "distroversion")))
     return 30;
   return 0;
 }

@@ -30,8 +30,8 @@ void import_distributions(const json& doc, const std::string& where, ImportConte
 }  // namespace
 
 int sniff_debian_annotations(std::string_view name, std::string_view head) {
-  if (head.find("\"Header\"") != std::string_view::npos && head.find("\"Annotations\"") != std::string_view::npos) return 20;
-  if (name == "distributions.json" && head.find("\"major-version\"") != std::string_view::npos) return 20;
+  if (contains(head, "\"Header\"") && contains(head, "\"Annotations\"")) return 20;
+  if (name == "distributions.json" && contains(head, "\"major-version\"")) return 20;
   return 0;
 }
 

@@ -2,12 +2,22 @@
 // Each format lives in its own file; importers.cpp lists them in one table.
 #pragma once
 
+#include <string.h>
+
 #include <string>
 #include <string_view>
 
 #include "vulndb/vulndb.hpp"
 
 namespace bulwark::vulndb::feeds {
+
+// Whether `needle` occurs in `hay`, for the sniff functions: every document
+// is sniffed by every importer, and string_view::find, which stops at each
+// occurrence of the needle's first character (a quote, in JSON: every few
+// bytes), made sniffing cost as much as parsing an OSV record.
+inline bool contains(std::string_view hay, std::string_view needle) {
+  return ::memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
+}
 
 int sniff_osv(std::string_view name, std::string_view head);
 

@@ -30,7 +30,7 @@ std::optional<double> probability(std::string_view s) {
 }  // namespace
 
 int sniff_kev(std::string_view, std::string_view head) {
-  return head.find("\"catalogVersion\"") != std::string_view::npos ? 20 : 0;
+  return contains(head, "\"catalogVersion\"") ? 20 : 0;
 }
 
 void import_kev(std::string_view text, const std::string& where, ImportContext& ctx) {

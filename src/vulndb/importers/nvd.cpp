@@ -256,13 +256,13 @@ void import_nvd_document(std::string_view text, const std::string& where, Import
 namespace feeds {
 
 int sniff_nvd(std::string_view name, std::string_view head) {
-  if (head.find("\"NVD_CVE\"") != std::string_view::npos) return 30;
+  if (contains(head, "\"NVD_CVE\"")) return 30;
   if (starts_with(name, "nvdcve-2")) return 30;
   // fkie-cad and vunnel records: a cve object with NVD's own keys.
-  if (head.find("\"sourceIdentifier\"") != std::string_view::npos &&
-      (head.find("\"vulnStatus\"") != std::string_view::npos || head.find("\"lastModified\"") != std::string_view::npos))
+  if (contains(head, "\"sourceIdentifier\"") &&
+      (contains(head, "\"vulnStatus\"") || contains(head, "\"lastModified\"")))
     return 30;
-  if (head.find("\"item\"") != std::string_view::npos && head.find("\"cve\"") != std::string_view::npos) return 25;
+  if (contains(head, "\"item\"") && contains(head, "\"cve\"")) return 25;
   return 0;
 }
 

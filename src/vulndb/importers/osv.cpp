@@ -532,10 +532,10 @@ namespace feeds {
 
 int sniff_osv(std::string_view name, std::string_view head) {
   bool yaml = ends_with(name, ".yaml") || ends_with(name, ".yml");
-  bool has_id = head.find("\"id\"") != std::string_view::npos || (yaml && head.find("id:") != std::string_view::npos);
-  bool has_osv_key = head.find("modified") != std::string_view::npos || head.find("affected") != std::string_view::npos ||
-                     head.find("schema_version") != std::string_view::npos;
-  if (head.find("\"vulns\"") != std::string_view::npos) return 8;
+  bool has_id = contains(head, "\"id\"") || (yaml && contains(head, "id:"));
+  bool has_osv_key = contains(head, "modified") || contains(head, "affected") ||
+                     contains(head, "schema_version");
+  if (contains(head, "\"vulns\"")) return 8;
   if (has_id && has_osv_key) return 10;
   // Anything else that looks like JSON or YAML is offered to OSV last, so
   // that a non-OSV record is reported as such rather than ignored.

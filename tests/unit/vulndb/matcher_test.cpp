@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/json.hpp"
 #include "testing/testing.hpp"
 #include "vulndb/vulndb.hpp"
 
@@ -375,6 +376,63 @@ TEST_F(MatcherTest, BadVersionsAreDiagnostics) {
   EXPECT_EQ(fs.size(), 1u);
   ASSERT_EQ(diags_.size(), 1u);
   EXPECT_NE(diags_[0].message.find("not a version"), std::string::npos);
+}
+
+// A large inventory is matched on two threads, in alternate chunks of 16
+// packages; the result is the one of a match in order: a package repeated
+// in the other thread's chunk is not reported again, and a once-only
+// diagnostic is given once.
+TEST_F(MatcherTest, LargeInventoryGivesTheResultOfAMatchInOrder) {
+  add_osv(data_, R"({"id":"GHSA-good-0000-0000","modified":"2024-01-01T00:00:00Z","aliases":["CVE-2024-7777"],
+    "summary":"a is vulnerable","affected":[{"package":{"ecosystem":"npm","name":"a"},
+      "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.0.0"}]}]}]})");
+  Advisory bad;  // ranges that do not read: a diagnostic once per advisory and package
+  bad.id = "GHSA-badr-0000-0000";
+  bad.origin = "ghsa";
+  AffectedEntry e;
+  e.ecosystem = "npm";
+  e.package = "b";
+  e.ranges_json = "not json";
+  e.versions_json = "[]";
+  e.status = "fixed";
+  bad.affected.push_back(e);
+  data_.advisories.push_back(bad);
+  build();
+  const Package a = pkg("npm", "a", "0.5.0"), b = pkg("npm", "b", "0.5.0");
+
+  Inventory small;
+  Application app;
+  app.path = "app/lock";
+  app.packages = {a, b, a, b};
+  small.applications.push_back(app);
+  auto expected = match(small);
+  auto expected_diags = diags_;
+  ASSERT_EQ(expected.size(), 1u);
+  ASSERT_EQ(expected_diags.size(), 1u);
+  EXPECT_NE(expected_diags[0].message.find("cannot read its affected versions"), std::string::npos);
+
+  // Packages 16-31 are the second thread's first chunk: a and b again there.
+  Inventory large;
+  app.packages = {a, b};
+  for (int i = 2; i < 20; ++i) app.packages.push_back(pkg("npm", "filler-" + std::to_string(i), "1.0.0"));
+  app.packages.push_back(a);
+  app.packages.push_back(b);
+  for (int i = 22; i < 200; ++i) app.packages.push_back(pkg("npm", "filler-" + std::to_string(i), "1.0.0"));
+  Application other;  // the same package in another application is another finding
+  other.path = "other/lock";
+  other.packages = {a};
+  large.applications = {app, other};
+  auto fs = match(large);
+  ASSERT_EQ(fs.size(), 2u);
+  json first, again;
+  to_json(first, expected[0]);
+  to_json(again, fs[0]);
+  EXPECT_EQ(again.dump(), first.dump());
+  EXPECT_EQ(fs[0].location.path, "app/lock");
+  EXPECT_EQ(fs[1].location.path, "other/lock");
+  EXPECT_EQ(fs[1].aliases, (std::vector<std::string>{"GHSA-good-0000-0000"}));
+  ASSERT_EQ(diags_.size(), 1u);
+  EXPECT_EQ(diags_[0].message, expected_diags[0].message);
 }
 
 TEST_F(MatcherTest, VersionlessProjectRootIsSkippedQuietly) {
