@@ -21,6 +21,7 @@
 #include <set>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -501,23 +502,6 @@ class ArchiveReader {
   uint64_t budget_;  // bytes this outer file may still decompress, all levels together
 };
 
-class JavaArchiveAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "java-archive"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxArchiveBytes && static_cast<uint64_t>(size) <= limits().max_file_read &&
-           is_java_archive_name(base_name(path));
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto data = entry.read_all(static_cast<size_t>(std::min<uint64_t>(kMaxArchiveBytes, limits().max_file_read)));
-    if (!data) return data.error();
-    out.application_type = "jar";
-    out.packages = parse_java_archive(*data, entry.path, out.diagnostics);
-    return {};
-  }
-};
-
 }  // namespace
 
 std::vector<Package> parse_java_archive(std::string_view data, const std::string& path, std::vector<Diagnostic>& diags) {
@@ -525,6 +509,16 @@ std::vector<Package> parse_java_archive(std::string_view data, const std::string
   return reader.read(data);
 }
 
-std::unique_ptr<Analyzer> make_java_archive_analyzer() { return std::make_unique<JavaArchiveAnalyzer>(); }
+std::unique_ptr<Analyzer> make_java_archive_analyzer() {
+  static constexpr FileFormat kFormat{
+      .name = "java-archive",
+      .version = 1,
+      .max_bytes = kMaxArchiveBytes,
+      .wants_path = [](std::string_view path) { return is_java_archive_name(base_name(path)); },
+      .application_type = "jar",
+      .read = read_packages<parse_java_archive>,
+  };
+  return std::make_unique<FormatAnalyzer>(kFormat);
+}
 
 }  // namespace bulwark::catalog

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/node_lock_util.hpp"
 #include "core/json.hpp"
 
@@ -365,30 +366,25 @@ class Parser {
   std::vector<V1Node> v1_;
 };
 
-class NpmLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "npm-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    std::string_view base = base_name(path);
-    return (base == "package-lock.json" || base == "npm-shrinkwrap.json") && size <= nodelock::kMaxLockfileBytes &&
-           nodelock::outside_node_modules(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(nodelock::kMaxLockfileBytes, limits().max_file_read)));
-    if (!text) return text.error();
-    out.application_type = "npm";
-    out.packages = parse_package_lock(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
-
 }  // namespace
 
 std::vector<Package> parse_package_lock(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags) {
   return Parser(nodelock::strip_bom(text), path, diags).run();
 }
 
-std::unique_ptr<Analyzer> make_npm_lock_analyzer() { return std::make_unique<NpmLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_npm_lock_analyzer() {
+  static constexpr FileFormat kFormat{
+      .name = "npm-lock",
+      .version = 1,
+      .max_bytes = nodelock::kMaxLockfileBytes,
+      .wants_path = [](std::string_view path) {
+        std::string_view base = base_name(path);
+        return (base == "package-lock.json" || base == "npm-shrinkwrap.json") && !in_node_modules(path);
+      },
+      .application_type = "npm",
+      .read = read_packages<parse_package_lock>,
+  };
+  return std::make_unique<FormatAnalyzer>(kFormat);
+}
 
 }  // namespace bulwark::catalog
