@@ -201,15 +201,9 @@ std::vector<Package> parse_cargo_lock(std::string_view text, const std::string& 
 }
 
 std::unique_ptr<Analyzer> make_cargo_lock_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "cargo-lock",
-      .version = 1,
-      .max_bytes = kMaxCargoLockBytes,
-      .wants_path = [](std::string_view path) { return base_name(path) == "Cargo.lock" && !in_node_modules(path); },
-      .application_type = "cargo",
-      .read = read_packages<parse_cargo_lock>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "cargo-lock", .version = 1, .application_type = "cargo",
+                               .read = read_packages<parse_cargo_lock>, .max_bytes = kMaxCargoLockBytes,
+                               .wants_path = outside_node_modules, .file_name = "Cargo.lock"});
 }
 
 }  // namespace bulwark::catalog

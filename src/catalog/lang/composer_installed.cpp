@@ -55,15 +55,9 @@ std::vector<Package> parse_composer_installed(std::string_view text, const std::
 }
 
 std::unique_ptr<Analyzer> make_composer_installed_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "composer-installed",
-      .version = 1,
-      .max_bytes = kMaxInstalledBytes,
-      .wants_path = is_installed_json,
-      .application_type = "composer-vendor",
-      .read = read_packages<parse_composer_installed>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "composer-installed", .version = 1, .application_type = "composer-vendor",
+                               .read = read_packages<parse_composer_installed>, .max_bytes = kMaxInstalledBytes,
+                               .wants_path = is_installed_json});
 }
 
 }  // namespace bulwark::catalog

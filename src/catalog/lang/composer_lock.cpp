@@ -220,16 +220,10 @@ std::unique_ptr<Analyzer> make_composer_lock_analyzer() {
       .read = read_manifest,
       .refine = refine,
   };
-  static constexpr FileFormat kFormat{
-      .name = "composer-lock",
-      .version = 1,
-      .max_bytes = kMaxLockBytes,
-      .wants_path = [](std::string_view path) { return base_name(path) == "composer.lock" && !in_node_modules(path); },
-      .application_type = "composer",
-      .read = read_packages<parse_composer_lock>,
-      .manifest = &kComposerJson,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "composer-lock", .version = 1, .application_type = "composer",
+                               .read = read_packages<parse_composer_lock>, .max_bytes = kMaxLockBytes,
+                               .wants_path = outside_node_modules, .file_name = "composer.lock",
+                               .manifest = &kComposerJson});
 }
 
 }  // namespace bulwark::catalog

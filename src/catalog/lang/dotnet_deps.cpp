@@ -167,19 +167,19 @@ std::vector<Package> parse_dotnet_deps(std::string_view text, const std::string&
   return out;
 }
 
+namespace {
+
+bool is_deps_json(std::string_view path) {
+  std::string_view base = base_name(path);
+  return base.size() > kSuffix.size() && base.ends_with(kSuffix) && !in_node_modules(path);
+}
+
+}  // namespace
+
 std::unique_ptr<Analyzer> make_dotnet_deps_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "dotnet-deps",
-      .version = 1,
-      .max_bytes = kMaxDepsBytes,
-      .wants_path = [](std::string_view path) {
-        std::string_view base = base_name(path);
-        return base.size() > kSuffix.size() && base.ends_with(kSuffix) && !in_node_modules(path);
-      },
-      .application_type = "dotnet-core",
-      .read = read_packages<parse_dotnet_deps>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "dotnet-deps", .version = 1, .application_type = "dotnet-core",
+                               .read = read_packages<parse_dotnet_deps>, .max_bytes = kMaxDepsBytes,
+                               .wants_path = is_deps_json});
 }
 
 }  // namespace bulwark::catalog

@@ -24,7 +24,8 @@ bool has_dir_component(std::string_view path, std::string_view dir) {
 }
 
 bool FormatAnalyzer::wants(std::string_view path, int64_t size) const {
-  if (format_.wants_path(path)) return size <= read_limit(format_.max_bytes);
+  if ((format_.file_name.empty() || base_name(path) == format_.file_name) && format_.wants_path(path))
+    return size <= read_limit(format_.max_bytes);
   const ManifestRule* m = format_.manifest;
   return m && base_name(path) == m->file_name && m->wants_path(path) && size <= read_limit(m->max_bytes);
 }

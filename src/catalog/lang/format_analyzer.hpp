@@ -2,8 +2,8 @@
 // that is read file by file. Most language formats (lockfiles, installed
 // package records) need nothing but a name, a size limit, a rule for which
 // paths hold the format, the application type, and a parser; a format file
-// describes itself in a FileFormat and registers
-//   std::make_unique<FormatAnalyzer>(kFormat)
+// describes itself in a FileFormat in its factory:
+//   return make_format_analyzer({.name = "cargo-lock", .version = 1, .application_type = "cargo", ...});
 // Formats whose packages are refined by a project manifest in the same
 // directory (yarn.lock and package.json, composer.lock and composer.json) add
 // a ManifestRule. Analyzers that join files in other ways subclass
@@ -27,6 +27,7 @@ bool has_dir_component(std::string_view path, std::string_view dir);
 // Lockfiles inside an installed npm package belong to that package's own
 // development, not to what is installed (npm-installed's job), as for Trivy.
 inline bool in_node_modules(std::string_view path) { return has_dir_component(path, "node_modules"); }
+inline bool outside_node_modules(std::string_view path) { return !in_node_modules(path); }
 
 // Reads one file's text into a FileResult: packages, diagnostics, facts.
 using ReadFn = void (*)(std::string_view text, const std::string& path, FileResult& out);
@@ -43,14 +44,17 @@ struct ManifestRule {
                  std::vector<Diagnostic>& diags) = nullptr;
 };
 
+// What a format is, how it is read, and which files hold it; the optional
+// fields last.
 struct FileFormat {
   std::string_view name;  // the analyzer's name
   int version = 1;        // bumped whenever what the analyzer extracts changes
-  // Larger files are not wanted; nor are files larger than limits().max_file_read.
-  int64_t max_bytes = 0;
-  bool (*wants_path)(std::string_view path) = nullptr;
   std::string_view application_type;
   ReadFn read = nullptr;
+  // Larger files are not wanted; nor are files larger than limits().max_file_read.
+  int64_t max_bytes = 0;
+  bool (*wants_path)(std::string_view path) = nullptr;  // besides the file name
+  std::string_view file_name = {};                      // empty when the names vary
   const ManifestRule* manifest = nullptr;
 };
 
@@ -73,6 +77,10 @@ class FormatAnalyzer : public Analyzer {
  private:
   FileFormat format_;
 };
+
+inline std::unique_ptr<Analyzer> make_format_analyzer(const FileFormat& format) {
+  return std::make_unique<FormatAnalyzer>(format);
+}
 
 // A ReadFn from a parse function of lang.hpp: parse(text, path, diags)
 // returning the file's packages, or the one package it describes.

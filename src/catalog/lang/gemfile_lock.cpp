@@ -257,21 +257,23 @@ std::vector<Package> parse_gemfile_lock(std::string_view text, const std::string
   return out;
 }
 
+namespace {
+
+bool is_gemfile_lock(std::string_view path) {
+  std::string_view base = base_name(path);
+  return (base == "Gemfile.lock" || base == "gems.locked") && !in_node_modules(path);
+}
+
+// Bundler's lockfile also says which Bundler and Ruby wrote it: kept as facts.
+void read_lock(std::string_view text, const std::string& path, FileResult& out) {
+  out.packages = parse_gemfile_lock(text, path, out.diagnostics, &out.facts);
+}
+
+}  // namespace
+
 std::unique_ptr<Analyzer> make_gemfile_lock_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "gemfile-lock",
-      .version = 1,
-      .max_bytes = kMaxLockBytes,
-      .wants_path = [](std::string_view path) {
-        std::string_view base = base_name(path);
-        return (base == "Gemfile.lock" || base == "gems.locked") && !in_node_modules(path);
-      },
-      .application_type = "bundler",
-      .read = [](std::string_view text, const std::string& path, FileResult& out) {
-        out.packages = parse_gemfile_lock(text, path, out.diagnostics, &out.facts);
-      },
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "gemfile-lock", .version = 1, .application_type = "bundler",
+                               .read = read_lock, .max_bytes = kMaxLockBytes, .wants_path = is_gemfile_lock});
 }
 
 }  // namespace bulwark::catalog

@@ -265,15 +265,9 @@ std::optional<Package> parse_gemspec(std::string_view text, const std::string& p
 }
 
 std::unique_ptr<Analyzer> make_gemspec_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "gemspec",
-      .version = 1,
-      .max_bytes = kMaxGemspecBytes,
-      .wants_path = is_spec_path,
-      .application_type = "gemspec",
-      .read = read_packages<parse_gemspec>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "gemspec", .version = 1, .application_type = "gemspec",
+                               .read = read_packages<parse_gemspec>, .max_bytes = kMaxGemspecBytes,
+                               .wants_path = is_spec_path});
 }
 
 }  // namespace bulwark::catalog

@@ -323,15 +323,9 @@ std::vector<Package> parse_go_mod(std::string_view text, const std::string& path
 }
 
 std::unique_ptr<Analyzer> make_go_mod_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "go-mod",
-      .version = 1,
-      .max_bytes = kMaxGoModBytes,
-      .wants_path = [](std::string_view path) { return base_name(path) == "go.mod" && !in_node_modules(path); },
-      .application_type = "gomod",
-      .read = read_packages<parse_go_mod>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "go-mod", .version = 1, .application_type = "gomod",
+                               .read = read_packages<parse_go_mod>, .max_bytes = kMaxGoModBytes,
+                               .wants_path = outside_node_modules, .file_name = "go.mod"});
 }
 
 }  // namespace bulwark::catalog

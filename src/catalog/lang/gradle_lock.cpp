@@ -108,18 +108,18 @@ std::vector<Package> parse_gradle_lockfile(std::string_view text, const std::str
   return out;
 }
 
+namespace {
+
+bool is_gradle_lockfile(std::string_view path) {
+  return !in_node_modules(path) && (ends_with(base_name(path), "gradle.lockfile") || is_legacy_lockfile(path));
+}
+
+}  // namespace
+
 std::unique_ptr<Analyzer> make_gradle_lock_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "gradle-lock",
-      .version = 1,
-      .max_bytes = kMaxLockfileBytes,
-      .wants_path = [](std::string_view path) {
-        return !in_node_modules(path) && (ends_with(base_name(path), "gradle.lockfile") || is_legacy_lockfile(path));
-      },
-      .application_type = "gradle-lockfile",
-      .read = read_packages<parse_gradle_lockfile>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "gradle-lock", .version = 1, .application_type = "gradle-lockfile",
+                               .read = read_packages<parse_gradle_lockfile>, .max_bytes = kMaxLockfileBytes,
+                               .wants_path = is_gradle_lockfile});
 }
 
 }  // namespace bulwark::catalog

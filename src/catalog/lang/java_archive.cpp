@@ -509,16 +509,16 @@ std::vector<Package> parse_java_archive(std::string_view data, const std::string
   return reader.read(data);
 }
 
+namespace {
+
+bool is_java_archive(std::string_view path) { return is_java_archive_name(base_name(path)); }
+
+}  // namespace
+
 std::unique_ptr<Analyzer> make_java_archive_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "java-archive",
-      .version = 1,
-      .max_bytes = kMaxArchiveBytes,
-      .wants_path = [](std::string_view path) { return is_java_archive_name(base_name(path)); },
-      .application_type = "jar",
-      .read = read_packages<parse_java_archive>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "java-archive", .version = 1, .application_type = "jar",
+                               .read = read_packages<parse_java_archive>, .max_bytes = kMaxArchiveBytes,
+                               .wants_path = is_java_archive});
 }
 
 }  // namespace bulwark::catalog

@@ -853,14 +853,14 @@ bool is_repository_pom(std::string_view path) {
 constexpr FileFormat kFormat{
     .name = "maven-pom",
     .version = 1,
-    .max_bytes = kMaxPomBytes,
-    .wants_path = [](std::string_view path) {
-      return !in_node_modules(path) && (base_name(path) == "pom.xml" || is_repository_pom(path));
-    },
     .application_type = "pom",
     .read = [](std::string_view text, const std::string& path, FileResult& out) {
       PomParser parser(path);
       if (auto model = parser.parse(text, out.diagnostics)) out.facts[kModelFact] = model_to_json(*model);
+    },
+    .max_bytes = kMaxPomBytes,
+    .wants_path = [](std::string_view path) {
+      return !in_node_modules(path) && (base_name(path) == "pom.xml" || is_repository_pom(path));
     },
 };
 

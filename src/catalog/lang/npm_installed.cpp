@@ -74,15 +74,9 @@ std::optional<Package> parse_npm_package_json(std::string_view text, const std::
 }
 
 std::unique_ptr<Analyzer> make_npm_installed_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "npm-installed",
-      .version = 1,
-      .max_bytes = kMaxManifestBytes,
-      .wants_path = is_installed_manifest,
-      .application_type = "node-pkg",
-      .read = read_packages<parse_npm_package_json>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "npm-installed", .version = 1, .application_type = "node-pkg",
+                               .read = read_packages<parse_npm_package_json>, .max_bytes = kMaxManifestBytes,
+                               .wants_path = is_installed_manifest});
 }
 
 }  // namespace bulwark::catalog

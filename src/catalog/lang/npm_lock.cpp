@@ -372,19 +372,19 @@ std::vector<Package> parse_package_lock(std::string_view text, const std::string
   return Parser(nodelock::strip_bom(text), path, diags).run();
 }
 
+namespace {
+
+bool is_npm_lockfile(std::string_view path) {
+  std::string_view base = base_name(path);
+  return (base == "package-lock.json" || base == "npm-shrinkwrap.json") && !in_node_modules(path);
+}
+
+}  // namespace
+
 std::unique_ptr<Analyzer> make_npm_lock_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "npm-lock",
-      .version = 1,
-      .max_bytes = nodelock::kMaxLockfileBytes,
-      .wants_path = [](std::string_view path) {
-        std::string_view base = base_name(path);
-        return (base == "package-lock.json" || base == "npm-shrinkwrap.json") && !in_node_modules(path);
-      },
-      .application_type = "npm",
-      .read = read_packages<parse_package_lock>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "npm-lock", .version = 1, .application_type = "npm",
+                               .read = read_packages<parse_package_lock>,
+                               .max_bytes = nodelock::kMaxLockfileBytes, .wants_path = is_npm_lockfile});
 }
 
 }  // namespace bulwark::catalog

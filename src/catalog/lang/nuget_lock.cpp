@@ -121,15 +121,9 @@ std::vector<Package> parse_nuget_lock(std::string_view text, const std::string& 
 }
 
 std::unique_ptr<Analyzer> make_nuget_lock_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "nuget-lock",
-      .version = 1,
-      .max_bytes = kMaxLockBytes,
-      .wants_path = [](std::string_view path) { return base_name(path) == "packages.lock.json" && !in_node_modules(path); },
-      .application_type = "nuget",
-      .read = read_packages<parse_nuget_lock>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "nuget-lock", .version = 1, .application_type = "nuget",
+                               .read = read_packages<parse_nuget_lock>, .max_bytes = kMaxLockBytes,
+                               .wants_path = outside_node_modules, .file_name = "packages.lock.json"});
 }
 
 }  // namespace bulwark::catalog

@@ -121,15 +121,9 @@ std::vector<Package> parse_packages_config(std::string_view text, const std::str
 }
 
 std::unique_ptr<Analyzer> make_packages_config_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "packages-config",
-      .version = 1,
-      .max_bytes = kMaxConfigBytes,
-      .wants_path = [](std::string_view path) { return base_name(path) == "packages.config" && !in_node_modules(path); },
-      .application_type = "packages-config",
-      .read = read_packages<parse_packages_config>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "packages-config", .version = 1, .application_type = "packages-config",
+                               .read = read_packages<parse_packages_config>, .max_bytes = kMaxConfigBytes,
+                               .wants_path = outside_node_modules, .file_name = "packages.config"});
 }
 
 }  // namespace bulwark::catalog

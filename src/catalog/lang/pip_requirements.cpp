@@ -257,10 +257,10 @@ void read_requirements(std::string_view text, const std::string& path, FileResul
 constexpr FileFormat kFormat{
     .name = "pip-requirements",
     .version = 1,
-    .max_bytes = kMaxRequirementsBytes,
-    .wants_path = is_requirements_file,
     .application_type = "pip",
     .read = read_requirements,
+    .max_bytes = kMaxRequirementsBytes,
+    .wants_path = is_requirements_file,
 };
 
 class PipRequirementsAnalyzer : public FormatAnalyzer {

@@ -119,15 +119,9 @@ std::vector<Package> parse_pipfile_lock(std::string_view text, const std::string
 }
 
 std::unique_ptr<Analyzer> make_pipfile_lock_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "pipfile-lock",
-      .version = 1,
-      .max_bytes = kMaxPipfileLockBytes,
-      .wants_path = [](std::string_view path) { return python::is_project_file(path, "Pipfile.lock"); },
-      .application_type = "pipenv",
-      .read = read_packages<parse_pipfile_lock>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "pipfile-lock", .version = 1, .application_type = "pipenv",
+                               .read = read_packages<parse_pipfile_lock>, .max_bytes = kMaxPipfileLockBytes,
+                               .wants_path = python::outside_installed_trees, .file_name = "Pipfile.lock"});
 }
 
 }  // namespace bulwark::catalog

@@ -335,15 +335,9 @@ std::vector<Package> parse_pnpm_lock(std::string_view text, const std::string& p
 }
 
 std::unique_ptr<Analyzer> make_pnpm_lock_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "pnpm-lock",
-      .version = 1,
-      .max_bytes = nodelock::kMaxLockfileBytes,
-      .wants_path = [](std::string_view path) { return base_name(path) == "pnpm-lock.yaml" && !in_node_modules(path); },
-      .application_type = "pnpm",
-      .read = read_packages<parse_pnpm_lock>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "pnpm-lock", .version = 1, .application_type = "pnpm",
+                               .read = read_packages<parse_pnpm_lock>, .max_bytes = nodelock::kMaxLockfileBytes,
+                               .wants_path = outside_node_modules, .file_name = "pnpm-lock.yaml"});
 }
 
 }  // namespace bulwark::catalog

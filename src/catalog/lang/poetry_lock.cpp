@@ -79,15 +79,9 @@ std::vector<Package> parse_poetry_lock(std::string_view text, const std::string&
 }
 
 std::unique_ptr<Analyzer> make_poetry_lock_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "poetry-lock",
-      .version = 1,
-      .max_bytes = kMaxPoetryLockBytes,
-      .wants_path = [](std::string_view path) { return python::is_project_file(path, "poetry.lock"); },
-      .application_type = "poetry",
-      .read = read_packages<parse_poetry_lock>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "poetry-lock", .version = 1, .application_type = "poetry",
+                               .read = read_packages<parse_poetry_lock>, .max_bytes = kMaxPoetryLockBytes,
+                               .wants_path = python::outside_installed_trees, .file_name = "poetry.lock"});
 }
 
 }  // namespace bulwark::catalog

@@ -224,15 +224,9 @@ std::vector<Package> parse_uv_lock(std::string_view text, const std::string& pat
 }
 
 std::unique_ptr<Analyzer> make_uv_lock_analyzer() {
-  static constexpr FileFormat kFormat{
-      .name = "uv-lock",
-      .version = 1,
-      .max_bytes = kMaxUvLockBytes,
-      .wants_path = [](std::string_view path) { return python::is_project_file(path, "uv.lock"); },
-      .application_type = "uv",
-      .read = read_packages<parse_uv_lock>,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "uv-lock", .version = 1, .application_type = "uv",
+                               .read = read_packages<parse_uv_lock>, .max_bytes = kMaxUvLockBytes,
+                               .wants_path = python::outside_installed_trees, .file_name = "uv.lock"});
 }
 
 }  // namespace bulwark::catalog

@@ -562,20 +562,13 @@ std::unique_ptr<Analyzer> make_yarn_lock_analyzer() {
   static constexpr ManifestRule kPackageJson{
       .file_name = "package.json",
       .max_bytes = kMaxManifestBytes,
-      .wants_path = [](std::string_view path) { return !in_node_modules(path); },
+      .wants_path = outside_node_modules,
       .read = read_manifest,
       .refine = apply_manifest,
   };
-  static constexpr FileFormat kFormat{
-      .name = "yarn-lock",
-      .version = 1,
-      .max_bytes = nodelock::kMaxLockfileBytes,
-      .wants_path = [](std::string_view path) { return base_name(path) == "yarn.lock" && !in_node_modules(path); },
-      .application_type = "yarn",
-      .read = read_lock,
-      .manifest = &kPackageJson,
-  };
-  return std::make_unique<FormatAnalyzer>(kFormat);
+  return make_format_analyzer({.name = "yarn-lock", .version = 1, .application_type = "yarn", .read = read_lock,
+                               .max_bytes = nodelock::kMaxLockfileBytes, .wants_path = outside_node_modules,
+                               .file_name = "yarn.lock", .manifest = &kPackageJson});
 }
 
 }  // namespace bulwark::catalog
