@@ -50,6 +50,11 @@ bool nonempty(const json& entry, const char* field) {
   return it != entry.end() && !it->is_null() && !it->empty();
 }
 
+bool is_deps_json(std::string_view path) {
+  std::string_view base = base_name(path);
+  return base.size() > kSuffix.size() && base.ends_with(kSuffix) && !in_node_modules(path);
+}
+
 }  // namespace
 
 std::vector<Package> parse_dotnet_deps(std::string_view text, const std::string& path,
@@ -166,15 +171,6 @@ std::vector<Package> parse_dotnet_deps(std::string_view text, const std::string&
   }
   return out;
 }
-
-namespace {
-
-bool is_deps_json(std::string_view path) {
-  std::string_view base = base_name(path);
-  return base.size() > kSuffix.size() && base.ends_with(kSuffix) && !in_node_modules(path);
-}
-
-}  // namespace
 
 std::unique_ptr<Analyzer> make_dotnet_deps_analyzer() {
   return make_format_analyzer({.name = "dotnet-deps", .version = 1, .application_type = "dotnet-core",

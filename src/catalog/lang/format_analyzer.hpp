@@ -8,7 +8,8 @@
 // directory (yarn.lock and package.json, composer.lock and composer.json) add
 // a ManifestRule. Analyzers that join files in other ways subclass
 // FormatAnalyzer and override contribute() (pip-requirements follows -r
-// includes), or stand alone (python-dist, maven-pom, executables).
+// includes, maven-pom resolves parents), or stand alone (python-dist; the
+// analyzers of executables share elf::ExecutableAnalyzer).
 #pragma once
 
 #include <memory>
@@ -71,13 +72,11 @@ class FormatAnalyzer : public Analyzer {
   void contribute(std::span<const FileResult* const> visible, Inventory& inv, std::vector<Finding>& findings,
                   std::vector<Diagnostic>& diags) const override;
 
- protected:
-  const FileFormat& format() const { return format_; }
-
  private:
   FileFormat format_;
 };
 
+// What a format file's factory returns.
 inline std::unique_ptr<Analyzer> make_format_analyzer(const FileFormat& format) {
   return std::make_unique<FormatAnalyzer>(format);
 }

@@ -81,6 +81,16 @@ std::string purl_with_platform(const Package& p) {
   return "pkg:gem/" + purl_escape(p.name) + "@" + purl_escape(p.version) + "?platform=" + purl_escape(p.arch);
 }
 
+bool is_gemfile_lock(std::string_view path) {
+  std::string_view base = base_name(path);
+  return (base == "Gemfile.lock" || base == "gems.locked") && !in_node_modules(path);
+}
+
+// Bundler's lockfile also says which Bundler and Ruby wrote it: kept as facts.
+void read_lock(std::string_view text, const std::string& path, FileResult& out) {
+  out.packages = parse_gemfile_lock(text, path, out.diagnostics, &out.facts);
+}
+
 }  // namespace
 
 std::vector<Package> parse_gemfile_lock(std::string_view text, const std::string& path,
@@ -256,20 +266,6 @@ std::vector<Package> parse_gemfile_lock(std::string_view text, const std::string
   }
   return out;
 }
-
-namespace {
-
-bool is_gemfile_lock(std::string_view path) {
-  std::string_view base = base_name(path);
-  return (base == "Gemfile.lock" || base == "gems.locked") && !in_node_modules(path);
-}
-
-// Bundler's lockfile also says which Bundler and Ruby wrote it: kept as facts.
-void read_lock(std::string_view text, const std::string& path, FileResult& out) {
-  out.packages = parse_gemfile_lock(text, path, out.diagnostics, &out.facts);
-}
-
-}  // namespace
 
 std::unique_ptr<Analyzer> make_gemfile_lock_analyzer() {
   return make_format_analyzer({.name = "gemfile-lock", .version = 1, .application_type = "bundler",

@@ -36,6 +36,10 @@ bool is_test_configuration(std::string_view name) {
   return false;
 }
 
+bool is_gradle_lockfile(std::string_view path) {
+  return !in_node_modules(path) && (ends_with(base_name(path), "gradle.lockfile") || is_legacy_lockfile(path));
+}
+
 }  // namespace
 
 std::vector<Package> parse_gradle_lockfile(std::string_view text, const std::string& path,
@@ -107,14 +111,6 @@ std::vector<Package> parse_gradle_lockfile(std::string_view text, const std::str
   }
   return out;
 }
-
-namespace {
-
-bool is_gradle_lockfile(std::string_view path) {
-  return !in_node_modules(path) && (ends_with(base_name(path), "gradle.lockfile") || is_legacy_lockfile(path));
-}
-
-}  // namespace
 
 std::unique_ptr<Analyzer> make_gradle_lock_analyzer() {
   return make_format_analyzer({.name = "gradle-lock", .version = 1, .application_type = "gradle-lockfile",

@@ -502,18 +502,14 @@ class ArchiveReader {
   uint64_t budget_;  // bytes this outer file may still decompress, all levels together
 };
 
+bool is_java_archive(std::string_view path) { return is_java_archive_name(base_name(path)); }
+
 }  // namespace
 
 std::vector<Package> parse_java_archive(std::string_view data, const std::string& path, std::vector<Diagnostic>& diags) {
   ArchiveReader reader(path, diags);
   return reader.read(data);
 }
-
-namespace {
-
-bool is_java_archive(std::string_view path) { return is_java_archive_name(base_name(path)); }
-
-}  // namespace
 
 std::unique_ptr<Analyzer> make_java_archive_analyzer() {
   return make_format_analyzer({.name = "java-archive", .version = 1, .application_type = "jar",

@@ -366,20 +366,16 @@ class Parser {
   std::vector<V1Node> v1_;
 };
 
-}  // namespace
-
-std::vector<Package> parse_package_lock(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags) {
-  return Parser(nodelock::strip_bom(text), path, diags).run();
-}
-
-namespace {
-
 bool is_npm_lockfile(std::string_view path) {
   std::string_view base = base_name(path);
   return (base == "package-lock.json" || base == "npm-shrinkwrap.json") && !in_node_modules(path);
 }
 
 }  // namespace
+
+std::vector<Package> parse_package_lock(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags) {
+  return Parser(nodelock::strip_bom(text), path, diags).run();
+}
 
 std::unique_ptr<Analyzer> make_npm_lock_analyzer() {
   return make_format_analyzer({.name = "npm-lock", .version = 1, .application_type = "npm",
