@@ -167,4 +167,20 @@ bool ends_with(std::string_view s, std::string_view x) {
   return s.size() >= x.size() && s.substr(s.size() - x.size()) == x;
 }
 
+std::string pep503_normalize(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  bool in_run = false;
+  for (char c : trim(name)) {
+    if (c == '-' || c == '_' || c == '.') {
+      if (!in_run) out += '-';
+      in_run = true;
+    } else {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      in_run = false;
+    }
+  }
+  return out;
+}
+
 }  // namespace bulwark

@@ -105,4 +105,10 @@ std::string_view trim(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 
+// PEP 503 normalised Python project name: surrounding space dropped,
+// lowercase, every run of '-', '_' and '.' one '-'. Python tools compare
+// names this way (the language analyzers and the vulnerability database
+// alike); packages keep the name as written.
+std::string pep503_normalize(std::string_view name);
+
 }  // namespace bulwark

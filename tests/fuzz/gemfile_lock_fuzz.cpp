@@ -5,7 +5,7 @@
 #include <string>
 
 #include "catalog/lang/lang.hpp"
-#include "ruby_php_dotnet_checks.hpp"
+#include "package_checks.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

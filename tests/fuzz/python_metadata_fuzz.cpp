@@ -6,7 +6,7 @@
 #include <string>
 
 #include "catalog/lang/lang.hpp"
-#include "python_fuzz_common.hpp"
+#include "package_checks.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto pkg = bulwark::catalog::parse_python_metadata(text, path, diags, &deps);
   if (pkg) {
     if (pkg->name.find('\n') != std::string::npos || pkg->version.find('\n') != std::string::npos) __builtin_trap();
-    bulwark::fuzz::check_python_packages({*pkg}, diags, path);
+    bulwark::fuzz::check_packages({*pkg}, diags, path, "pypi");
   } else if (diags.empty()) {
     __builtin_trap();
   }

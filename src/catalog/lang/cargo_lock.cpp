@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -106,23 +107,6 @@ std::optional<size_t> resolve(const std::string& dep, const std::vector<Entry>& 
   why = found.empty() ? "names no package in the file" : "matches several packages";
   return std::nullopt;
 }
-
-class CargoLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "cargo-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxCargoLockBytes && base_name(path) == "Cargo.lock" &&
-           path.substr(0, 13) != "node_modules/" && path.find("/node_modules/") == std::string_view::npos;
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxCargoLockBytes));
-    if (!text) return text.error();
-    out.application_type = "cargo";
-    out.packages = parse_cargo_lock(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
 
 }  // namespace
 
@@ -216,6 +200,10 @@ std::vector<Package> parse_cargo_lock(std::string_view text, const std::string& 
   return out;
 }
 
-std::unique_ptr<Analyzer> make_cargo_lock_analyzer() { return std::make_unique<CargoLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_cargo_lock_analyzer() {
+  return make_format_analyzer({.name = "cargo-lock", .version = 1, .application_type = "cargo",
+                               .read = read_packages<parse_cargo_lock>, .max_bytes = kMaxCargoLockBytes,
+                               .wants_path = outside_node_modules, .file_name = "Cargo.lock"});
+}
 
 }  // namespace bulwark::catalog

@@ -11,6 +11,7 @@
 
 #include "catalog/lang/analyzers.hpp"
 #include "catalog/lang/composer.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/json_lines.hpp"
 
 namespace bulwark::catalog {
@@ -19,25 +20,9 @@ namespace {
 constexpr int64_t kMaxInstalledBytes = 64 << 20;
 
 bool is_installed_json(std::string_view path) {
-  if (path.starts_with("node_modules/") || path.find("/node_modules/") != std::string_view::npos) return false;
+  if (in_node_modules(path)) return false;
   return base_name(path) == "installed.json" && base_name(dir_name(path)) == "composer";
 }
-
-class ComposerInstalledAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "composer-installed"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxInstalledBytes && is_installed_json(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxInstalledBytes));
-    if (!text) return text.error();
-    out.application_type = "composer-vendor";
-    out.packages = parse_composer_installed(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
 
 }  // namespace
 
@@ -69,6 +54,10 @@ std::vector<Package> parse_composer_installed(std::string_view text, const std::
   return packages.finish();
 }
 
-std::unique_ptr<Analyzer> make_composer_installed_analyzer() { return std::make_unique<ComposerInstalledAnalyzer>(); }
+std::unique_ptr<Analyzer> make_composer_installed_analyzer() {
+  return make_format_analyzer({.name = "composer-installed", .version = 1, .application_type = "composer-vendor",
+                               .read = read_packages<parse_composer_installed>, .max_bytes = kMaxInstalledBytes,
+                               .wants_path = is_installed_json});
+}
 
 }  // namespace bulwark::catalog

@@ -14,6 +14,7 @@
 
 #include "catalog/lang/analyzers.hpp"
 #include "catalog/lang/composer.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/json_lines.hpp"
 
 namespace bulwark::catalog {
@@ -119,11 +120,6 @@ constexpr int64_t kMaxManifestBytes = 4 << 20;
 constexpr const char* kRequireFact = "composer.require";
 constexpr const char* kRequireDevFact = "composer.require-dev";
 
-bool has_component(std::string_view path, std::string_view dir) {
-  std::string prefix = std::string(dir) + "/";
-  return path.starts_with(prefix) || path.find("/" + prefix) != std::string_view::npos;
-}
-
 std::string join_lines(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : "\n") + n;
@@ -141,60 +137,20 @@ std::vector<std::string> split_lines(const std::string& s) {
   return out;
 }
 
-class ComposerLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "composer-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    std::string_view base = base_name(path);
-    if (has_component(path, "node_modules")) return false;
-    if (base == "composer.lock") return size <= kMaxLockBytes;
-    // The project's manifest, for directness; installed packages' own
-    // manifests (vendor/<vendor>/<package>/composer.json) are not wanted.
-    return base == "composer.json" && size <= kMaxManifestBytes && !has_component(path, "vendor");
+// Only facts: a composer.json alone lists no installed package.
+void read_manifest(std::string_view text, const std::string& path, FileResult& out) {
+  if (auto m = parse_composer_json(text, path, out.diagnostics)) {
+    out.facts[kRequireFact] = join_lines(m->require);
+    out.facts[kRequireDevFact] = join_lines(m->require_dev);
   }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    bool manifest = base_name(entry.path) == "composer.json";
-    auto text = entry.read_all(static_cast<size_t>(manifest ? kMaxManifestBytes : kMaxLockBytes));
-    if (!text) return text.error();
-    if (manifest) {
-      // Only facts: a composer.json alone lists no installed package.
-      if (auto m = parse_composer_json(*text, entry.path, out.diagnostics)) {
-        out.facts[kRequireFact] = join_lines(m->require);
-        out.facts[kRequireDevFact] = join_lines(m->require_dev);
-      }
-      return {};
-    }
-    out.application_type = "composer";
-    out.packages = parse_composer_lock(*text, entry.path, out.diagnostics);
-    return {};
-  }
-  void contribute(std::span<const FileResult* const> visible, Inventory& inv, std::vector<Finding>& findings,
-                  std::vector<Diagnostic>& diags) const override {
-    std::map<std::string, ComposerManifest, std::less<>> manifests;  // by directory
-    for (const FileResult* r : visible) {
-      if (base_name(r->path) != "composer.json") continue;
-      auto req = r->facts.find(kRequireFact);
-      auto dev = r->facts.find(kRequireDevFact);
-      if (req == r->facts.end() || dev == r->facts.end()) continue;
-      manifests[std::string(dir_name(r->path))] = ComposerManifest{split_lines(req->second), split_lines(dev->second)};
-    }
-    std::vector<FileResult> adjusted;
-    adjusted.reserve(visible.size());
-    std::vector<const FileResult*> results;
-    for (const FileResult* r : visible) {
-      auto m = manifests.find(dir_name(r->path));
-      if (base_name(r->path) != "composer.lock" || m == manifests.end()) {
-        results.push_back(r);
-        continue;
-      }
-      adjusted.push_back(*r);
-      apply_composer_manifest(adjusted.back().packages, m->second);
-      results.push_back(&adjusted.back());
-    }
-    Analyzer::contribute(results, inv, findings, diags);
-  }
-};
+}
+
+void refine(const FileResult& manifest, const FileResult&, std::vector<Package>& packages, std::vector<Diagnostic>&) {
+  auto req = manifest.facts.find(kRequireFact);
+  auto dev = manifest.facts.find(kRequireDevFact);
+  if (req == manifest.facts.end() || dev == manifest.facts.end()) return;  // unreadable
+  apply_composer_manifest(packages, ComposerManifest{split_lines(req->second), split_lines(dev->second)});
+}
 
 }  // namespace
 
@@ -253,6 +209,21 @@ void apply_composer_manifest(std::vector<Package>& packages, const ComposerManif
     p.relationship = direct.count(composer_key(p.name)) ? Relationship::kDirect : Relationship::kTransitive;
 }
 
-std::unique_ptr<Analyzer> make_composer_lock_analyzer() { return std::make_unique<ComposerLockAnalyzer>(); }
+// Each composer.lock becomes an application; the composer.json beside it, if
+// any, says which packages are direct. Installed packages' own manifests
+// (vendor/<vendor>/<package>/composer.json) are not read.
+std::unique_ptr<Analyzer> make_composer_lock_analyzer() {
+  static constexpr ManifestRule kComposerJson{
+      .file_name = "composer.json",
+      .max_bytes = kMaxManifestBytes,
+      .wants_path = [](std::string_view path) { return !in_node_modules(path) && !has_dir_component(path, "vendor"); },
+      .read = read_manifest,
+      .refine = refine,
+  };
+  return make_format_analyzer({.name = "composer-lock", .version = 1, .application_type = "composer",
+                               .read = read_packages<parse_composer_lock>, .max_bytes = kMaxLockBytes,
+                               .wants_path = outside_node_modules, .file_name = "composer.lock",
+                               .manifest = &kComposerJson});
+}
 
 }  // namespace bulwark::catalog

@@ -28,6 +28,7 @@
 #include <unordered_map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/json_lines.hpp"
 #include "core/json.hpp"
 
@@ -49,23 +50,10 @@ bool nonempty(const json& entry, const char* field) {
   return it != entry.end() && !it->is_null() && !it->empty();
 }
 
-class DotnetDepsAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "dotnet-deps"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    if (path.starts_with("node_modules/") || path.find("/node_modules/") != std::string_view::npos) return false;
-    std::string_view base = base_name(path);
-    return size <= kMaxDepsBytes && base.size() > kSuffix.size() && base.ends_with(kSuffix);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxDepsBytes));
-    if (!text) return text.error();
-    out.application_type = "dotnet-core";
-    out.packages = parse_dotnet_deps(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
+bool is_deps_json(std::string_view path) {
+  std::string_view base = base_name(path);
+  return base.size() > kSuffix.size() && base.ends_with(kSuffix) && !in_node_modules(path);
+}
 
 }  // namespace
 
@@ -184,6 +172,10 @@ std::vector<Package> parse_dotnet_deps(std::string_view text, const std::string&
   return out;
 }
 
-std::unique_ptr<Analyzer> make_dotnet_deps_analyzer() { return std::make_unique<DotnetDepsAnalyzer>(); }
+std::unique_ptr<Analyzer> make_dotnet_deps_analyzer() {
+  return make_format_analyzer({.name = "dotnet-deps", .version = 1, .application_type = "dotnet-core",
+                               .read = read_packages<parse_dotnet_deps>, .max_bytes = kMaxDepsBytes,
+                               .wants_path = is_deps_json});
+}
 
 }  // namespace bulwark::catalog

@@ -5,8 +5,14 @@
 
 #include <algorithm>
 
+#include "core/core.hpp"
+
 namespace bulwark::catalog::elf {
 namespace {
+
+int64_t max_executable_bytes() {
+  return std::min<int64_t>(kMaxExecutableBytes, static_cast<int64_t>(limits().max_file_read));
+}
 
 constexpr uint16_t kPnXnum = 0xffff;     // e_phnum escape: real count in section 0's sh_info
 constexpr uint16_t kShnXindex = 0xffff;  // e_shstrndx escape: real index in section 0's sh_link
@@ -155,6 +161,19 @@ Result<File> parse(std::string_view bytes) {
     }
   }
   return f;
+}
+
+bool ExecutableAnalyzer::wants(std::string_view, int64_t) const { return false; }
+
+bool ExecutableAnalyzer::wants_executable(std::string_view, int64_t size) const {
+  return size >= kMinExecutableBytes && size <= max_executable_bytes();
+}
+
+Status ExecutableAnalyzer::analyze(const FileEntry& entry, FileResult& out) const {
+  auto body = entry.read_all(static_cast<size_t>(max_executable_bytes()));
+  if (!body) return body.error();
+  analyze_bytes(*body, entry.path, out);
+  return {};
 }
 
 }  // namespace bulwark::catalog::elf

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/analyzer.hpp"
 #include "core/result.hpp"
 
 namespace bulwark::catalog::elf {
@@ -70,5 +71,26 @@ bool is_elf(std::string_view bytes);
 // truncated header, unknown class or byte order, tables outside the file.
 // The returned File refers to `bytes`, which must outlive it.
 Result<File> parse(std::string_view bytes);
+
+// Executables are read whole into memory: large Go programs (kubectl,
+// terraform) are 50-100 MiB, nothing above this is read, nor anything above
+// limits().max_file_read.
+constexpr int64_t kMaxExecutableBytes = int64_t{512} << 20;
+// The shortest file that can be an ELF executable with anything to find in it.
+constexpr int64_t kMinExecutableBytes = 64;
+
+// The base of analyzers of compiled programs (Go build info,
+// cargo-auditable). Any executable may be one: they want regular files by
+// their execute bit, never by name, and read the whole body.
+class ExecutableAnalyzer : public Analyzer {
+ public:
+  bool wants(std::string_view path, int64_t size) const final;
+  bool wants_executable(std::string_view path, int64_t size) const final;
+  Status analyze(const FileEntry& entry, FileResult& out) const final;
+
+ protected:
+  // Reads one executable's bytes (any file format; most are not ELF).
+  virtual void analyze_bytes(std::string_view bytes, const std::string& path, FileResult& out) const = 0;
+};
 
 }  // namespace bulwark::catalog::elf

@@ -17,6 +17,8 @@
 #include <unordered_map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
+#include "catalog/lang/text_lines.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -24,10 +26,6 @@ namespace {
 constexpr int64_t kMaxLockBytes = 16 << 20;
 // Bundler writes one short line per gem; a longer line is not a lockfile's.
 constexpr size_t kMaxLineBytes = 64 << 10;
-
-bool under_node_modules(std::string_view path) {
-  return path.starts_with("node_modules/") || path.find("/node_modules/") != std::string_view::npos;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -83,22 +81,15 @@ std::string purl_with_platform(const Package& p) {
   return "pkg:gem/" + purl_escape(p.name) + "@" + purl_escape(p.version) + "?platform=" + purl_escape(p.arch);
 }
 
-class GemfileLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "gemfile-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    std::string_view base = base_name(path);
-    return size <= kMaxLockBytes && (base == "Gemfile.lock" || base == "gems.locked") && !under_node_modules(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxLockBytes));
-    if (!text) return text.error();
-    out.application_type = "bundler";
-    out.packages = parse_gemfile_lock(*text, entry.path, out.diagnostics, &out.facts);
-    return {};
-  }
-};
+bool is_gemfile_lock(std::string_view path) {
+  std::string_view base = base_name(path);
+  return (base == "Gemfile.lock" || base == "gems.locked") && !in_node_modules(path);
+}
+
+// Bundler's lockfile also says which Bundler and Ruby wrote it: kept as facts.
+void read_lock(std::string_view text, const std::string& path, FileResult& out) {
+  out.packages = parse_gemfile_lock(text, path, out.diagnostics, &out.facts);
+}
 
 }  // namespace
 
@@ -118,13 +109,10 @@ std::vector<Package> parse_gemfile_lock(std::string_view text, const std::string
   std::string bundled_with, ruby_version;
   auto warn = [&](int line, std::string message) { diags.push_back(make_warning(path, line, std::move(message))); };
 
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view raw;
+  while (lines.next(raw)) {
+    const int line_no = lines.number();
     if (raw.size() > kMaxLineBytes) {
       warn(line_no, "line longer than " + std::to_string(kMaxLineBytes) + " bytes skipped");
       current = kNoSpec;
@@ -279,6 +267,9 @@ std::vector<Package> parse_gemfile_lock(std::string_view text, const std::string
   return out;
 }
 
-std::unique_ptr<Analyzer> make_gemfile_lock_analyzer() { return std::make_unique<GemfileLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_gemfile_lock_analyzer() {
+  return make_format_analyzer({.name = "gemfile-lock", .version = 1, .application_type = "bundler",
+                               .read = read_lock, .max_bytes = kMaxLockBytes, .wants_path = is_gemfile_lock});
+}
 
 }  // namespace bulwark::catalog

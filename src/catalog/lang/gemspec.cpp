@@ -18,6 +18,8 @@
 #include <cctype>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
+#include "catalog/lang/text_lines.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -148,22 +150,6 @@ bool plausible_version(std::string_view v) {
   return true;
 }
 
-class GemspecAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "gemspec"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxGemspecBytes && is_spec_path(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxGemspecBytes));
-    if (!text) return text.error();
-    out.application_type = "gemspec";
-    if (auto p = parse_gemspec(*text, entry.path, out.diagnostics)) out.packages.push_back(std::move(*p));
-    return {};
-  }
-};
-
 }  // namespace
 
 std::optional<Package> parse_gemspec(std::string_view text, const std::string& path,
@@ -187,13 +173,11 @@ std::optional<Package> parse_gemspec(std::string_view text, const std::string& p
   bool have_licenses = false;
   std::string stub_name, stub_version, stub_platform;
 
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view line = trim(text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int line_no = lines.number();
+    line = trim(line);
     if (line.starts_with("# stub: ") && stub_name.empty()) {
       // "# stub: <name> <version> <platform> <require paths…>"
       std::string_view f = line.substr(8);
@@ -280,6 +264,10 @@ std::optional<Package> parse_gemspec(std::string_view text, const std::string& p
   return p;
 }
 
-std::unique_ptr<Analyzer> make_gemspec_analyzer() { return std::make_unique<GemspecAnalyzer>(); }
+std::unique_ptr<Analyzer> make_gemspec_analyzer() {
+  return make_format_analyzer({.name = "gemspec", .version = 1, .application_type = "gemspec",
+                               .read = read_packages<parse_gemspec>, .max_bytes = kMaxGemspecBytes,
+                               .wants_path = is_spec_path});
+}
 
 }  // namespace bulwark::catalog

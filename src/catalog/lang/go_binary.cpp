@@ -28,12 +28,6 @@
 namespace bulwark::catalog {
 namespace {
 
-// Large Go programs (kubectl, terraform) are 50-100 MiB; anything above this
-// is not read. The body is held in memory while it is searched.
-constexpr int64_t kMaxExecutableBytes = int64_t{512} << 20;
-// The shortest file that can be an ELF executable with build info.
-constexpr int64_t kMinExecutableBytes = 64;
-
 constexpr std::string_view kMagic{"\xff Go buildinf:", 14};
 constexpr size_t kHeaderSize = 32;
 constexpr size_t kAlign = 16;
@@ -362,30 +356,20 @@ std::optional<GoBuildInfo> parse_go_binary(std::string_view bytes, const std::st
 
 namespace {
 
-class GoBinaryAnalyzer : public Analyzer {
+class GoBinaryAnalyzer : public elf::ExecutableAnalyzer {
  public:
   std::string_view name() const override { return "go-binary"; }
   int version() const override { return 1; }
-  bool wants(std::string_view, int64_t) const override { return false; }
-  bool wants_executable(std::string_view, int64_t size) const override {
-    return size >= kMinExecutableBytes && size <= max_bytes();
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto body = entry.read_all(static_cast<size_t>(max_bytes()));
-    if (!body) return body.error();
-    auto info = parse_go_binary(*body, entry.path, out.diagnostics);
-    if (!info) return {};
+
+ protected:
+  void analyze_bytes(std::string_view bytes, const std::string& path, FileResult& out) const override {
+    auto info = parse_go_binary(bytes, path, out.diagnostics);
+    if (!info) return;
     out.application_type = "gobinary";
     out.packages = std::move(info->packages);
     out.facts["go.version"] = info->go_version;
     if (!info->path.empty()) out.facts["go.path"] = info->path;
     for (auto& [k, v] : info->settings) out.facts["go.build." + k] = std::move(v);
-    return {};
-  }
-
- private:
-  static int64_t max_bytes() {
-    return std::min<int64_t>(kMaxExecutableBytes, static_cast<int64_t>(limits().max_file_read));
   }
 };
 

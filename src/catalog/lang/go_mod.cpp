@@ -17,6 +17,7 @@
 #include <set>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/golang.hpp"
 
 namespace bulwark::catalog {
@@ -313,26 +314,6 @@ class Parser {
   std::map<std::string, Replace> replaces_;  // "path@version" or "path"
 };
 
-bool in_node_modules(std::string_view path) {
-  return path.substr(0, 13) == "node_modules/" || path.find("/node_modules/") != std::string_view::npos;
-}
-
-class GoModAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "go-mod"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxGoModBytes && base_name(path) == "go.mod" && !in_node_modules(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxGoModBytes));
-    if (!text) return text.error();
-    out.application_type = "gomod";
-    out.packages = parse_go_mod(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
-
 }  // namespace
 
 std::vector<Package> parse_go_mod(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags) {
@@ -341,6 +322,10 @@ std::vector<Package> parse_go_mod(std::string_view text, const std::string& path
   return p.packages();
 }
 
-std::unique_ptr<Analyzer> make_go_mod_analyzer() { return std::make_unique<GoModAnalyzer>(); }
+std::unique_ptr<Analyzer> make_go_mod_analyzer() {
+  return make_format_analyzer({.name = "go-mod", .version = 1, .application_type = "gomod",
+                               .read = read_packages<parse_go_mod>, .max_bytes = kMaxGoModBytes,
+                               .wants_path = outside_node_modules, .file_name = "go.mod"});
+}
 
 }  // namespace bulwark::catalog

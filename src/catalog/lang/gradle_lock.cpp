@@ -11,16 +11,13 @@
 #include <map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 
 namespace bulwark::catalog {
 namespace {
 
 constexpr int64_t kMaxLockfileBytes = 16 << 20;
 constexpr std::string_view kLegacyDir = "gradle/dependency-locks";
-
-bool has_node_modules(std::string_view path) {
-  return starts_with(path, "node_modules/") || path.find("/node_modules/") != std::string_view::npos;
-}
 
 bool is_legacy_lockfile(std::string_view path) {
   std::string_view dir = dir_name(path);
@@ -39,22 +36,9 @@ bool is_test_configuration(std::string_view name) {
   return false;
 }
 
-class GradleLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "gradle-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    if (size > kMaxLockfileBytes || has_node_modules(path)) return false;
-    return ends_with(base_name(path), "gradle.lockfile") || is_legacy_lockfile(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxLockfileBytes));
-    if (!text) return text.error();
-    out.application_type = "gradle-lockfile";
-    out.packages = parse_gradle_lockfile(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
+bool is_gradle_lockfile(std::string_view path) {
+  return !in_node_modules(path) && (ends_with(base_name(path), "gradle.lockfile") || is_legacy_lockfile(path));
+}
 
 }  // namespace
 
@@ -128,6 +112,10 @@ std::vector<Package> parse_gradle_lockfile(std::string_view text, const std::str
   return out;
 }
 
-std::unique_ptr<Analyzer> make_gradle_lock_analyzer() { return std::make_unique<GradleLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_gradle_lock_analyzer() {
+  return make_format_analyzer({.name = "gradle-lock", .version = 1, .application_type = "gradle-lockfile",
+                               .read = read_packages<parse_gradle_lockfile>, .max_bytes = kMaxLockfileBytes,
+                               .wants_path = is_gradle_lockfile});
+}
 
 }  // namespace bulwark::catalog

@@ -21,6 +21,7 @@
 #include <set>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -501,22 +502,7 @@ class ArchiveReader {
   uint64_t budget_;  // bytes this outer file may still decompress, all levels together
 };
 
-class JavaArchiveAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "java-archive"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxArchiveBytes && static_cast<uint64_t>(size) <= limits().max_file_read &&
-           is_java_archive_name(base_name(path));
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto data = entry.read_all(static_cast<size_t>(std::min<uint64_t>(kMaxArchiveBytes, limits().max_file_read)));
-    if (!data) return data.error();
-    out.application_type = "jar";
-    out.packages = parse_java_archive(*data, entry.path, out.diagnostics);
-    return {};
-  }
-};
+bool is_java_archive(std::string_view path) { return is_java_archive_name(base_name(path)); }
 
 }  // namespace
 
@@ -525,6 +511,10 @@ std::vector<Package> parse_java_archive(std::string_view data, const std::string
   return reader.read(data);
 }
 
-std::unique_ptr<Analyzer> make_java_archive_analyzer() { return std::make_unique<JavaArchiveAnalyzer>(); }
+std::unique_ptr<Analyzer> make_java_archive_analyzer() {
+  return make_format_analyzer({.name = "java-archive", .version = 1, .application_type = "jar",
+                               .read = read_packages<parse_java_archive>, .max_bytes = kMaxArchiveBytes,
+                               .wants_path = is_java_archive});
+}
 
 }  // namespace bulwark::catalog

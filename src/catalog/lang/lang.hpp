@@ -47,9 +47,9 @@ std::vector<Package> parse_gradle_lockfile(std::string_view text, const std::str
 // ---- Python (pypi): installed distributions, requirements files, Pipfile.lock,
 // poetry.lock, uv.lock. See docs/lang/python.md.
 
-// PEP 503 normalised project name: lowercase, every run of '-', '_' and '.'
-// becomes one '-'. Names are matched this way; packages keep the name as written.
-std::string pep503_normalize(std::string_view name);
+// PEP 503 normalised project name (core.hpp): names are matched this way;
+// packages keep the name as written.
+using bulwark::pep503_normalize;
 
 // Installed package metadata: a *.dist-info/METADATA, *.egg-info/PKG-INFO or a
 // bare *.egg-info file (RFC 822 headers; the description body is not read).

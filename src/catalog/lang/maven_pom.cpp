@@ -22,6 +22,7 @@
 #include <span>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "core/json.hpp"
 
 namespace bulwark::catalog {
@@ -834,10 +835,6 @@ class PomSet {
   std::set<size_t> in_progress_;
 };
 
-bool has_node_modules(std::string_view path) {
-  return starts_with(path, "node_modules/") || path.find("/node_modules/") != std::string_view::npos;
-}
-
 // A POM in Maven's repository layout, <artifact>/<version>/<artifact>-<version>.pom,
 // wherever the repository is (~/.m2/repository, usr/share/maven-repo, a
 // mirror's cache): parents and BOMs to look up, not projects to report.
@@ -851,22 +848,25 @@ bool is_repository_pom(std::string_view path) {
   return base_name(path) == expected;
 }
 
-class MavenPomAnalyzer : public Analyzer {
+// Each POM is parsed on its own into a model kept as a fact; contribute()
+// resolves parents and BOMs among all the POMs of the scan.
+constexpr FileFormat kFormat{
+    .name = "maven-pom",
+    .version = 1,
+    .application_type = "pom",
+    .read = [](std::string_view text, const std::string& path, FileResult& out) {
+      PomParser parser(path);
+      if (auto model = parser.parse(text, out.diagnostics)) out.facts[kModelFact] = model_to_json(*model);
+    },
+    .max_bytes = kMaxPomBytes,
+    .wants_path = [](std::string_view path) {
+      return !in_node_modules(path) && (base_name(path) == "pom.xml" || is_repository_pom(path));
+    },
+};
+
+class MavenPomAnalyzer : public FormatAnalyzer {
  public:
-  std::string_view name() const override { return "maven-pom"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    if (size > kMaxPomBytes || has_node_modules(path)) return false;
-    return base_name(path) == "pom.xml" || is_repository_pom(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxPomBytes));
-    if (!text) return text.error();
-    out.application_type = "pom";
-    PomParser parser(entry.path);
-    if (auto model = parser.parse(*text, out.diagnostics)) out.facts[kModelFact] = model_to_json(*model);
-    return {};
-  }
+  MavenPomAnalyzer() : FormatAnalyzer(kFormat) {}
   void contribute(std::span<const FileResult* const> visible, Inventory& inv, std::vector<Finding>& findings,
                   std::vector<Diagnostic>& diags) const override {
     std::vector<PomFile> files;

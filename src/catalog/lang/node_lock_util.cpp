@@ -8,19 +8,6 @@
 
 namespace bulwark::catalog::nodelock {
 
-bool outside_node_modules(std::string_view path) {
-  constexpr std::string_view kDir = "node_modules";
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    std::string_view part = path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (part == kDir) return false;
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return true;
-}
-
 std::string_view strip_bom(std::string_view text) {
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   return text;

@@ -1,6 +1,6 @@
 // Internal helpers of the JavaScript lockfile analyzers (package-lock.json,
 // yarn.lock, pnpm-lock.yaml): the package graph every lockfile is turned into,
-// the path rule they share, line lookup for warnings, and a small YAML reader
+// line lookup for warnings, and a small YAML reader
 // (libyaml events into a tree with line numbers). Not part of the module's
 // public header: nothing outside catalog/lang includes this.
 #pragma once
@@ -20,11 +20,6 @@ namespace bulwark::catalog::nodelock {
 // The largest lockfile read. Real ones reach tens of MiB in big monorepos; a
 // quarter GiB is far above any seen and still bounds memory.
 constexpr int64_t kMaxLockfileBytes = int64_t{256} << 20;
-
-// True when no component of the path is node_modules: a lockfile inside an
-// installed package belongs to that package's own development, not to what is
-// installed (installed packages are npm-installed's job).
-bool outside_node_modules(std::string_view path);
 
 // Drops a UTF-8 byte order mark.
 std::string_view strip_bom(std::string_view text);

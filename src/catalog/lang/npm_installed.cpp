@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "core/json.hpp"
 
 namespace bulwark::catalog {
@@ -43,22 +44,6 @@ std::vector<std::string> licenses_of(const json& j) {
   return out;
 }
 
-class NpmInstalledAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "npm-installed"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxManifestBytes && is_installed_manifest(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxManifestBytes));
-    if (!text) return text.error();
-    out.application_type = "node-pkg";
-    if (auto p = parse_npm_package_json(*text, entry.path, out.diagnostics)) out.packages.push_back(std::move(*p));
-    return {};
-  }
-};
-
 }  // namespace
 
 std::optional<Package> parse_npm_package_json(std::string_view text, const std::string& path,
@@ -88,6 +73,10 @@ std::optional<Package> parse_npm_package_json(std::string_view text, const std::
   return p;
 }
 
-std::unique_ptr<Analyzer> make_npm_installed_analyzer() { return std::make_unique<NpmInstalledAnalyzer>(); }
+std::unique_ptr<Analyzer> make_npm_installed_analyzer() {
+  return make_format_analyzer({.name = "npm-installed", .version = 1, .application_type = "node-pkg",
+                               .read = read_packages<parse_npm_package_json>, .max_bytes = kMaxManifestBytes,
+                               .wants_path = is_installed_manifest});
+}
 
 }  // namespace bulwark::catalog

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/node_lock_util.hpp"
 #include "core/json.hpp"
 
@@ -365,23 +366,10 @@ class Parser {
   std::vector<V1Node> v1_;
 };
 
-class NpmLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "npm-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    std::string_view base = base_name(path);
-    return (base == "package-lock.json" || base == "npm-shrinkwrap.json") && size <= nodelock::kMaxLockfileBytes &&
-           nodelock::outside_node_modules(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(nodelock::kMaxLockfileBytes, limits().max_file_read)));
-    if (!text) return text.error();
-    out.application_type = "npm";
-    out.packages = parse_package_lock(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
+bool is_npm_lockfile(std::string_view path) {
+  std::string_view base = base_name(path);
+  return (base == "package-lock.json" || base == "npm-shrinkwrap.json") && !in_node_modules(path);
+}
 
 }  // namespace
 
@@ -389,6 +377,10 @@ std::vector<Package> parse_package_lock(std::string_view text, const std::string
   return Parser(nodelock::strip_bom(text), path, diags).run();
 }
 
-std::unique_ptr<Analyzer> make_npm_lock_analyzer() { return std::make_unique<NpmLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_npm_lock_analyzer() {
+  return make_format_analyzer({.name = "npm-lock", .version = 1, .application_type = "npm",
+                               .read = read_packages<parse_package_lock>,
+                               .max_bytes = nodelock::kMaxLockfileBytes, .wants_path = is_npm_lockfile});
+}
 
 }  // namespace bulwark::catalog

@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/json_lines.hpp"
 #include "core/json.hpp"
 
@@ -35,23 +36,6 @@ std::string lower(std::string_view s) {
   for (char& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return k;
 }
-
-class NugetLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "nuget-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    if (path.starts_with("node_modules/") || path.find("/node_modules/") != std::string_view::npos) return false;
-    return size <= kMaxLockBytes && base_name(path) == "packages.lock.json";
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxLockBytes));
-    if (!text) return text.error();
-    out.application_type = "nuget";
-    out.packages = parse_nuget_lock(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
 
 }  // namespace
 
@@ -136,6 +120,10 @@ std::vector<Package> parse_nuget_lock(std::string_view text, const std::string& 
   return out;
 }
 
-std::unique_ptr<Analyzer> make_nuget_lock_analyzer() { return std::make_unique<NugetLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_nuget_lock_analyzer() {
+  return make_format_analyzer({.name = "nuget-lock", .version = 1, .application_type = "nuget",
+                               .read = read_packages<parse_nuget_lock>, .max_bytes = kMaxLockBytes,
+                               .wants_path = outside_node_modules, .file_name = "packages.lock.json"});
+}
 
 }  // namespace bulwark::catalog

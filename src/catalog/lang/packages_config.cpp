@@ -17,6 +17,7 @@
 #include <map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -89,23 +90,6 @@ void XMLCALL on_entity_decl(void* data, const XML_Char* name, int, const XML_Cha
                                          "' refused (entities are not part of packages.config)");
 }
 
-class PackagesConfigAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "packages-config"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    if (path.starts_with("node_modules/") || path.find("/node_modules/") != std::string_view::npos) return false;
-    return size <= kMaxConfigBytes && base_name(path) == "packages.config";
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(kMaxConfigBytes));
-    if (!text) return text.error();
-    out.application_type = "packages-config";
-    out.packages = parse_packages_config(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
-
 }  // namespace
 
 std::vector<Package> parse_packages_config(std::string_view text, const std::string& path,
@@ -136,6 +120,10 @@ std::vector<Package> parse_packages_config(std::string_view text, const std::str
   return std::move(reader.packages);
 }
 
-std::unique_ptr<Analyzer> make_packages_config_analyzer() { return std::make_unique<PackagesConfigAnalyzer>(); }
+std::unique_ptr<Analyzer> make_packages_config_analyzer() {
+  return make_format_analyzer({.name = "packages-config", .version = 1, .application_type = "packages-config",
+                               .read = read_packages<parse_packages_config>, .max_bytes = kMaxConfigBytes,
+                               .wants_path = outside_node_modules, .file_name = "packages.config"});
+}
 
 }  // namespace bulwark::catalog

@@ -18,7 +18,9 @@
 #include <set>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/python_common.hpp"
+#include "catalog/lang/text_lines.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -243,24 +245,27 @@ bool via_marks_direct(std::string_view item) {
   return starts_with(item, "-r") || (item.find(" (") != std::string_view::npos && item.back() == ')');
 }
 
-class PipRequirementsAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "pip-requirements"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxRequirementsBytes && is_requirements_file(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(kMaxRequirementsBytes, limits().max_file_read)));
-    if (!text) return text.error();
-    out.application_type = "pip";
-    std::vector<RequirementsInclude> includes;
-    out.packages = parse_requirements_txt(*text, entry.path, out.diagnostics, &includes);
-    for (size_t i = 0; i < includes.size(); ++i)
-      out.facts["include." + std::to_string(i)] = std::to_string(includes[i].line) + "\t" + includes[i].path;
-    return {};
-  }
+// The packages of one file, and its "-r" includes as facts ("include.<i>":
+// "<line>\t<path>") for contribute() to follow.
+void read_requirements(std::string_view text, const std::string& path, FileResult& out) {
+  std::vector<RequirementsInclude> includes;
+  out.packages = parse_requirements_txt(text, path, out.diagnostics, &includes);
+  for (size_t i = 0; i < includes.size(); ++i)
+    out.facts["include." + std::to_string(i)] = std::to_string(includes[i].line) + "\t" + includes[i].path;
+}
 
+constexpr FileFormat kFormat{
+    .name = "pip-requirements",
+    .version = 1,
+    .application_type = "pip",
+    .read = read_requirements,
+    .max_bytes = kMaxRequirementsBytes,
+    .wants_path = is_requirements_file,
+};
+
+class PipRequirementsAnalyzer : public FormatAnalyzer {
+ public:
+  PipRequirementsAnalyzer() : FormatAnalyzer(kFormat) {}
   void contribute(std::span<const FileResult* const> visible, Inventory& inv, std::vector<Finding>& findings,
                   std::vector<Diagnostic>& diags) const override {
     std::map<std::string_view, const FileResult*> by_path;
@@ -436,14 +441,10 @@ std::vector<Package> parse_requirements_txt(std::string_view raw, const std::str
   std::string logical;
   int logical_start = 0;
   bool continuing = false;
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string_view line(text.data() + pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int line_no = lines.number();
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::string_view stripped = line;
     while (!stripped.empty() && is_space(stripped.back())) stripped.remove_suffix(1);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/python_common.hpp"
 
 namespace bulwark::catalog {
@@ -17,22 +18,6 @@ namespace {
 constexpr int64_t kMaxPipfileLockBytes = 64 << 20;
 
 struct TooDeep {};
-
-class PipfileLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "pipfile-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxPipfileLockBytes && base_name(path) == "Pipfile.lock" && !python::in_installed_tree(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(kMaxPipfileLockBytes, limits().max_file_read)));
-    if (!text) return text.error();
-    out.application_type = "pipenv";
-    out.packages = parse_pipfile_lock(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
 
 }  // namespace
 
@@ -133,6 +118,10 @@ std::vector<Package> parse_pipfile_lock(std::string_view text, const std::string
   return set.take();
 }
 
-std::unique_ptr<Analyzer> make_pipfile_lock_analyzer() { return std::make_unique<PipfileLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_pipfile_lock_analyzer() {
+  return make_format_analyzer({.name = "pipfile-lock", .version = 1, .application_type = "pipenv",
+                               .read = read_packages<parse_pipfile_lock>, .max_bytes = kMaxPipfileLockBytes,
+                               .wants_path = python::outside_installed_trees, .file_name = "Pipfile.lock"});
+}
 
 }  // namespace bulwark::catalog

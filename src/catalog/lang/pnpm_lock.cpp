@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/node_lock_util.hpp"
 
 namespace bulwark::catalog {
@@ -327,29 +328,16 @@ class Parser {
   std::string candidate_;
 };
 
-class PnpmLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "pnpm-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return base_name(path) == "pnpm-lock.yaml" && size <= nodelock::kMaxLockfileBytes &&
-           nodelock::outside_node_modules(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(nodelock::kMaxLockfileBytes, limits().max_file_read)));
-    if (!text) return text.error();
-    out.application_type = "pnpm";
-    out.packages = parse_pnpm_lock(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
-
 }  // namespace
 
 std::vector<Package> parse_pnpm_lock(std::string_view text, const std::string& path, std::vector<Diagnostic>& diags) {
   return Parser(nodelock::strip_bom(text), path, diags).run();
 }
 
-std::unique_ptr<Analyzer> make_pnpm_lock_analyzer() { return std::make_unique<PnpmLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_pnpm_lock_analyzer() {
+  return make_format_analyzer({.name = "pnpm-lock", .version = 1, .application_type = "pnpm",
+                               .read = read_packages<parse_pnpm_lock>, .max_bytes = nodelock::kMaxLockfileBytes,
+                               .wants_path = outside_node_modules, .file_name = "pnpm-lock.yaml"});
+}
 
 }  // namespace bulwark::catalog

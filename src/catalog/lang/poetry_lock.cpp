@@ -9,6 +9,7 @@
 #include <map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/python_common.hpp"
 #include "catalog/lang/python_toml.hpp"
 
@@ -16,22 +17,6 @@ namespace bulwark::catalog {
 namespace {
 
 constexpr int64_t kMaxPoetryLockBytes = 64 << 20;
-
-class PoetryLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "poetry-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxPoetryLockBytes && base_name(path) == "poetry.lock" && !python::in_installed_tree(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(kMaxPoetryLockBytes, limits().max_file_read)));
-    if (!text) return text.error();
-    out.application_type = "poetry";
-    out.packages = parse_poetry_lock(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
 
 }  // namespace
 
@@ -93,6 +78,10 @@ std::vector<Package> parse_poetry_lock(std::string_view text, const std::string&
   return set.take();
 }
 
-std::unique_ptr<Analyzer> make_poetry_lock_analyzer() { return std::make_unique<PoetryLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_poetry_lock_analyzer() {
+  return make_format_analyzer({.name = "poetry-lock", .version = 1, .application_type = "poetry",
+                               .read = read_packages<parse_poetry_lock>, .max_bytes = kMaxPoetryLockBytes,
+                               .wants_path = python::outside_installed_trees, .file_name = "poetry.lock"});
+}
 
 }  // namespace bulwark::catalog

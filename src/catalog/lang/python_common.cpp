@@ -2,39 +2,14 @@
 #include "catalog/lang/python_common.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 
-namespace bulwark::catalog {
+#include "catalog/lang/format_analyzer.hpp"
 
-std::string pep503_normalize(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  bool in_run = false;
-  for (char c : trim(name)) {
-    if (c == '-' || c == '_' || c == '.') {
-      if (!in_run) out += '-';
-      in_run = true;
-    } else {
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      in_run = false;
-    }
-  }
-  return out;
-}
-
-namespace python {
+namespace bulwark::catalog::python {
 
 bool in_installed_tree(std::string_view path) {
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t slash = path.find('/', i);
-    if (slash == std::string_view::npos) break;  // the last component is the file itself
-    std::string_view part = path.substr(i, slash - i);
-    if (part == "node_modules" || part == "site-packages" || part == "dist-packages") return true;
-    i = slash + 1;
-  }
-  return false;
+  return in_node_modules(path) || has_dir_component(path, "site-packages") || has_dir_component(path, "dist-packages");
 }
 
 Package make_package(std::string name, std::string version, const std::string& path, int line) {
@@ -147,5 +122,4 @@ int line_of(std::string_view text, size_t offset) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-}  // namespace python
-}  // namespace bulwark::catalog
+}  // namespace bulwark::catalog::python

@@ -16,6 +16,7 @@ namespace bulwark::catalog::python {
 // development files, shipped in an sdist); what is installed there is
 // python-dist's job, as node_modules is npm-installed's.
 bool in_installed_tree(std::string_view path);
+inline bool outside_installed_trees(std::string_view path) { return !in_installed_tree(path); }
 
 // A pypi package as the lockfiles give it, with its id set.
 Package make_package(std::string name, std::string version, const std::string& path, int line = 0);

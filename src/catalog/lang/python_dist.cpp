@@ -15,6 +15,7 @@
 
 #include "catalog/lang/analyzers.hpp"
 #include "catalog/lang/python_common.hpp"
+#include "catalog/lang/text_lines.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -217,15 +218,11 @@ std::optional<Package> parse_python_metadata(std::string_view text, const std::s
   std::vector<std::pair<std::string, int>> requires_dist;
   // The field a continuation line extends (nullptr: one we do not keep).
   std::string* current = nullptr;
-  int line_no = 0;
   int stopped_at = 0;  // a line that is neither header nor continuation ends the headers
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int line_no = lines.number();
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;  // the description body follows
     if (line.front() == ' ' || line.front() == '\t') {

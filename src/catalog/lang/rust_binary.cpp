@@ -24,8 +24,6 @@
 namespace bulwark::catalog {
 namespace {
 
-constexpr int64_t kMaxExecutableBytes = int64_t{512} << 20;
-constexpr int64_t kMinExecutableBytes = 64;
 constexpr std::string_view kSection = ".dep-v0";
 // The JSON of the largest dependency trees is a few hundred KiB; cargo-auditable's
 // own reader stops at 8 MiB.
@@ -193,25 +191,15 @@ std::vector<Package> parse_rust_binary(std::string_view bytes, const std::string
 
 namespace {
 
-class RustBinaryAnalyzer : public Analyzer {
+class RustBinaryAnalyzer : public elf::ExecutableAnalyzer {
  public:
   std::string_view name() const override { return "rust-binary"; }
   int version() const override { return 1; }
-  bool wants(std::string_view, int64_t) const override { return false; }
-  bool wants_executable(std::string_view, int64_t size) const override {
-    return size >= kMinExecutableBytes && size <= max_bytes();
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto body = entry.read_all(static_cast<size_t>(max_bytes()));
-    if (!body) return body.error();
-    out.packages = parse_rust_binary(*body, entry.path, out.diagnostics);
-    if (!out.packages.empty()) out.application_type = "rust-binary";
-    return {};
-  }
 
- private:
-  static int64_t max_bytes() {
-    return std::min<int64_t>(kMaxExecutableBytes, static_cast<int64_t>(limits().max_file_read));
+ protected:
+  void analyze_bytes(std::string_view bytes, const std::string& path, FileResult& out) const override {
+    out.packages = parse_rust_binary(bytes, path, out.diagnostics);
+    if (!out.packages.empty()) out.application_type = "rust-binary";
   }
 };
 

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/python_common.hpp"
 #include "catalog/lang/python_toml.hpp"
 
@@ -21,22 +22,6 @@ namespace bulwark::catalog {
 namespace {
 
 constexpr int64_t kMaxUvLockBytes = 64 << 20;
-
-class UvLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "uv-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    return size <= kMaxUvLockBytes && base_name(path) == "uv.lock" && !python::in_installed_tree(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(kMaxUvLockBytes, limits().max_file_read)));
-    if (!text) return text.error();
-    out.application_type = "uv";
-    out.packages = parse_uv_lock(*text, entry.path, out.diagnostics);
-    return {};
-  }
-};
 
 struct Dep {
   std::string name;     // PEP 503
@@ -238,6 +223,10 @@ std::vector<Package> parse_uv_lock(std::string_view text, const std::string& pat
   return set.take();
 }
 
-std::unique_ptr<Analyzer> make_uv_lock_analyzer() { return std::make_unique<UvLockAnalyzer>(); }
+std::unique_ptr<Analyzer> make_uv_lock_analyzer() {
+  return make_format_analyzer({.name = "uv-lock", .version = 1, .application_type = "uv",
+                               .read = read_packages<parse_uv_lock>, .max_bytes = kMaxUvLockBytes,
+                               .wants_path = python::outside_installed_trees, .file_name = "uv.lock"});
+}
 
 }  // namespace bulwark::catalog

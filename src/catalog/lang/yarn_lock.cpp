@@ -8,7 +8,9 @@
 #include <unordered_map>
 
 #include "catalog/lang/analyzers.hpp"
+#include "catalog/lang/format_analyzer.hpp"
 #include "catalog/lang/node_lock_util.hpp"
+#include "catalog/lang/text_lines.hpp"
 #include "core/json.hpp"
 
 namespace bulwark::catalog {
@@ -156,13 +158,10 @@ class V1Parser {
     size_t cur = kNone;     // the entry being read
     bool rejected = false;  // inside an entry whose header was rejected (and reported)
     std::string block;  // the open "dependencies:"-style block inside the entry
-    int lineno = 0;
-    size_t pos = 0;
-    while (pos < text_.size()) {
-      size_t nl = text_.find('\n', pos);
-      std::string_view raw = text_.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-      pos = nl == std::string_view::npos ? text_.size() : nl + 1;
-      ++lineno;
+    LineReader lines(text_);
+    std::string_view raw;
+    while (lines.next(raw)) {
+      const int lineno = lines.number();
       std::string_view body = trim(raw);
       if (body.empty() || body.front() == '#') continue;
       int indent = 0;
@@ -540,53 +539,16 @@ void apply_manifest(const FileResult& manifest, const FileResult& lock, std::vec
   }
 }
 
-class YarnLockAnalyzer : public Analyzer {
- public:
-  std::string_view name() const override { return "yarn-lock"; }
-  int version() const override { return 1; }
-  bool wants(std::string_view path, int64_t size) const override {
-    std::string_view base = base_name(path);
-    if (base == "yarn.lock") return size <= nodelock::kMaxLockfileBytes && nodelock::outside_node_modules(path);
-    return base == "package.json" && size <= kMaxManifestBytes && nodelock::outside_node_modules(path);
-  }
-  Status analyze(const FileEntry& entry, FileResult& out) const override {
-    if (base_name(entry.path) == "package.json") {
-      auto text = entry.read_all(static_cast<size_t>(kMaxManifestBytes));
-      if (!text) return text.error();
-      read_manifest(*text, entry.path, out);
-      return {};
-    }
-    auto text = entry.read_all(static_cast<size_t>(std::min<uint64_t>(nodelock::kMaxLockfileBytes, limits().max_file_read)));
-    if (!text) return text.error();
-    out.application_type = "yarn";
-    Descriptors descriptors;
-    out.packages = parse_any(*text, entry.path, out.diagnostics, &descriptors);
-    std::string lines;
-    for (const auto& [d, id] : descriptors)
-      if (d.find_first_of("\t\n") == std::string::npos) lines += d + "\t" + id + "\n";
-    out.facts["descriptors"] = std::move(lines);
-    return {};
-  }
-  // Each yarn.lock becomes an application; a package.json in the same
-  // directory, if any, only refines it.
-  void contribute(std::span<const FileResult* const> visible, Inventory& inv, std::vector<Finding>& findings,
-                  std::vector<Diagnostic>& diags) const override {
-    (void)findings;
-    std::unordered_map<std::string_view, const FileResult*> manifests;
-    for (const FileResult* r : visible)
-      if (base_name(r->path) == "package.json") manifests.emplace(dir_name(r->path), r);
-    for (const FileResult* r : visible) {
-      if (base_name(r->path) != "yarn.lock") continue;
-      Application app;
-      app.type = r->application_type;
-      app.path = r->path;
-      app.packages = r->packages;
-      diags.insert(diags.end(), r->diagnostics.begin(), r->diagnostics.end());
-      if (auto m = manifests.find(dir_name(r->path)); m != manifests.end()) apply_manifest(*m->second, *r, app.packages, diags);
-      if (!app.packages.empty()) inv.applications.push_back(std::move(app));
-    }
-  }
-};
+// The packages of a yarn.lock, and its descriptors ("name@range\tid" lines)
+// for pairing with the package.json beside it.
+void read_lock(std::string_view text, const std::string& path, FileResult& out) {
+  Descriptors descriptors;
+  out.packages = parse_any(text, path, out.diagnostics, &descriptors);
+  std::string lines;
+  for (const auto& [d, id] : descriptors)
+    if (d.find_first_of("\t\n") == std::string::npos) lines += d + "\t" + id + "\n";
+  out.facts["descriptors"] = std::move(lines);
+}
 
 }  // namespace
 
@@ -594,6 +556,19 @@ std::vector<Package> parse_yarn_lock(std::string_view text, const std::string& p
   return parse_any(text, path, diags, nullptr);
 }
 
-std::unique_ptr<Analyzer> make_yarn_lock_analyzer() { return std::make_unique<YarnLockAnalyzer>(); }
+// Each yarn.lock becomes an application; a package.json in the same
+// directory, if any, only refines it.
+std::unique_ptr<Analyzer> make_yarn_lock_analyzer() {
+  static constexpr ManifestRule kPackageJson{
+      .file_name = "package.json",
+      .max_bytes = kMaxManifestBytes,
+      .wants_path = outside_node_modules,
+      .read = read_manifest,
+      .refine = apply_manifest,
+  };
+  return make_format_analyzer({.name = "yarn-lock", .version = 1, .application_type = "yarn", .read = read_lock,
+                               .max_bytes = nodelock::kMaxLockfileBytes, .wants_path = outside_node_modules,
+                               .file_name = "yarn.lock", .manifest = &kPackageJson});
+}
 
 }  // namespace bulwark::catalog

@@ -22,12 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using bulwark::testing::fixture;
 using bulwark::testing::read_file;
-
-std::map<std::string, Relationship> summary(const std::vector<Package>& pkgs) {
-  std::map<std::string, Relationship> out;
-  for (const auto& p : pkgs) out[p.name + "@" + p.version] = p.relationship;
-  return out;
-}
+using testing::relationships;
 
 // name@version -> the name@version of its dependencies.
 std::map<std::string, std::set<std::string>> graph(const std::vector<Package>& pkgs) {
@@ -48,9 +43,9 @@ TEST(CargoLock, Version1WithRootTableAndSourcedEntries) {
   std::vector<Diagnostic> diags;
   auto pkgs = parse_cargo_lock(read_file(fixture("lang/rust/v1-root/Cargo.lock")), "Cargo.lock", diags);
   EXPECT_TRUE(diags.empty()) << diags[0].message;
-  EXPECT_EQ(summary(pkgs), (std::map<std::string, Relationship>{{"legacy-app@0.3.0", Relationship::kRoot},
-                                                                {"itoa@0.3.4", Relationship::kDirect},
-                                                                {"serde@1.0.8", Relationship::kDirect}}));
+  EXPECT_EQ(relationships(pkgs), (std::map<std::string, Relationship>{{"legacy-app@0.3.0", Relationship::kRoot},
+                                                                      {"itoa@0.3.4", Relationship::kDirect},
+                                                                      {"serde@1.0.8", Relationship::kDirect}}));
   EXPECT_EQ(graph(pkgs), (std::map<std::string, std::set<std::string>>{
                              {"legacy-app@0.3.0", {"itoa@0.3.4", "serde@1.0.8"}},
                              {"itoa@0.3.4", {}},
@@ -64,12 +59,12 @@ TEST(CargoLock, Version3WithTwoSourcesOfOneCrateAndWorkspaceMembers) {
   EXPECT_TRUE(diags.empty()) << diags[0].message;
   using R = Relationship;
   // log 0.4.20 from crates.io and from git is one package to a scanner.
-  EXPECT_EQ(summary(pkgs), (std::map<std::string, Relationship>{{"cli@1.0.0", R::kRoot},
-                                                                {"core-lib@1.0.0", R::kRoot},
-                                                                {"log@0.3.9", R::kDirect},
-                                                                {"log@0.4.20", R::kDirect},
-                                                                {"rand@0.8.5", R::kDirect},
-                                                                {"rand_core@0.6.4", R::kTransitive}}));
+  EXPECT_EQ(relationships(pkgs), (std::map<std::string, Relationship>{{"cli@1.0.0", R::kRoot},
+                                                                      {"core-lib@1.0.0", R::kRoot},
+                                                                      {"log@0.3.9", R::kDirect},
+                                                                      {"log@0.4.20", R::kDirect},
+                                                                      {"rand@0.8.5", R::kDirect},
+                                                                      {"rand_core@0.6.4", R::kTransitive}}));
   EXPECT_EQ(graph(pkgs), (std::map<std::string, std::set<std::string>>{
                              {"cli@1.0.0", {"core-lib@1.0.0", "log@0.4.20", "rand@0.8.5"}},
                              {"core-lib@1.0.0", {"log@0.4.20", "log@0.3.9"}},
@@ -101,10 +96,10 @@ TEST(CargoLock, ProblemsAreWarningsWithLines) {
   EXPECT_NE(by_line[7].find("names no package"), std::string::npos);
   EXPECT_NE(by_line[8].find("several"), std::string::npos);
   EXPECT_NE(by_line[31].find("not an array"), std::string::npos);
-  EXPECT_EQ(summary(pkgs), (std::map<std::string, Relationship>{{"app@0.1.0", Relationship::kRoot},
-                                                                {"dup@1.0.0", Relationship::kTransitive},
-                                                                {"dup@2.0.0", Relationship::kTransitive},
-                                                                {"ok@1.0.0", Relationship::kDirect}}));
+  EXPECT_EQ(relationships(pkgs), (std::map<std::string, Relationship>{{"app@0.1.0", Relationship::kRoot},
+                                                                      {"dup@1.0.0", Relationship::kTransitive},
+                                                                      {"dup@2.0.0", Relationship::kTransitive},
+                                                                      {"ok@1.0.0", Relationship::kDirect}}));
 
   diags.clear();
   EXPECT_TRUE(parse_cargo_lock(read_file(fixture("lang/rust/bad-toml/Cargo.lock")), path, diags).empty());
@@ -132,22 +127,13 @@ TEST(CargoLock, WithoutLocalPackagesRelationshipsAreUnknown) {
       "source = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
       "Cargo.lock", diags);
   EXPECT_TRUE(diags.empty());
-  EXPECT_EQ(summary(pkgs), (std::map<std::string, Relationship>{{"a@1.0.0", Relationship::kUnknown},
-                                                                {"b@2.0.0", Relationship::kUnknown}}));
+  EXPECT_EQ(relationships(pkgs), (std::map<std::string, Relationship>{{"a@1.0.0", Relationship::kUnknown},
+                                                                      {"b@2.0.0", Relationship::kUnknown}}));
   EXPECT_EQ(graph(pkgs)["a@1.0.0"], std::set<std::string>{"b@2.0.0"});
 }
 
-TEST(CargoLock, AnalyzerWantsCargoLockOutsideNodeModules) {
-  AnalyzerRegistry reg;
-  register_language_analyzers(reg);
-  const Analyzer* a = reg.find("cargo-lock");
-  ASSERT_NE(a, nullptr);
-  EXPECT_TRUE(a->wants("Cargo.lock", 100));
-  EXPECT_TRUE(a->wants("src/ws/Cargo.lock", 100));
-  EXPECT_FALSE(a->wants("src/ws/Cargo.toml", 100));
-  EXPECT_FALSE(a->wants("cargo.lock", 100));
-  EXPECT_FALSE(a->wants("app/node_modules/x/Cargo.lock", 100));
-  EXPECT_FALSE(a->wants("Cargo.lock", int64_t{64} << 20));
+// Which paths it wants: format_analyzers_test.cpp.
+TEST(CargoLock, AnalyzerMakesACargoApplication) {
   auto s = testing::scan_files({{"ws/Cargo.lock", read_file(fixture("lang/rust/v3-sources/Cargo.lock"))}});
   ASSERT_EQ(s.inventory.applications.size(), 1u);
   EXPECT_EQ(s.inventory.applications[0].type, "cargo");
@@ -158,19 +144,12 @@ TEST(CargoLock, AnalyzerWantsCargoLockOutsideNodeModules) {
 
 // ------------------------------------------------------------ against cargo
 
-std::string find_cargo() {
-  if (bulwark::testing::have_tool("cargo")) return "cargo";
-  const char* home = std::getenv("HOME");
-  if (home && fs::exists(fs::path(home) / ".cargo/bin/cargo")) return (fs::path(home) / ".cargo/bin/cargo").string();
-  return "";
-}
-
 // A workspace (two members, a path dependency, normal, dev- and build-
 // dependencies, two versions of one crate) locked by cargo itself, offline:
 // crates.io is replaced by a local directory source of small crates written
 // here. Every package and edge must be what `cargo metadata` resolves.
 TEST(CargoLock, MatchesCargoMetadataOnALockfileCargoWrote) {
-  std::string cargo = find_cargo();
+  std::string cargo = testing::find_cargo();
   if (cargo.empty()) GTEST_SKIP() << "cargo is not installed";
   bulwark::testing::TempDir dir;
   auto write = [&](const std::string& rel, const std::string& text) {
@@ -223,13 +202,13 @@ TEST(CargoLock, MatchesCargoMetadataOnALockfileCargoWrote) {
   EXPECT_TRUE(diags.empty()) << diags[0].message;
   EXPECT_EQ(graph(pkgs), want);
   using R = Relationship;
-  EXPECT_EQ(summary(pkgs), (std::map<std::string, Relationship>{{"app@0.1.0", R::kRoot},
-                                                                {"util@0.2.0", R::kRoot},
-                                                                {"pathdep@0.0.1", R::kRoot},
-                                                                {"mid@0.3.1", R::kDirect},
-                                                                {"other@0.1.0", R::kDirect},
-                                                                {"leaf@1.0.0", R::kDirect},
-                                                                {"leaf@2.0.0", R::kDirect}}));
+  EXPECT_EQ(relationships(pkgs), (std::map<std::string, Relationship>{{"app@0.1.0", R::kRoot},
+                                                                      {"util@0.2.0", R::kRoot},
+                                                                      {"pathdep@0.0.1", R::kRoot},
+                                                                      {"mid@0.3.1", R::kDirect},
+                                                                      {"other@0.1.0", R::kDirect},
+                                                                      {"leaf@1.0.0", R::kDirect},
+                                                                      {"leaf@2.0.0", R::kDirect}}));
 }
 
 // Every Cargo.lock of the shared corpus parses; package counts and a few
@@ -285,8 +264,8 @@ TEST(CargoLock, CorpusLockfilesParse) {
     auto g = graph(pkgs);
     EXPECT_EQ(g["app@0.1.0"], (std::set<std::string>{"memchr@1.0.2", "regex@1.7.3", "regex-syntax@0.5.6"}));
     EXPECT_EQ(g["regex@1.7.3"], (std::set<std::string>{"aho-corasick@0.7.20", "memchr@2.5.0", "regex-syntax@0.6.29"}));
-    EXPECT_EQ(summary(pkgs)["app@0.1.0"], Relationship::kRoot);
-    EXPECT_EQ(summary(pkgs)["libc@0.2.140"], Relationship::kTransitive);
+    EXPECT_EQ(relationships(pkgs)["app@0.1.0"], Relationship::kRoot);
+    EXPECT_EQ(relationships(pkgs)["libc@0.2.140"], Relationship::kTransitive);
   }
 }
 

@@ -4,9 +4,12 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +17,7 @@
 #include "catalog/lang/lang.hpp"
 #include "catalog/os/os.hpp"
 #include "core/core.hpp"
+#include "testing/testing.hpp"
 
 namespace bulwark::catalog::testing {
 
@@ -88,6 +92,38 @@ inline const Package* find_package(const std::vector<Package>& pkgs, const std::
   for (const auto& p : pkgs)
     if (p.name == name) return &p;
   return nullptr;
+}
+
+inline const Package* find_by_id(const std::vector<Package>& pkgs, const std::string& id) {
+  for (const auto& p : pkgs)
+    if (p.id == id) return &p;
+  return nullptr;
+}
+
+inline std::set<std::string> ids_of(const std::vector<Package>& pkgs) {
+  std::set<std::string> out;
+  for (const auto& p : pkgs) out.insert(p.id);
+  return out;
+}
+
+// name@version -> relationship, for comparing a whole file's packages at once.
+inline std::map<std::string, Relationship> relationships(const std::vector<Package>& pkgs) {
+  std::map<std::string, Relationship> out;
+  for (const auto& p : pkgs) out[p.name + "@" + p.version] = p.relationship;
+  return out;
+}
+
+// The text of tests/fixtures/<rel>.
+inline std::string fixture_text(const std::string& rel) {
+  return bulwark::testing::read_file(bulwark::testing::fixture(rel));
+}
+
+// cargo on PATH or in ~/.cargo/bin (rustup's place), or "" when there is none.
+inline std::string find_cargo() {
+  if (bulwark::testing::have_tool("cargo")) return "cargo";
+  const char* home = std::getenv("HOME");
+  std::filesystem::path in_home = home ? std::filesystem::path(home) / ".cargo/bin/cargo" : std::filesystem::path();
+  return home && std::filesystem::exists(in_home) ? in_home.string() : "";
 }
 
 }  // namespace bulwark::catalog::testing

@@ -16,24 +16,13 @@
 namespace bulwark::catalog {
 namespace {
 namespace fs = std::filesystem;
+using testing::find_by_id;
+using testing::fixture_text;
+using testing::ids_of;
 using testing::scan_files;
 
-std::string fixture_text(const std::string& rel) { return bulwark::testing::read_file(bulwark::testing::fixture(rel)); }
-
-const Package* by_id(const std::vector<Package>& pkgs, const std::string& id) {
-  for (const auto& p : pkgs)
-    if (p.id == id) return &p;
-  return nullptr;
-}
-
-std::set<std::string> ids_of(const std::vector<Package>& pkgs) {
-  std::set<std::string> out;
-  for (const auto& p : pkgs) out.insert(p.id);
-  return out;
-}
-
 std::set<std::string> deps_of(const std::vector<Package>& pkgs, const std::string& id) {
-  const Package* p = by_id(pkgs, id);
+  const Package* p = find_by_id(pkgs, id);
   return p ? std::set<std::string>(p->depends_on.begin(), p->depends_on.end()) : std::set<std::string>{};
 }
 
@@ -62,17 +51,17 @@ TEST(NugetLock, MergesTargetFrameworksAndResolvesEdgesPerFramework) {
   EXPECT_EQ(diags[0].location.line, 77);
   EXPECT_NE(diags[0].message.find("Broken.Entry"), std::string::npos);
 
-  EXPECT_EQ(by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->relationship, Relationship::kDirect);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->relationship, Relationship::kDirect);
   // Direct in net6.0, transitive in net8.0: direct.
-  EXPECT_EQ(by_id(pkgs, "nuget:Serilog@3.1.1")->relationship, Relationship::kDirect);
-  EXPECT_EQ(by_id(pkgs, "nuget:System.Text.Json@8.0.5")->relationship, Relationship::kTransitive);  // CentralTransitive
-  EXPECT_EQ(by_id(pkgs, "nuget:System.Text.Encodings.Web@8.0.0")->relationship, Relationship::kTransitive);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Serilog@3.1.1")->relationship, Relationship::kDirect);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:System.Text.Json@8.0.5")->relationship, Relationship::kTransitive);  // CentralTransitive
+  EXPECT_EQ(find_by_id(pkgs, "nuget:System.Text.Encodings.Web@8.0.0")->relationship, Relationship::kTransitive);
   // An edge points at what the same framework resolved.
   EXPECT_EQ(deps_of(pkgs, "nuget:System.Text.Json@8.0.4"), std::set<std::string>{"nuget:System.Text.Encodings.Web@8.0.0"});
   EXPECT_EQ(deps_of(pkgs, "nuget:System.Text.Json@8.0.5"), std::set<std::string>{"nuget:System.Text.Encodings.Web@8.0.0"});
-  EXPECT_EQ(by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->digest,
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->digest,
             "sha512:HrC5BXdl00IP9zeV+0Z848QWPAoCr9P3bDEZguI+gkLcBKAOxix/tLEAAHC+UvDNPv4a2d18lOReHMOagPa+zQ==");
-  EXPECT_EQ(by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->location.line, 5);  // first framework's entry
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->location.line, 5);  // first framework's entry
   for (const auto& p : pkgs) EXPECT_FALSE(p.dev);
 }
 
@@ -129,16 +118,16 @@ TEST(DotnetDeps, SelfContainedAppWithProjectsRuntimePackAndCompileOnlyPackages) 
   EXPECT_EQ(ids_of(pkgs), (std::set<std::string>{"nuget:Shop.Web@1.0.0", "nuget:Newtonsoft.Json@13.0.3",
                                                  "nuget:Microsoft.NETCore.App.Runtime.linux-x64@8.0.6",
                                                  "nuget:Microsoft.Data.Sqlite.Core@8.0.6", "nuget:SQLitePCLRaw.core@2.1.6"}));
-  EXPECT_EQ(by_id(pkgs, "nuget:Shop.Web@1.0.0")->relationship, Relationship::kRoot);
-  EXPECT_EQ(by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->relationship, Relationship::kDirect);
-  EXPECT_EQ(by_id(pkgs, "nuget:Microsoft.NETCore.App.Runtime.linux-x64@8.0.6")->relationship, Relationship::kDirect);
-  EXPECT_EQ(by_id(pkgs, "nuget:Microsoft.Data.Sqlite.Core@8.0.6")->relationship, Relationship::kTransitive);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Shop.Web@1.0.0")->relationship, Relationship::kRoot);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->relationship, Relationship::kDirect);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Microsoft.NETCore.App.Runtime.linux-x64@8.0.6")->relationship, Relationship::kDirect);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Microsoft.Data.Sqlite.Core@8.0.6")->relationship, Relationship::kTransitive);
   EXPECT_EQ(deps_of(pkgs, "nuget:Shop.Web@1.0.0"),
             (std::set<std::string>{"nuget:Newtonsoft.Json@13.0.3", "nuget:Microsoft.NETCore.App.Runtime.linux-x64@8.0.6"}));
   EXPECT_EQ(deps_of(pkgs, "nuget:Microsoft.Data.Sqlite.Core@8.0.6"), std::set<std::string>{"nuget:SQLitePCLRaw.core@2.1.6"});
-  EXPECT_EQ(by_id(pkgs, "nuget:SQLitePCLRaw.core@2.1.6")->digest,
+  EXPECT_EQ(find_by_id(pkgs, "nuget:SQLitePCLRaw.core@2.1.6")->digest,
             "sha512:wO6v9GeMx9CUngAet8hbO7xdm+M42p1XeJq47ogyRoYSvNSp0NGLI+MgC0bhrMk9C17MTVFlLiN6ylyExLCc5w==");
-  EXPECT_EQ(by_id(pkgs, "nuget:Shop.Web@1.0.0")->location.line, 93);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Shop.Web@1.0.0")->location.line, 93);
 }
 
 TEST(DotnetDeps, RootByFileNameElseTheOnlyUnreferencedProject) {
@@ -157,9 +146,9 @@ TEST(DotnetDeps, RootByFileNameElseTheOnlyUnreferencedProject) {
   // The file name says which: Worker.deps.json belongs to Worker.dll.
   pkgs = parse_dotnet_deps(two_projects, "app/Worker.deps.json", diags);
   EXPECT_EQ(ids_of(pkgs), (std::set<std::string>{"nuget:A@1.0.0", "nuget:Worker@2.0.0"}));
-  EXPECT_EQ(by_id(pkgs, "nuget:A@1.0.0")->relationship, Relationship::kTransitive);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:A@1.0.0")->relationship, Relationship::kTransitive);
   pkgs = parse_dotnet_deps(two_projects, "app/web.deps.json", diags);  // the host compares names ignoring case
-  EXPECT_EQ(by_id(pkgs, "nuget:A@1.0.0")->relationship, Relationship::kDirect);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:A@1.0.0")->relationship, Relationship::kDirect);
   EXPECT_TRUE(diags.empty());
 }
 
@@ -235,14 +224,14 @@ TEST(DotnetDeps, CorpusSpotChecks) {
   std::vector<Diagnostic> diags;
   auto happy = parse_dotnet_deps(bulwark::testing::read_file(dir / "happy.deps.json"), "happy.deps.json", diags);
   EXPECT_EQ(ids_of(happy), (std::set<std::string>{"nuget:ExampleApp1@1.0.0", "nuget:Newtonsoft.Json@13.0.1"}));
-  EXPECT_EQ(by_id(happy, "nuget:Newtonsoft.Json@13.0.1")->relationship, Relationship::kDirect);
+  EXPECT_EQ(find_by_id(happy, "nuget:Newtonsoft.Json@13.0.1")->relationship, Relationship::kDirect);
   // Packages without runtime assets in the runtime target deploy nothing.
   auto without = parse_dotnet_deps(bulwark::testing::read_file(dir / "without-runtime.deps.json"), "w.deps.json", diags);
   EXPECT_EQ(ids_of(without), (std::set<std::string>{"nuget:hello2@1.0.0", "nuget:JsonDiffPatch@2.0.61",
                                                     "nuget:Libuv@1.9.1", "nuget:System.Collections.Immutable@1.3.0"}));
   auto self = parse_dotnet_deps(bulwark::testing::read_file(dir / "self-contained.deps.json"), "s.deps.json", diags);
-  EXPECT_NE(by_id(self, "nuget:Microsoft.NETCore.App.Runtime.linux-x64@8.0.0"), nullptr);
-  EXPECT_NE(by_id(self, "nuget:Microsoft.AspNetCore.App.Runtime.linux-x64@8.0.0"), nullptr);
+  EXPECT_NE(find_by_id(self, "nuget:Microsoft.NETCore.App.Runtime.linux-x64@8.0.0"), nullptr);
+  EXPECT_NE(find_by_id(self, "nuget:Microsoft.AspNetCore.App.Runtime.linux-x64@8.0.0"), nullptr);
   auto multi = parse_dotnet_deps(bulwark::testing::read_file(dir / "multi-project.deps.json"), "m.deps.json", diags);
   EXPECT_EQ(ids_of(multi), (std::set<std::string>{"nuget:Web@1.0.0", "nuget:Newtonsoft.Json@13.0.3"}));
   auto ambiguous = parse_dotnet_deps(bulwark::testing::read_file(dir / "ambiguous-root.deps.json"), "a.deps.json", diags);
@@ -265,7 +254,7 @@ TEST(PackagesConfig, ReadsPackagesAndDevelopmentDependencies) {
     EXPECT_EQ(p.relationship, Relationship::kUnknown);
     EXPECT_TRUE(p.depends_on.empty());
   }
-  EXPECT_EQ(by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->location.line, 5);
+  EXPECT_EQ(find_by_id(pkgs, "nuget:Newtonsoft.Json@13.0.3")->location.line, 5);
   ASSERT_EQ(diags.size(), 1u);  // the package without a version
   EXPECT_EQ(diags[0].location.path, path);
   EXPECT_EQ(diags[0].location.line, 7);

@@ -18,13 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using bulwark::testing::fixture;
 using bulwark::testing::read_file;
-
-// name@version -> relationship, for compact comparisons.
-std::map<std::string, Relationship> summary(const std::vector<Package>& pkgs) {
-  std::map<std::string, Relationship> out;
-  for (const auto& p : pkgs) out[p.name + "@" + p.version] = p.relationship;
-  return out;
-}
+using testing::relationships;
 
 const Package* find(const std::vector<Package>& pkgs, const std::string& name) {
   return testing::find_package(pkgs, name);
@@ -36,18 +30,18 @@ TEST(GoMod, ReadsEveryDirectiveOfARealisticFile) {
   auto pkgs = parse_go_mod(read_file(fixture("lang/go/full/go.mod")), path, diags);
   EXPECT_TRUE(diags.empty()) << diags[0].message;
   using R = Relationship;
-  EXPECT_EQ(summary(pkgs), (std::map<std::string, Relationship>{
-                               {"example.com/bulwark/full@", R::kRoot},
-                               {"github.com/pkg/errors@v0.9.1", R::kDirect},
-                               {"golang.org/x/net@v0.17.0", R::kDirect},  // replaced by version
-                               {"golang.org/x/text@v0.3.7", R::kTransitive},  // its replace names another version
-                               {"github.com/stretchr/testify@v1.8.4", R::kTransitive},  // "indirect; ..."
-                               {"github.com/google/uuid@v1.3.0", R::kDirect},  // quoted path
-                               {"gopkg.in/yaml.v3@v3.0.0-20200313102051-9f266ea9e77c", R::kTransitive},
-                               {"github.com/someone/fork@v1.0.1", R::kDirect},  // replaced for all versions
-                               {"example.com/local@", R::kDirect},  // replaced by a directory: no version
-                               {"stdlib@v1.21.6", R::kDirect},  // toolchain go1.21.6 over go 1.21.4
-                           }));
+  EXPECT_EQ(relationships(pkgs), (std::map<std::string, Relationship>{
+                                     {"example.com/bulwark/full@", R::kRoot},
+                                     {"github.com/pkg/errors@v0.9.1", R::kDirect},
+                                     {"golang.org/x/net@v0.17.0", R::kDirect},  // replaced by version
+                                     {"golang.org/x/text@v0.3.7", R::kTransitive},  // its replace names another version
+                                     {"github.com/stretchr/testify@v1.8.4", R::kTransitive},  // "indirect; ..."
+                                     {"github.com/google/uuid@v1.3.0", R::kDirect},  // quoted path
+                                     {"gopkg.in/yaml.v3@v3.0.0-20200313102051-9f266ea9e77c", R::kTransitive},
+                                     {"github.com/someone/fork@v1.0.1", R::kDirect},  // replaced for all versions
+                                     {"example.com/local@", R::kDirect},  // replaced by a directory: no version
+                                     {"stdlib@v1.21.6", R::kDirect},  // toolchain go1.21.6 over go 1.21.4
+                                 }));
   // example.com/dropped v1.2.0 is excluded: not reported.
   EXPECT_EQ(find(pkgs, "example.com/dropped"), nullptr);
   const Package* root = find(pkgs, "example.com/bulwark/full");
@@ -93,9 +87,9 @@ TEST(GoMod, LocalReplacementsKeepTheModuleWithoutVersion) {
   auto pkgs = parse_go_mod(read_file(fixture("lang/go/local-replace/go.mod")), "go.mod", diags);
   EXPECT_TRUE(diags.empty());
   using R = Relationship;
-  EXPECT_EQ(summary(pkgs), (std::map<std::string, Relationship>{{"example.com/bulwark/local@", R::kRoot},
-                                                                {"example.com/sibling@", R::kDirect},
-                                                                {"example.com/abs@", R::kTransitive}}));
+  EXPECT_EQ(relationships(pkgs), (std::map<std::string, Relationship>{{"example.com/bulwark/local@", R::kRoot},
+                                                                      {"example.com/sibling@", R::kDirect},
+                                                                      {"example.com/abs@", R::kTransitive}}));
 }
 
 TEST(GoMod, MalformedLinesAreWarningsWithTheirLineNumbers) {
@@ -115,12 +109,12 @@ TEST(GoMod, MalformedLinesAreWarningsWithTheirLineNumbers) {
   EXPECT_NE(by_line[11].find("string literal"), std::string::npos);
   EXPECT_NE(by_line[19].find("not closed"), std::string::npos);
   // Everything that could be read is still there.
-  EXPECT_EQ(summary(pkgs), (std::map<std::string, Relationship>{
-                               {"example.com/bulwark/malformed@", Relationship::kRoot},
-                               {"github.com/ok/one@v1.0.0", Relationship::kDirect},
-                               {"github.com/ok/two@1.0.0", Relationship::kDirect},
-                               {"github.com/unclosed@v1.0.0", Relationship::kDirect},
-                           }));
+  EXPECT_EQ(relationships(pkgs), (std::map<std::string, Relationship>{
+                                     {"example.com/bulwark/malformed@", Relationship::kRoot},
+                                     {"github.com/ok/one@v1.0.0", Relationship::kDirect},
+                                     {"github.com/ok/two@1.0.0", Relationship::kDirect},
+                                     {"github.com/unclosed@v1.0.0", Relationship::kDirect},
+                                 }));
   // Not a go.mod at all: a warning on line 1, nothing reported.
   diags.clear();
   EXPECT_TRUE(parse_go_mod("this is not a go.mod file!\n", path, diags).empty());
@@ -152,28 +146,18 @@ TEST(GoMod, DuplicatesAndSameModuleTwice) {
   EXPECT_TRUE(diags.empty());
   // The same requirement twice is one package (direct wins); the
   // version-specific replace wins over the one for every version.
-  EXPECT_EQ(summary(pkgs), (std::map<std::string, Relationship>{{"m@", Relationship::kRoot},
-                                                                {"a@v1.0.0", Relationship::kDirect},
-                                                                {"d@v0.1.0", Relationship::kDirect},
-                                                                {"c@v2.1.0", Relationship::kDirect},
-                                                                {"e@v1.0.0", Relationship::kTransitive},
-                                                                {"f@v1.0.0", Relationship::kDirect},
-                                                                {"g@v1.0.0", Relationship::kTransitive},
-                                                                {"h@v1.0.0", Relationship::kDirect}}));
+  EXPECT_EQ(relationships(pkgs), (std::map<std::string, Relationship>{{"m@", Relationship::kRoot},
+                                                                      {"a@v1.0.0", Relationship::kDirect},
+                                                                      {"d@v0.1.0", Relationship::kDirect},
+                                                                      {"c@v2.1.0", Relationship::kDirect},
+                                                                      {"e@v1.0.0", Relationship::kTransitive},
+                                                                      {"f@v1.0.0", Relationship::kDirect},
+                                                                      {"g@v1.0.0", Relationship::kTransitive},
+                                                                      {"h@v1.0.0", Relationship::kDirect}}));
 }
 
-TEST(GoMod, AnalyzerWantsGoModOutsideNodeModules) {
-  AnalyzerRegistry reg;
-  register_language_analyzers(reg);
-  const Analyzer* a = reg.find("go-mod");
-  ASSERT_NE(a, nullptr);
-  EXPECT_TRUE(a->wants("go.mod", 100));
-  EXPECT_TRUE(a->wants("src/app/go.mod", 100));
-  EXPECT_FALSE(a->wants("src/app/go.sum", 100));
-  EXPECT_FALSE(a->wants("src/app/xgo.mod", 100));
-  EXPECT_FALSE(a->wants("node_modules/x/go.mod", 100));
-  EXPECT_FALSE(a->wants("app/node_modules/x/go.mod", 100));
-  EXPECT_FALSE(a->wants("go.mod", int64_t{64} << 20));
+// Which paths it wants: format_analyzers_test.cpp.
+TEST(GoMod, AnalyzerMakesAGomodApplication) {
   auto s = testing::scan_files({{"src/go.mod", read_file(fixture("lang/go/minimal/go.mod"))}});
   ASSERT_EQ(s.inventory.applications.size(), 1u);
   EXPECT_EQ(s.inventory.applications[0].type, "gomod");
@@ -239,7 +223,7 @@ size_t compare_with_go(const std::vector<fs::path>& files) {
     auto r = bulwark::testing::sh("cd '" + dir.path().string() + "' && GOFLAGS= go mod edit -json 2>&1");
     if (r.exit_code != 0) continue;  // Go refuses it too (the corpus has deliberately broken files)
     std::vector<Diagnostic> diags;
-    auto got = summary(parse_go_mod(text, f.string(), diags));
+    auto got = relationships(parse_go_mod(text, f.string(), diags));
     for (auto it = got.begin(); it != got.end();) it = it->first.rfind("stdlib@", 0) == 0 ? got.erase(it) : std::next(it);
     EXPECT_EQ(got, expected_from_go(nlohmann::json::parse(r.out)));
     EXPECT_TRUE(diags.empty()) << diags[0].message;

@@ -51,6 +51,27 @@ inline void expect_well_formed(const std::vector<Package>& pkgs, const std::vect
   for (const auto& d : diags) EXPECT_EQ(d.location.path, path) << d.message;
 }
 
+// A lockfile fixture's packages and warnings.
+struct Parsed {
+  std::vector<Package> pkgs;
+  std::vector<Diagnostic> diags;
+};
+
+using LockfileParser = std::vector<Package> (*)(std::string_view text, const std::string& path,
+                                                std::vector<Diagnostic>& diags);
+
+// Parses tests/fixtures/lang/npm/<fixture_dir>/<name> as the file
+// <scan_dir>/<name>, and checks the result is well formed.
+inline Parsed parse_lock_fixture(LockfileParser parse, const std::string& fixture_dir, const std::string& scan_dir,
+                                 const std::string& name) {
+  Parsed r;
+  std::string path = scan_dir + "/" + name;
+  r.pkgs = parse(bulwark::testing::read_file(bulwark::testing::fixture("lang/npm/" + fixture_dir + "/" + name)), path,
+                 r.diags);
+  expect_well_formed(r.pkgs, r.diags, path);
+  return r;
+}
+
 inline const Package* find_version(const std::vector<Package>& pkgs, const std::string& name,
                                    const std::string& version) {
   for (const auto& p : pkgs)

@@ -14,17 +14,8 @@ using testing::describe;
 using testing::expect_well_formed;
 using testing::find_version;
 
-struct Parsed {
-  std::vector<Package> pkgs;
-  std::vector<Diagnostic> diags;
-};
-
-Parsed parse_fixture(const std::string& name) {
-  Parsed r;
-  std::string path = "app/" + name;
-  r.pkgs = parse_package_lock(read_file(fixture("lang/npm/package-lock/" + name)), path, r.diags);
-  expect_well_formed(r.pkgs, r.diags, path);
-  return r;
+testing::Parsed parse_fixture(const std::string& name) {
+  return testing::parse_lock_fixture(parse_package_lock, "package-lock", "app", name);
 }
 
 TEST(NpmLock, Version3PackagesMapWithWorkspacesAliasesPeersAndCycles) {

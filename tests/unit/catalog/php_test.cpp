@@ -15,9 +15,8 @@
 namespace bulwark::catalog {
 namespace {
 namespace fs = std::filesystem;
+using testing::fixture_text;
 using testing::scan_files;
-
-std::string fixture_text(const std::string& rel) { return bulwark::testing::read_file(bulwark::testing::fixture(rel)); }
 
 const Package* by_name(const std::vector<Package>& pkgs, const std::string& name) {
   for (const auto& p : pkgs)

@@ -7,22 +7,11 @@
 
 namespace bulwark::catalog {
 namespace {
-using bulwark::testing::fixture;
-using bulwark::testing::read_file;
 using testing::describe;
 using testing::expect_well_formed;
 
-struct Parsed {
-  std::vector<Package> pkgs;
-  std::vector<Diagnostic> diags;
-};
-
-Parsed parse_fixture(const std::string& name) {
-  Parsed r;
-  std::string path = "mono/" + name;
-  r.pkgs = parse_pnpm_lock(read_file(fixture("lang/npm/pnpm/" + name)), path, r.diags);
-  expect_well_formed(r.pkgs, r.diags, path);
-  return r;
+testing::Parsed parse_fixture(const std::string& name) {
+  return testing::parse_lock_fixture(parse_pnpm_lock, "pnpm", "mono", name);
 }
 
 TEST(PnpmLock, Version5KeysWithPeerSuffixesHostsAndGit) {

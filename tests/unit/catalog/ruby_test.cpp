@@ -16,21 +16,10 @@
 namespace bulwark::catalog {
 namespace {
 namespace fs = std::filesystem;
+using testing::find_by_id;
+using testing::fixture_text;
+using testing::ids_of;
 using testing::scan_files;
-
-std::string fixture_text(const std::string& rel) { return bulwark::testing::read_file(bulwark::testing::fixture(rel)); }
-
-const Package* by_id(const std::vector<Package>& pkgs, const std::string& id) {
-  for (const auto& p : pkgs)
-    if (p.id == id) return &p;
-  return nullptr;
-}
-
-std::set<std::string> ids_of(const std::vector<Package>& pkgs) {
-  std::set<std::string> out;
-  for (const auto& p : pkgs) out.insert(p.id);
-  return out;
-}
 
 std::set<int> warning_lines(const std::vector<Diagnostic>& diags, const std::string& path) {
   std::set<int> out;
@@ -64,17 +53,17 @@ TEST(GemfileLock, ReadsEverySourceWithPlatformsChecksumsAndDirectness) {
   }
 
   // The platform is not part of the version; it is the arch and the purl's qualifier.
-  const Package* linux = by_id(pkgs, "gem:nokogiri@1.16.0:x86_64-linux");
+  const Package* linux = find_by_id(pkgs, "gem:nokogiri@1.16.0:x86_64-linux");
   ASSERT_NE(linux, nullptr);
   EXPECT_EQ(linux->version, "1.16.0");
   EXPECT_EQ(linux->arch, "x86_64-linux");
   EXPECT_EQ(linux->purl, "pkg:gem/nokogiri@1.16.0?platform=x86_64-linux");
   EXPECT_EQ(linux->digest, "sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9");
   EXPECT_EQ(linux->location.line, 30);
-  EXPECT_TRUE(by_id(pkgs, "gem:nokogiri@1.16.0")->purl.empty());  // make_purl's plain form
-  EXPECT_EQ(by_id(pkgs, "gem:crass@1.0.6")->digest,
+  EXPECT_TRUE(find_by_id(pkgs, "gem:nokogiri@1.16.0")->purl.empty());  // make_purl's plain form
+  EXPECT_EQ(find_by_id(pkgs, "gem:crass@1.0.6")->digest,
             "sha256:dc516d8f0a5a5b8e1d7d3a9a2c2f1bd5b5ed3e2a6c8b7a0b2c3d4e5f6a7b8c9d0");
-  EXPECT_TRUE(by_id(pkgs, "gem:rack@2.2.8")->digest.empty());  // listed without a checksum
+  EXPECT_TRUE(find_by_id(pkgs, "gem:rack@2.2.8")->digest.empty());  // listed without a checksum
 
   // DEPENDENCIES decides: "billing!" and "rails-html-sanitizer!" come from PATH and GIT.
   std::set<std::string> direct;
@@ -89,7 +78,7 @@ TEST(GemfileLock, ReadsEverySourceWithPlatformsChecksumsAndDirectness) {
 
   // A dependency names a gem, so it points at every platform variant of it.
   auto deps = [&](const std::string& id) {
-    const Package* p = by_id(pkgs, id);
+    const Package* p = find_by_id(pkgs, id);
     return p ? std::set<std::string>(p->depends_on.begin(), p->depends_on.end()) : std::set<std::string>{};
   };
   EXPECT_EQ(deps("gem:loofah@2.22.0"),
@@ -113,10 +102,10 @@ TEST(GemfileLock, MalformedLinesAreWarningsWithTheirLineNumbers) {
   EXPECT_EQ(warning_lines(diags, path), (std::set<int>{5, 6, 8, 10, 12}));
   EXPECT_EQ(diags.size(), 5u);
   ASSERT_EQ(ids_of(pkgs), (std::set<std::string>{"gem:rack@2.2.8", "gem:rake@13.1.0"}));
-  EXPECT_EQ(by_id(pkgs, "gem:rack@2.2.8")->relationship, Relationship::kDirect);
-  EXPECT_EQ(by_id(pkgs, "gem:rake@13.1.0")->relationship, Relationship::kTransitive);
+  EXPECT_EQ(find_by_id(pkgs, "gem:rack@2.2.8")->relationship, Relationship::kDirect);
+  EXPECT_EQ(find_by_id(pkgs, "gem:rake@13.1.0")->relationship, Relationship::kTransitive);
   // "whatever" sat in the unknown section and is not a gem of this lock.
-  EXPECT_EQ(by_id(pkgs, "gem:whatever@1.0"), nullptr);
+  EXPECT_EQ(find_by_id(pkgs, "gem:whatever@1.0"), nullptr);
 }
 
 TEST(GemfileLock, WithoutDependenciesSectionRelationshipIsUnknown) {
@@ -194,11 +183,11 @@ TEST(GemfileLock, CorpusSpotChecks) {
   std::vector<Diagnostic> diags;
   auto git = parse_gemfile_lock(bulwark::testing::read_file(base / "has-git-gem.lock"), "has-git-gem.lock", diags);
   EXPECT_EQ(git.size(), 5u);
-  ASSERT_NE(by_id(git, "gem:hanami-utils@2.0.0.alpha1"), nullptr);
-  EXPECT_EQ(by_id(git, "gem:hanami-utils@2.0.0.alpha1")->relationship, Relationship::kDirect);  // "hanami-utils!"
-  EXPECT_EQ(by_id(git, "gem:hanami-controller@2.0.0.alpha1")->relationship, Relationship::kTransitive);
+  ASSERT_NE(find_by_id(git, "gem:hanami-utils@2.0.0.alpha1"), nullptr);
+  EXPECT_EQ(find_by_id(git, "gem:hanami-utils@2.0.0.alpha1")->relationship, Relationship::kDirect);  // "hanami-utils!"
+  EXPECT_EQ(find_by_id(git, "gem:hanami-controller@2.0.0.alpha1")->relationship, Relationship::kTransitive);
   auto local = parse_gemfile_lock(bulwark::testing::read_file(base / "has-local-gem.lock"), "x", diags);
-  const Package* nokogiri = by_id(local, "gem:nokogiri@1.13.3:x86_64-linux");
+  const Package* nokogiri = find_by_id(local, "gem:nokogiri@1.13.3:x86_64-linux");
   ASSERT_NE(nokogiri, nullptr);
   EXPECT_EQ(nokogiri->depends_on, std::vector<std::string>{"gem:racc@1.6.0"});
   auto at_end = parse_gemfile_lock(bulwark::testing::read_file(base / "source-section-at-end.lock"), "x", diags);

@@ -186,18 +186,11 @@ TEST(RustBinary, AnalyzerTakesExecutablesAndReportsARustBinaryApplication) {
   EXPECT_TRUE(s.diagnostics.empty());
 }
 
-std::string find_cargo() {
-  if (bulwark::testing::have_tool("cargo")) return "cargo";
-  const char* home = std::getenv("HOME");
-  if (home && fs::exists(fs::path(home) / ".cargo/bin/cargo")) return (fs::path(home) / ".cargo/bin/cargo").string();
-  return "";
-}
-
 // A real Rust program (rustc's own ELF layout, symbols, debug sections),
 // given the section with objcopy as cargo-auditable's linker step would
 // leave it; the program must still run.
 TEST(RustBinary, RealRustProgramWithTheSectionAdded) {
-  std::string cargo = find_cargo();
+  std::string cargo = testing::find_cargo();
   if (cargo.empty()) GTEST_SKIP() << "cargo is not installed";
   BULWARK_REQUIRE_TOOL("objcopy");
   bulwark::testing::TempDir dir;

@@ -12,17 +12,8 @@ using bulwark::testing::read_file;
 using testing::describe;
 using testing::expect_well_formed;
 
-struct Parsed {
-  std::vector<Package> pkgs;
-  std::vector<Diagnostic> diags;
-};
-
-Parsed parse_fixture(const std::string& name) {
-  Parsed r;
-  std::string path = "web/" + name;
-  r.pkgs = parse_yarn_lock(read_file(fixture("lang/npm/yarn/" + name)), path, r.diags);
-  expect_well_formed(r.pkgs, r.diags, path);
-  return r;
+testing::Parsed parse_fixture(const std::string& name) {
+  return testing::parse_lock_fixture(parse_yarn_lock, "yarn", "web", name);
 }
 
 TEST(YarnLock, Yarn1DescriptorsAliasesAndCycles) {

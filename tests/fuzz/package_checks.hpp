@@ -1,6 +1,8 @@
-// What every Ruby, PHP and .NET parser promises on any input, checked by their
-// fuzz targets: packages are complete and identified, edges stay inside the
-// file, diagnostics name the file.
+// What the language parsers whose packages always have a version (Python,
+// Rust, Ruby, PHP, .NET) promise on any input, checked by their fuzz targets:
+// packages of the ecosystem, complete and identified, one per id, edges stay
+// inside the file and never point at the package itself, diagnostics name
+// the file.
 #pragma once
 
 #include <set>
