@@ -141,7 +141,10 @@ TEST(ConfigCommand, OutputToASpecialFileWritesIntoIt) {
   write_file(dir / "pod.yaml", kPod);
   fs::path fifo = dir / "report.fifo";
   ASSERT_EQ(sh("mkfifo '" + fifo.string() + "'").exit_code, 0);
-  auto reader = sh("(cat '" + fifo.string() + "' > '" + (dir / "got.json").string() + "') & echo started");
+  // The reader must not hold the test's output pipe (sh waits for its end), and must
+  // give up if bulwark never opens the FIFO.
+  auto reader = sh("(timeout 60 cat '" + fifo.string() + "' > '" + (dir / "got.json").string() +
+                   "') </dev/null >/dev/null 2>&1 & echo started");
   ASSERT_EQ(reader.exit_code, 0);
   auto r = bulwark({"config", (dir / "pod.yaml").string(), "-q", "-f", "json", "-o", fifo.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
