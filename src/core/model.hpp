@@ -184,8 +184,126 @@ struct ConfigFile {
   std::string text;   // UTF-8
 };
 
+// ---------------------------------------------------------------------- host --
+// What a host scan sees besides its packages: the running kernel, what is
+// loaded and listening, and the containers its engine runs. Read from /proc
+// and the engine's API socket under the scanned root.
+
+struct KernelInfo {
+  std::string release;          // uname -r: "6.1.0-18-amd64"
+  std::string version;          // uname -v: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)"
+  std::string machine;          // "x86_64"
+  std::string package;          // distro package of the running kernel ("linux-image-6.1.0-18-amd64"); empty if unknown
+  std::string package_version;  // its version as the distro writes it ("6.1.76-1")
+  std::string src_name;         // its source package ("linux"), which kernel advisories name
+
+  bool operator==(const KernelInfo&) const = default;
+};
+
+struct KernelModule {
+  std::string name;
+  uint64_t size = 0;
+  int users = 0;       // reference count
+  std::string state;   // "Live", "Loading", "Unloading"
+
+  bool operator==(const KernelModule&) const = default;
+};
+
+struct ProcessInfo {
+  int pid = 0;
+  int ppid = 0;
+  uint32_t uid = 0;
+  std::string name;               // comm
+  std::string exe;                // resolved /proc/PID/exe, empty if unreadable
+  std::vector<std::string> args;  // cmdline
+
+  bool operator==(const ProcessInfo&) const = default;
+};
+
+// A listening TCP socket or bound UDP socket, with the processes holding it.
+struct ListeningSocket {
+  std::string protocol;  // "tcp", "tcp6", "udp", "udp6"
+  std::string address;   // "0.0.0.0", "::", "127.0.0.1"
+  uint16_t port = 0;
+  uint32_t uid = 0;
+  uint64_t inode = 0;
+  std::vector<int> pids;
+  std::string process;   // comm of the first holder
+
+  bool operator==(const ListeningSocket&) const = default;
+};
+
+struct ContainerMount {
+  std::string type;         // "bind", "volume", "tmpfs"
+  std::string source;       // host path or volume name
+  std::string destination;  // path in the container
+  bool read_write = true;
+  std::string propagation;
+
+  bool operator==(const ContainerMount&) const = default;
+};
+
+struct PortBinding {
+  std::string host_ip;
+  uint16_t host_port = 0;
+  uint16_t container_port = 0;
+  std::string protocol;  // "tcp", "udp"
+
+  bool operator==(const PortBinding&) const = default;
+};
+
+// A container as the engine's (Docker-compatible) inspect answer describes it.
+struct ContainerInfo {
+  std::string engine;        // "podman", "docker"
+  std::string id;
+  std::string name;
+  std::string image;         // as the container was created ("localhost/app:1")
+  std::string image_id;      // "sha256:…"
+  std::string image_digest;  // repo digest when the engine knows one
+  std::string state;         // "running", "paused", "exited", …
+  std::string user;          // Config.User; empty means the image's user (root unless the image says otherwise)
+  bool privileged = false;
+  std::vector<std::string> cap_add, cap_drop;
+  std::string network_mode, pid_mode, ipc_mode, uts_mode, userns_mode, cgroupns_mode;
+  std::vector<ContainerMount> mounts;
+  std::vector<PortBinding> ports;
+  bool read_only_rootfs = false;
+  bool no_new_privileges = false;
+  std::string seccomp_profile;   // "unconfined", "default", or a path
+  std::string apparmor_profile;
+  std::vector<std::string> security_opt;  // HostConfig.SecurityOpt as given
+  int64_t memory_limit = 0;  // bytes, 0 = unlimited
+  int64_t nano_cpus = 0;     // 0 = unlimited
+  int64_t cpu_shares = 0;
+  int64_t cpu_quota = 0;
+  int64_t pids_limit = 0;    // 0 or -1 = unlimited
+  std::string restart_policy;
+  int restart_max_retries = 0;
+  bool has_healthcheck = false;
+  int pid = 0;               // main process on the host, 0 when not running
+  // The engine's inspect answer (JSON text) as it came: compliance checks
+  // written as CEL read fields the typed members above do not carry.
+  std::string inspect_json;
+
+  bool operator==(const ContainerInfo&) const = default;
+};
+
+struct HostInfo {
+  std::string hostname;
+  KernelInfo kernel;
+  std::vector<KernelModule> modules;
+  std::vector<ListeningSocket> listening;
+  std::vector<ProcessInfo> processes;
+  std::string engine;         // engine found at the socket ("podman 4.3.1"), empty without one
+  std::string engine_socket;  // the socket asked
+  std::vector<ContainerInfo> containers;
+
+  bool operator==(const HostInfo&) const = default;
+};
+
 struct Inventory {
   std::optional<OsInfo> os;
+  std::optional<HostInfo> host;             // host targets only
   std::vector<Package> packages;            // OS packages
   std::vector<Application> applications;    // language packages by file
   std::vector<ConfigFile> config_files;     // not written to reports (only their findings are)
