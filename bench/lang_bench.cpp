@@ -41,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "core/process.hpp"
 #include "scan/scan.hpp"
 
 namespace fs = std::filesystem;
@@ -269,6 +270,7 @@ std::string hostname() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bulwark::prepare_process();  // as the CLI does
   Config cfg;
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "core/process.hpp"
 #include "artifact/artifact.hpp"
 #include "scan/scan.hpp"
 
@@ -202,6 +203,7 @@ std::string hostname() {
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::strncmp(argv[i], "--rss-child=", 12) == 0) return rss_child_main(argc, argv);
+  bulwark::prepare_process();  // as the CLI does
 
   Config cfg;
   std::vector<char*> rest = {argv[0]};

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "core/process.hpp"
 #include "cli/cli.hpp"
 
 namespace bulwark::cli {
@@ -31,6 +32,7 @@ void on_interrupt(int) {
 
 int main(int argc, char** argv) {
   using namespace bulwark::cli;
+  bulwark::prepare_process();
   CLI::App app{"Bulwark: container security scanner (images, root filesystems, directories, SBOMs)", "bulwark"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(bulwark::tool_version()));
