@@ -85,6 +85,17 @@ Result<std::unique_ptr<ImageSource>> open_oci_layout(const std::string& dir, con
 Result<std::unique_ptr<ImageSource>> open_registry(const std::string& ref, const Options& opts);
 Result<std::unique_ptr<ImageSource>> open_engine(const std::string& ref, const Options& opts);
 
+// A base image pinned for `--fix`: the manifest digest the registry serves for
+// `reference` now and, when one of the repository's version tags points at
+// the same manifest, that tag (the most specific: "12.8" over "12").
+// `pinned` is the reference as written with that tag and "@digest".
+struct PinnedReference {
+  std::string digest;
+  std::string tag;     // the version tag found, or the tag as written
+  std::string pinned;  // "debian:12.8@sha256:…"
+};
+Result<PinnedReference> pin_reference(const std::string& written, const Options& opts);
+
 // Per-layer results, stored as files under <cache_dir>/layers/.
 class LayerCache {
  public:

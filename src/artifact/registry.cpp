@@ -2,6 +2,8 @@
 // and layer blobs downloaded only when a layer is actually opened.
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "artifact/image_config.hpp"
@@ -112,6 +114,81 @@ Result<std::unique_ptr<ImageSource>> open_registry(const std::string& text, cons
   art.repo_digests.push_back(ref->name() + "@" + top_digest);
   if (auto st = fill_layers(art, manifest->layers, *config, mwhere); !st) return st.error();
   return std::unique_ptr<ImageSource>(new RegistrySource(std::move(client), std::move(art), opts));
+}
+
+namespace {
+
+// "12", "12.8", "v1.2.3", each optionally with the suffix of the tag as
+// written ("20-alpine" -> "20.11.1-alpine"): numeric components, or nullopt.
+std::optional<std::vector<uint64_t>> version_tag(std::string_view tag, std::string_view suffix) {
+  if (!suffix.empty()) {
+    if (tag.size() <= suffix.size() + 1 || !ends_with(tag, suffix) || tag[tag.size() - suffix.size() - 1] != '-')
+      return std::nullopt;
+    tag.remove_suffix(suffix.size() + 1);
+  }
+  if (!tag.empty() && tag[0] == 'v') tag.remove_prefix(1);
+  std::vector<uint64_t> parts;
+  size_t start = 0;
+  while (start <= tag.size()) {
+    size_t dot = tag.find('.', start);
+    if (dot == std::string_view::npos) dot = tag.size();
+    std::string_view part = tag.substr(start, dot - start);
+    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string_view::npos)
+      return std::nullopt;
+    parts.push_back(std::stoull(std::string(part)));
+    start = dot + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+Result<PinnedReference> pin_reference(const std::string& written, const Options& opts) {
+  auto ref = parse_reference(written);
+  if (!ref) return ref.error();
+  // The name as written, without its tag: a ':' after the last '/'.
+  std::string name = written;
+  if (size_t at = name.find('@'); at != std::string::npos) name.resize(at);
+  size_t slash = name.rfind('/');
+  if (size_t colon = name.find(':', slash == std::string::npos ? 0 : slash); colon != std::string::npos)
+    name.resize(colon);
+  RegistryClient client(*ref, opts);
+  if (auto st = client.ping(); !st) return st.error().within(client.describe());
+  auto top = client.get_manifest(ref->manifest_ref());
+  if (!top) return top.error();
+  PinnedReference out;
+  out.digest = top->digest;
+  const bool tag_written = name.size() < written.size() && written[name.size()] == ':';
+  out.tag = tag_written ? ref->tag : "";
+  // A version tag naming the same manifest: the tag as written may be
+  // "latest" or a major version; its suffix ("-alpine") is kept.
+  std::string suffix;
+  if (!ref->tag.empty() && std::isdigit(static_cast<unsigned char>(ref->tag[0])))
+    if (size_t dash = ref->tag.find('-'); dash != std::string::npos) suffix = ref->tag.substr(dash + 1);
+  if (auto tags = client.list_tags(20000); tags) {
+    std::vector<std::pair<std::vector<uint64_t>, std::string>> candidates;
+    // A written version ("20-alpine") only matches tags under it ("20.11.1-alpine").
+    auto prefix = version_tag(ref->tag, suffix).value_or(std::vector<uint64_t>{});
+    for (const auto& t : *tags)
+      if (auto v = version_tag(t, suffix); v && v->size() >= prefix.size() &&
+                                           std::equal(prefix.begin(), prefix.end(), v->begin()))
+        candidates.emplace_back(std::move(*v), t);
+    // Most components first (the most specific tag), then newest.
+    std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+      if (a.first.size() != b.first.size()) return a.first.size() > b.first.size();
+      return a.first > b.first;
+    });
+    constexpr size_t kMaxLookups = 24;  // manifests fetched to compare
+    for (size_t i = 0; i < candidates.size() && i < kMaxLookups; ++i) {
+      auto m = client.get_manifest(candidates[i].second);
+      if (m && m->digest == out.digest) {
+        out.tag = candidates[i].second;
+        break;
+      }
+    }
+  }
+  out.pinned = name + (out.tag.empty() ? "" : ":" + out.tag) + "@" + out.digest;
+  return out;
 }
 
 }  // namespace bulwark::artifact

@@ -575,6 +575,32 @@ Result<RegistryClient::Manifest> RegistryClient::get_manifest(const std::string&
   return m;
 }
 
+Result<std::vector<std::string>> RegistryClient::list_tags(size_t max_tags) {
+  const std::string where = describe() + ": tags";
+  std::vector<std::string> tags;
+  std::string next = "/v2/" + ref_.repository + "/tags/list?n=1000";
+  for (int page = 0; page < 100 && !next.empty() && tags.size() < max_tags; ++page) {
+    auto r = get(next, {}, nullptr, limits().max_metadata_bytes, nullptr, 300);
+    if (!r) return r.error().within(where);
+    if (r->status != 200) return http_error(*r, "cannot list the tags", where);
+    auto j = parse_json(r->body, where);
+    if (!j) return j.error();
+    if (!j->is_object() || !j->contains("tags")) return Error(ErrorCode::kCorrupt, "no 'tags' in the answer", where);
+    const json& list = (*j)["tags"];
+    if (list.is_array())
+      for (const auto& t : list)
+        if (t.is_string() && tags.size() < max_tags) tags.push_back(t.get<std::string>());
+    // Link: </v2/app/tags/list?last=x&n=1000>; rel="next"
+    next.clear();
+    std::string link = r->header("link");
+    size_t open = link.find('<'), close = link.find('>');
+    if (open != std::string::npos && close != std::string::npos && close > open &&
+        link.find("rel=\"next\"", close) != std::string::npos)
+      next = link.substr(open + 1, close - open - 1);
+  }
+  return tags;
+}
+
 Result<std::string> RegistryClient::get_blob(const std::string& digest, int64_t size) {
   const std::string where = describe() + ": blob " + digest;
   const uint64_t limit = limits().max_metadata_bytes;

@@ -84,6 +84,9 @@ class RegistryClient {
   // GET /v2/<repo>/manifests/<reference>; verified against `reference` when it
   // is a digest, and against Docker-Content-Digest when the registry sends one.
   Result<Manifest> get_manifest(const std::string& reference);
+  // GET /v2/<repo>/tags/list, following the Link header's next pages, at
+  // most `max_tags` names.
+  Result<std::vector<std::string>> list_tags(size_t max_tags);
   // A small blob (config) in memory, verified.
   Result<std::string> get_blob(const std::string& digest, int64_t size);
   // A blob streamed to `dest` while hashing; kDigestMismatch names the digest

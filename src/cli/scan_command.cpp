@@ -23,6 +23,7 @@ namespace {
 
 struct ScanFlags {
   std::string target;
+  bool packages = true;  // collect packages (all but `config`)
   std::string format = "table";
   std::string output;
   bool quiet = false;
@@ -89,8 +90,10 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags, bool skip_fla
     cmd->add_option("--engine-socket", f.engine_socket, "Podman/Docker API socket (default: the usual places)");
   }
   if (!image_flags && skip_flags) {
-    cmd->add_flag("--fix", f.fix, "Change the scanned Kubernetes manifests so that fixable misconfigurations pass");
+    cmd->add_flag("--fix", f.fix,
+                  "Change the scanned Kubernetes manifests and Dockerfiles so that fixable misconfigurations pass");
     cmd->add_flag("--fix-dry-run", f.fix_dry_run, "Print the --fix changes as a unified diff, change nothing");
+    cmd->add_flag("--insecure", f.insecure, "--fix: pin base images through plain-HTTP registries too");
   }
   if (skip_flags) {
     cmd->add_option("--skip-dirs", f.skip_dirs, "Directories to skip (glob relative to the target's root, repeatable)")
@@ -110,7 +113,17 @@ int apply_fixes(const Report& report, const scan::Request& req, bool dry_run) {
   }
   std::vector<Diagnostic> diags;
   auto docs = policy::parse_config_files(report.inventory.config_files, req.misconfig.limits, diags);
-  auto fixes = policy::plan_fixes(report.inventory.config_files, docs, *policies, report.findings, diags);
+  // Base images are pinned to what their registry serves now.
+  policy::ImagePinner pin = [&req](const std::string& ref, std::string& why) -> std::optional<std::string> {
+    auto pinned = artifact::pin_reference(ref, req.artifact);
+    if (!pinned) {
+      why = "cannot resolve " + ref + ": " + pinned.error().describe();
+      return std::nullopt;
+    }
+    return pinned->pinned;
+  };
+  auto fixes = policy::plan_fixes(report.inventory.config_files, docs, *policies, report.findings, diags, pin,
+                                  req.misconfig.limits);
   for (const auto& d : diags) log_warn(d.location.path + ": " + d.message);
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -153,6 +166,7 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
   req.target = f.target;
   req.disabled_analyzers = f.disable_analyzers;
   req.scanners = f.scanners;
+  req.packages = f.packages;
   req.misconfig.policy_dirs = f.policy_dirs;
   req.misconfig.disabled = f.disabled_policies;
   req.db_path = f.db_path;
@@ -203,9 +217,10 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
 }
 
 void add_scan_command(CLI::App& app, Action& action, const char* name, const char* help, const char* target_help,
-                      TargetKind kind, bool image_flags, std::vector<std::string> scanners) {
+                      TargetKind kind, bool image_flags, std::vector<std::string> scanners, bool packages = true) {
   auto flags = std::make_shared<ScanFlags>();
   flags->scanners = std::move(scanners);
+  flags->packages = packages;
   auto* cmd = app.add_subcommand(name, help);
   cmd->add_option("target", flags->target, target_help)->required();
   // Skip patterns select paths inside the target: meaningless for an SBOM.
@@ -229,7 +244,7 @@ void add_scan_commands(CLI::App& app, Action& action) {
                    "Repository directory", TargetKind::kRepository, false, {"vuln", "misconfig"});
   add_scan_command(app, action, "config",
                    "Scan configuration (Kubernetes, Dockerfile, Terraform, CloudFormation) for misconfigurations",
-                   "Directory or file", TargetKind::kFilesystem, false, {"misconfig"});
+                   "Directory or file", TargetKind::kFilesystem, false, {"misconfig"}, /*packages=*/false);
   add_scan_command(app, action, "sbom", "Read a CycloneDX or SPDX JSON SBOM and report on its packages",
                    "SBOM file", TargetKind::kSbom, false, {"vuln"});
 }

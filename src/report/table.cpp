@@ -340,8 +340,18 @@ Row package_row(const Package& p) {
           {short_layer(p.location.layer), ""}};
 }
 
+// Whether any analyzer that finds packages ran: a configuration scan runs
+// only the configuration-file analyzer and has no inventory to speak of.
+bool packages_looked_for(const Report& r) {
+  if (r.target.kind == TargetKind::kSbom) return true;
+  for (const auto& [name, version] : r.tool.components)
+    if (starts_with(name, "analyzer:") && name != "analyzer:config-files") return true;
+  return false;
+}
+
 void write_inventory(const Report& r, bool color, std::ostream& out) {
   const Inventory& inv = r.inventory;
+  if (!packages_looked_for(r) && inv.packages.empty() && inv.applications.empty()) return;
   if (!inv.packages.empty()) {
     std::string os;
     if (inv.os) os = " (" + inv.os->family + (inv.os->version.empty() ? "" : " " + inv.os->version) + ")";

@@ -82,6 +82,12 @@ Result<Report> run(const Request& request) {
   // Configuration files are only kept when they will be scanned.
   bool misconfig = std::find(request.scanners.begin(), request.scanners.end(), "misconfig") != request.scanners.end();
   if (!misconfig && analyzers.find("config-files")) (void)analyzers.disable({"config-files"});
+  if (!request.packages) {
+    std::vector<std::string> others;
+    for (const auto& a : analyzers.all())
+      if (a->name() != "config-files") others.emplace_back(a->name());
+    if (auto st = analyzers.disable(others); !st) return st.error();
+  }
 
   auto detectors = default_detectors(request);
   if (!detectors) return detectors.error();

@@ -21,6 +21,9 @@ struct Request {
   policy::MisconfigOptions misconfig;  // policies for the "misconfig" scanner
   std::string db_path;      // vulnerability database; empty = vulndb::default_database_path(cache dir)
   bool require_db = false;  // a missing database fails the scan instead of warning
+  // false: only configuration files are collected, no packages (`bulwark
+  // config`); the report then says nothing of an inventory.
+  bool packages = true;
 };
 
 // The detectors the request asks for, in the order they run.

@@ -49,5 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Node* parent = s.get("from")->get("stage");
     if (parent->kind() == Node::Kind::kInt && parent->as_int() >= s.get("index")->as_int()) __builtin_trap();
   }
+  // --fix on whatever the built-in policies find: an edit is either placed
+  // and re-parsed to the same stages, or left out with a warning.
+  std::vector<Finding> findings;
+  policy::evaluate_policies(policy::builtin_policies(), docs, nullptr, findings, diags);
+  policy::ImagePinner pin = [](const std::string& ref, std::string&) -> std::optional<std::string> {
+    return ref + "@sha256:" + std::string(64, 'c');
+  };
+  std::vector<ConfigFile> all{file};
+  for (const auto& fx : policy::plan_fixes(all, docs, policy::builtin_policies(), findings, diags, pin, limits))
+    if (fx.path != file.path || fx.fixed == fx.original) __builtin_trap();
   return 0;
 }

@@ -3,6 +3,7 @@
 // storage and check that the scan fails naming it.
 #include <gtest/gtest.h>
 
+#include "core/core.hpp"
 #include "integration/harness.hpp"
 
 namespace bulwark::integration {
@@ -134,6 +135,62 @@ TEST(Registry, UnknownTagIsNamed) {
                     reg.host() + "/bulwark/none:nope"}, 90);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_TRUE(mentions(r.err, "bulwark/none")) << r.err;
+}
+
+
+// `config --fix` pins an unpinned base image to what the registry serves: the
+// digest of its manifest and the most specific version tag naming the same
+// manifest ("1.2.3" over "1.2" and "1"; "2.0.0" names another image).
+TEST(Registry, FixPinsBaseImagesToTheRegistrysDigestAndVersionTag) {
+  BULWARK_REQUIRE_IMAGES(im);
+  BULWARK_REQUIRE_TOOL("docker-registry");
+  BULWARK_REQUIRE_TOOL("skopeo");
+  TempDir t;
+  Registry reg(t.path());
+  ASSERT_TRUE(reg.up()) << reg.log();
+  std::string repo = reg.host() + "/bulwark/base";
+  for (std::string tag : {"latest", "1", "1.2", "1.2.3"}) {
+    auto p = push("oci:" + im.oci_layout.string() + ":test", "docker://" + repo + ":" + tag);
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+  }
+  // Another image under a newer version: same repository, different manifest.
+  auto other = push("oci:" + im.oci_layout.string() + ":test", "docker://" + repo + ":2.0.0", "v2s2");
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  auto inspect = testing::run({"skopeo", "inspect", "--tls-verify=false", "--raw", "docker://" + repo + ":1.2.3"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  std::string digest = "sha256:" + sha256_hex(inspect.out);
+
+  TempDir work;
+  testing::write_file(work / "Dockerfile",
+                      "FROM " + repo + ":1 AS base\nRUN true\n"
+                      "FROM " + repo + "\nRUN useradd -m app\nCMD [\"sh\"]\n");
+  auto dry = bulwark({"config", "-q", "--insecure", "--fix-dry-run", (work / "Dockerfile").string()}, 120);
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("+FROM " + repo + ":1.2.3@" + digest + "\n"), std::string::npos) << dry.out << dry.err;
+  EXPECT_NE(dry.out.find("+USER app\n"), std::string::npos) << dry.out;
+  // Tag "1" is pinned already as far as BW-DF-002 goes: left alone.
+  EXPECT_EQ(dry.out.find(" AS base"), dry.out.rfind(" AS base")) << dry.out;
+  EXPECT_EQ(dry.out.find("+FROM " + repo + ":1 AS base"), std::string::npos) << dry.out;
+
+  auto fix = bulwark({"config", "-q", "--insecure", "--fix", (work / "Dockerfile").string()}, 120);
+  EXPECT_EQ(fix.exit_code, 0) << fix.err;
+  auto after = bulwark({"config", "-q", "-f", "json", (work / "Dockerfile").string()}, 120);
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  json report = json::parse(after.out);
+  for (const auto& f : report["findings"]) {
+    EXPECT_NE(f.value("id", ""), "BW-DF-001");
+    EXPECT_NE(f.value("id", ""), "BW-DF-002");
+  }
+
+  // A registry that is not there: the finding stays, and the warning says why.
+  TempDir work2;
+  int port = free_port();
+  testing::write_file(work2 / "Dockerfile", "FROM 127.0.0.1:" + std::to_string(port) + "/x/y\nCMD [\"sh\"]\n");
+  auto gone = bulwark({"config", "--insecure", "--fix-dry-run", (work2 / "Dockerfile").string()}, 120);
+  EXPECT_EQ(gone.exit_code, 0) << gone.err;
+  EXPECT_EQ(gone.out.find("+FROM"), std::string::npos) << gone.out;
+  EXPECT_TRUE(mentions(gone.err, "BW-DF-002 not fixed: cannot resolve 127.0.0.1:" + std::to_string(port)))
+      << gone.err;
 }
 
 }  // namespace

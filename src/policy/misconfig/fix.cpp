@@ -253,7 +253,7 @@ const Node* fix_target(const Document& doc, const std::string& target, const std
 
 std::vector<FileFix> plan_fixes(std::span<const ConfigFile> files, std::span<const Document> docs,
                                 std::span<const Policy> policies, std::span<const Finding> findings,
-                                std::vector<Diagnostic>& diags) {
+                                std::vector<Diagnostic>& diags, const ImagePinner& pin, const ConfigLimits& limits) {
   std::map<std::string, const Policy*> by_id;
   for (const auto& p : policies)
     if (!p.fixes.empty()) by_id[p.id] = &p;
@@ -314,6 +314,7 @@ std::vector<FileFix> plan_fixes(std::span<const ConfigFile> files, std::span<con
     fix.findings = fixed_counts[path];
     out.push_back(std::move(fix));
   }
+  for (auto& fx : plan_dockerfile_fixes(files, docs, policies, findings, pin, limits, diags)) out.push_back(std::move(fx));
   return out;
 }
 

@@ -25,4 +25,10 @@ std::vector<std::string> policy_variables(const Policy& p);
 // in path order. Generated at build time (cmake/EmbedFiles.cmake).
 const std::vector<std::pair<std::string_view, std::string_view>>& embedded_policy_files();
 
+// The Dockerfile half of plan_fixes (fix_dockerfile.cpp).
+std::vector<FileFix> plan_dockerfile_fixes(std::span<const ConfigFile> files, std::span<const Document> docs,
+                                           std::span<const Policy> policies, std::span<const Finding> findings,
+                                           const ImagePinner& pin, const ConfigLimits& limits,
+                                           std::vector<Diagnostic>& diags);
+
 }  // namespace bulwark::policy

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -98,8 +99,11 @@ struct Policy {
   // `set` maps dotted paths below the target to values that must hold;
   // `default` to values added only where the setting is missing (a resource
   // limit someone chose is kept).
+  // Dockerfiles: `target: dockerfile` with a named `action` ("add-user",
+  // "pin-base-image"), carried out by the Dockerfile fixer.
   struct Fix {
     std::string target;
+    std::string action;
     std::vector<std::pair<std::string, Node>> set;
     std::vector<std::pair<std::string, Node>> defaults;
   };
@@ -142,12 +146,20 @@ struct FileFix {
   int findings = 0;                   // findings addressed
 };
 
-// Plans the fixes of every open finding whose policy has `fix` entries, for
-// Kubernetes YAML. The text keeps its comments and layout; each result is
-// checked to still be well-formed YAML.
+// How --fix pins a base image: the reference as written ("debian",
+// "node:20") to the one to write ("debian:12.8@sha256:…"); nullopt with the
+// reason in `why` when it cannot be determined (no registry answer).
+using ImagePinner = std::function<std::optional<std::string>(const std::string& ref, std::string& why)>;
+
+// Plans the fixes of every open finding whose policy has `fix` entries:
+// Kubernetes YAML (the text keeps its comments and layout; each result is
+// checked to still be well-formed YAML) and Dockerfiles (a USER for a user
+// the file creates, base images pinned through `pin`). What cannot be fixed
+// is a warning naming the finding and why.
 std::vector<FileFix> plan_fixes(std::span<const ConfigFile> files, std::span<const Document> docs,
                                 std::span<const Policy> policies, std::span<const Finding> findings,
-                                std::vector<Diagnostic>& diags);
+                                std::vector<Diagnostic>& diags, const ImagePinner& pin = {},
+                                const ConfigLimits& limits = {});
 
 // A unified diff (3 lines of context) of `before` and `after`, named a/PATH and b/PATH.
 std::string unified_diff(const std::string& path, std::string_view before, std::string_view after);

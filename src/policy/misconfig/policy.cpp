@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/core.hpp"
@@ -155,12 +156,24 @@ std::optional<Policy> read_policy(const Node& doc, const std::string& source, st
       const Node* target = f.get("target");
       const Node* set = f.get("set");
       const Node* defaults = f.get("default");
+      if (target && target->is_string() && target->as_string() == "dockerfile") {
+        static const std::set<std::string> kActions = {"add-user", "pin-base-image"};
+        const Node* action = f.get("action");
+        if (!action || !action->is_string() || !kActions.count(action->as_string()))
+          return fail(f.pos, "a dockerfile fix needs an action: add-user or pin-base-image");
+        if (p.format != "dockerfile") return fail(f.pos, "target dockerfile is for dockerfile policies");
+        Policy::Fix fix;
+        fix.target = "dockerfile";
+        fix.action = action->as_string();
+        p.fixes.push_back(std::move(fix));
+        continue;
+      }
       if (!target || !target->is_string() || (!set && !defaults) || (set && !set->is_map()) ||
           (defaults && !defaults->is_map()))
         return fail(f.pos, "each fix needs a target and a 'set' or 'default' mapping");
       const std::string& t = target->as_string();
       if (t != "container" && t != "pod" && t != "document")
-        return fail(target->pos, "fix target must be container, pod or document");
+        return fail(target->pos, "fix target must be container, pod, document or dockerfile");
       Policy::Fix fix;
       fix.target = t;
       if (set)

@@ -170,5 +170,60 @@ TEST(ConfigCommand, FsScansConfigurationWithPackages) {
   EXPECT_TRUE(ids(json::parse(vuln_only.out)).empty());
 }
 
+
+// The shared corpus's deliberately vulnerable IaC projects: each row below was
+// checked by hand against the file (the line holds the resource or field the
+// message names). A scan must find all of them, read every file without
+// diagnostics, and report no packages (configuration only).
+TEST(ConfigCommand, IacCorpusFindsTheKnownMisconfigurations) {
+  BULWARK_REQUIRE_CORPUS();
+  fs::path iac = corpus_dir() / "iac";
+  if (!fs::is_directory(iac)) GTEST_SKIP() << "no iac/ in the shared corpus";
+  auto r = bulwark({"config", iac.string(), "-q", "-f", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json report = json::parse(r.out);
+  std::set<std::string> got;
+  for (const auto& f : report["findings"])
+    got.insert(f.value("id", "") + " " + f["location"].value("path", "") + ":" +
+               std::to_string(f["location"].value("line", 0)) + " " + f["attributes"].value("resource", ""));
+  const char* expected[] = {
+      // cfngoat: the data bucket is world-readable.
+      "BW-CFN-001 cfngoat/cfngoat.yaml:923 DataBucket",
+      // terragoat AWS: SSH open to the internet, a public unencrypted database,
+      // an EKS endpoint open to everyone, wildcard IAM.
+      "BW-TF-010 terragoat/terraform/aws/ec2.tf:90 aws_security_group.web-node",
+      "BW-TF-030 terragoat/terraform/aws/db-app.tf:22 aws_db_instance.default",
+      "BW-TF-031 terragoat/terraform/aws/db-app.tf:19 aws_db_instance.default",
+      "BW-TF-040 terragoat/terraform/aws/eks.tf:122 aws_eks_cluster.eks_cluster",
+      "BW-TF-020 terragoat/terraform/aws/iam.tf:34 aws_iam_user_policy.userpolicy",
+      // terragoat GCP and Azure: allUsers on a bucket, a firewall open on all
+      // ports, SSH and RDP open in a network security group.
+      "BW-TF-100 terragoat/terraform/gcp/gcs.tf:19 google_storage_bucket_iam_binding.allow_public_read",
+      "BW-TF-110 terragoat/terraform/gcp/networks.tf:23 google_compute_firewall.allow_all",
+      "BW-TF-210 terragoat/terraform/azure/networking.tf:80 azurerm_network_security_group.bad_sg",
+      "BW-TF-210 terragoat/terraform/azure/networking.tf:92 azurerm_network_security_group.bad_sg",
+      // kubernetes-goat: privileged containers, the host's container runtime
+      // socket mounted, cluster-admin bound.
+      "BW-K8S-001 kubernetes-goat/scenarios/health-check/deployment.yaml:25 Deployment/health-check-deployment",
+      "BW-K8S-001 kubernetes-goat/scenarios/system-monitor/deployment.yaml:41 "
+      "Deployment/default/system-monitor-deployment",
+      "BW-K8S-012 kubernetes-goat/scenarios/docker-bench-security/deployment.yaml:89 "
+      "DaemonSet/docker-bench-security",
+      "BW-K8S-034 kubernetes-goat/scenarios/insecure-rbac/setup.yaml:14 ClusterRoleBinding/superadmin",
+  };
+  for (const char* e : expected) EXPECT_TRUE(got.count(e)) << "missing: " << e;
+  // Port 80 open to the internet on the same security group is a web server,
+  // not an administration port: not reported.
+  EXPECT_FALSE(got.count("BW-TF-010 terragoat/terraform/aws/ec2.tf:83 aws_security_group.web-node"));
+  EXPECT_TRUE(report["inventory"].value("packages", json::array()).empty());
+  EXPECT_TRUE(report["inventory"].value("applications", json::array()).empty());
+  for (const auto& d : report.value("diagnostics", json::array()))
+    ADD_FAILURE() << "diagnostic: " << d.dump();
+  // The table of a configuration scan has no inventory section.
+  auto table = bulwark({"config", iac.string(), "-q"});
+  EXPECT_EQ(table.out.find("No packages found."), std::string::npos);
+  EXPECT_NE(table.out.find("Misconfigurations in"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bulwark::testing

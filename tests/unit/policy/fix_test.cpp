@@ -111,5 +111,110 @@ TEST(Fix, NothingToFixGivesNoFiles) {
   EXPECT_TRUE(plan_fixes(files, s.docs, builtin_policies(), s.findings, diags).empty());
 }
 
+
+// ---- Dockerfiles ----------------------------------------------------------------
+
+// A pinner standing in for the registry: these tests are about placing the
+// edit; pinning against a real registry is an integration test.
+std::optional<std::string> pin_known(const std::string& ref, std::string& why) {
+  if (ref == "debian" || ref == "debian:latest") return "debian:12.8@sha256:" + std::string(64, 'a');
+  why = "unknown to this test";
+  return std::nullopt;
+}
+
+TEST(Fix, DockerfileGetsTheUserItCreatesAndPinnedBaseImages) {
+  const std::string text =
+      "# build\n"
+      "FROM golang:1.22 AS build\n"
+      "RUN go build -o /app .\n"
+      "\n"
+      "FROM debian\n"
+      "RUN apt-get update && apt-get install -y ca-certificates \\\n"
+      "    && useradd --system -u 10001 --shell /usr/sbin/nologin appuser\n"
+      "COPY --from=build /app /usr/bin/app\n"
+      "CMD [\"app\"]   # run it\n";
+  std::vector<ConfigFile> files{{"Dockerfile", "", text}};
+  Scan s = scan(files);
+  ASSERT_TRUE(ids(s.findings).count("BW-DF-001"));
+  ASSERT_TRUE(ids(s.findings).count("BW-DF-002"));
+  std::vector<Diagnostic> diags;
+  auto fixes = plan_fixes(files, s.docs, builtin_policies(), s.findings, diags, pin_known);
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_EQ(fixes[0].fixed,
+            "# build\n"
+            "FROM golang:1.22 AS build\n"
+            "RUN go build -o /app .\n"
+            "\n"
+            "FROM debian:12.8@sha256:" + std::string(64, 'a') + "\n"
+            "RUN apt-get update && apt-get install -y ca-certificates \\\n"
+            "    && useradd --system -u 10001 --shell /usr/sbin/nologin appuser\n"
+            "COPY --from=build /app /usr/bin/app\n"
+            "USER appuser\n"
+            "CMD [\"app\"]   # run it\n");
+  EXPECT_EQ(fixes[0].policies, (std::vector<std::string>{"BW-DF-001", "BW-DF-002"}));
+  // The fixed file passes both policies.
+  std::vector<ConfigFile> after{{"Dockerfile", "", fixes[0].fixed}};
+  Scan again = scan(after);
+  EXPECT_FALSE(ids(again.findings).count("BW-DF-001"));
+  EXPECT_FALSE(ids(again.findings).count("BW-DF-002"));
+}
+
+TEST(Fix, DockerfileUserFromAParentStageGoesAtTheEnd) {
+  const std::string text =
+      "FROM alpine:3.20 AS base\n"
+      "RUN addgroup -S app && adduser -S -G app -h /srv app\n"
+      "FROM base\n"
+      "USER root\n"
+      "RUN apk add --no-cache curl";  // no final newline
+  std::vector<ConfigFile> files{{"Containerfile", "", text}};
+  Scan s = scan(files);
+  ASSERT_TRUE(ids(s.findings).count("BW-DF-001"));
+  std::vector<Diagnostic> diags;
+  auto fixes = plan_fixes(files, s.docs, builtin_policies(), s.findings, diags, pin_known);
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_EQ(fixes[0].fixed, text + "\nUSER app\n");
+  Scan again = scan({{"Containerfile", "", fixes[0].fixed}});
+  EXPECT_FALSE(ids(again.findings).count("BW-DF-001"));
+}
+
+TEST(Fix, DockerfileWithoutACreatedUserOrAResolvableImageSaysWhy) {
+  const std::string text =
+      "ARG BASE=node\n"
+      "FROM $BASE\n"
+      "FROM ubuntu\n"
+      "RUN adduser deploy sudo\n"  // adds an existing user to a group: creates nobody
+      "CMD [\"bash\"]\n";
+  std::vector<ConfigFile> files{{"Dockerfile", "", text}};
+  Scan s = scan(files);
+  ASSERT_TRUE(ids(s.findings).count("BW-DF-001"));
+  std::vector<Diagnostic> diags;
+  auto fixes = plan_fixes(files, s.docs, builtin_policies(), s.findings, diags, pin_known);
+  EXPECT_TRUE(fixes.empty());
+  std::string all;
+  for (const auto& d : diags) all += d.message + "\n";
+  EXPECT_NE(all.find("BW-DF-001 not fixed: no user is created"), std::string::npos) << all;
+  EXPECT_NE(all.find("BW-DF-002 not fixed: unknown to this test"), std::string::npos) << all;
+  // Without a pinner (no registry), nothing is guessed.
+  diags.clear();
+  EXPECT_TRUE(plan_fixes(files, s.docs, builtin_policies(), s.findings, diags).empty());
+}
+
+TEST(Fix, DockerfileFixActionIsCheckedWhenThePolicyLoads) {
+  std::vector<Diagnostic> diags;
+  auto p = load_policies(R"(id: X-1
+title: t
+severity: LOW
+match: {format: dockerfile}
+fix:
+  - {target: dockerfile, action: make-it-safe}
+violations: '[]'
+)",
+                         "mine.yaml", diags);
+  EXPECT_TRUE(p.empty());
+  ASSERT_FALSE(diags.empty());
+  EXPECT_NE(diags[0].message.find("add-user or pin-base-image"), std::string::npos) << diags[0].message;
+  EXPECT_EQ(diags[0].location.line, 6);
+}
+
 }  // namespace
 }  // namespace bulwark::policy

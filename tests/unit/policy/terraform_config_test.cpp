@@ -244,8 +244,11 @@ TEST(TerraformConfig, LocalModulesAreInstancesWithTheirArguments) {
   // Every resource of the module instance, from all its files, for cross-resource policies.
   EXPECT_EQ(site->root.get("module_resources")->size(), 4u);
   // The module directory is not read again as a root of its own.
-  for (const auto& d : r.docs)
-    if (d.path.starts_with("project/modules/")) EXPECT_NE(d.root.get("module")->as_string(), "");
+  for (const auto& d : r.docs) {
+    if (d.path.starts_with("project/modules/")) {
+      EXPECT_NE(d.root.get("module")->as_string(), "");
+    }
+  }
   const Document* main = r.doc("project/main.tf");
   const Node& calls = *main->root.get("module_calls");
   ASSERT_EQ(calls.size(), 2u);
