@@ -161,6 +161,7 @@ struct Package {
   std::string digest;         // checksum of the package content where the database has one
   Relationship relationship = Relationship::kUnknown;
   bool dev = false;           // development-only dependency
+  bool running_kernel = false;  // host scans: the package of the kernel that is running
   std::vector<std::string> depends_on;      // ids of packages this one depends on
   std::vector<std::string> installed_files; // absolute paths as installed ("/usr/bin/x")
   Location location;          // database/lockfile path and the layer that introduced it
