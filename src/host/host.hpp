@@ -40,11 +40,11 @@ HostInfo collect(const HostOptions& opts, std::vector<Diagnostic>& diagnostics);
 // proc is unreadable).
 KernelInfo read_kernel(const std::filesystem::path& root, std::vector<Diagnostic>& diagnostics);
 
-// The distribution's version of the kernel as the version string carries it:
-// "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)" -> "6.1.76-1";
-// Ubuntu's "#104-Ubuntu SMP ..." with release "5.15.0-101-generic" ->
-// "5.15.0-101.111" only if the version string names it, else empty.
-std::string distro_kernel_version(std::string_view version_string);
+// The distribution's version of the kernel as uname's release and version
+// strings carry it: Debian "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)"
+// -> "6.1.76-1"; Ubuntu release "5.15.0-94-generic" with "#104-Ubuntu SMP ..."
+// -> "5.15.0-94.104". Empty when the strings do not say.
+std::string distro_kernel_version(std::string_view release, std::string_view version);
 
 // Fills kernel.package / package_version / src_name from the OS and the
 // installed packages: the package that installed /boot/vmlinuz-<release> or
@@ -126,5 +126,6 @@ class EngineClient {
 Result<std::string> parse_engine_version(std::string_view json);
 Result<std::vector<std::string>> parse_container_list(std::string_view json);  // ids
 Result<ContainerInfo> parse_container_inspect(std::string_view json, std::string_view engine);
+Result<std::vector<std::string>> parse_image_repo_digests(std::string_view json);  // "repo@sha256:…"
 
 }  // namespace bulwark::host
