@@ -51,6 +51,7 @@ HostInfo collect(const HostOptions& opts, std::vector<Diagnostic>& diagnostics) 
     EngineClientOptions eo;
     eo.socket = h.engine_socket;
     eo.timeout_seconds = opts.engine_timeout_seconds;
+    eo.cancel = opts.cancel;
     EngineClient client(eo);
     auto version = client.version();
     if (!version) {

@@ -28,6 +28,7 @@ struct HostOptions {
   bool containers = true;     // ask the engine for its containers
   bool processes = true;      // walk proc/<pid> (needed for socket owners)
   long engine_timeout_seconds = 10;  // per request to the engine; a silent engine is a diagnostic
+  const CancelToken* cancel = nullptr;  // --timeout / Ctrl-C also stop engine requests
 };
 
 // Reads the facts of the host under root. Problems are diagnostics, never exceptions.
