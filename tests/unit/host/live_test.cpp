@@ -120,11 +120,25 @@ TEST(HostLive, ListeningSocketsEqualWhatSsShows) {
   ASSERT_NE(tcp_port, 0);
   ASSERT_NE(udp_port, 0);
 
+  // Other programs on this machine may open or close a socket between our
+  // read and ss's: the two views are taken again (a few times) until they are
+  // of the same moment, and then compared.
+  auto norm = [](std::set<std::string> s) {
+    std::set<std::string> out;
+    for (auto x : s) out.insert(std::regex_replace(x, std::regex(" \\* "), " :: "));
+    return out;
+  };
   std::vector<Diagnostic> diags;
-  auto ps = read_processes("/", diags);
-  auto socks = read_listening("/", ps, diags);
-  auto ss_tcp = ss_sockets("-ltn", "tcp");
-  auto ss_udp = ss_sockets("-lun", "udp");
+  std::vector<ListeningSocket> socks;
+  std::set<std::string> ss_tcp, ss_udp;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    diags.clear();
+    auto ps = read_processes("/", diags);
+    socks = read_listening("/", ps, diags);
+    ss_tcp = ss_sockets("-ltn", "tcp");
+    ss_udp = ss_sockets("-lun", "udp");
+    if (norm(our_sockets(socks, "tcp")) == norm(ss_tcp) && norm(our_sockets(socks, "udp")) == norm(ss_udp)) break;
+  }
 
   // Ours hold the pid of this process.
   bool tcp_seen = false, udp_seen = false;
@@ -140,14 +154,6 @@ TEST(HostLive, ListeningSocketsEqualWhatSsShows) {
 
   // The whole sets agree (ss writes a dual-stack "::" socket as "*").
   auto ours_tcp = our_sockets(socks, "tcp"), ours_udp = our_sockets(socks, "udp");
-  auto norm = [](std::set<std::string> s) {
-    std::set<std::string> out;
-    for (auto x : s) {
-      x = std::regex_replace(x, std::regex(" \\* "), " :: ");
-      out.insert(x);
-    }
-    return out;
-  };
   EXPECT_EQ(norm(ours_tcp), norm(ss_tcp)) << "ours:\n" << join(ours_tcp) << "ss:\n" << join(ss_tcp);
   EXPECT_EQ(norm(ours_udp), norm(ss_udp)) << "ours:\n" << join(ours_udp) << "ss:\n" << join(ss_udp);
 
