@@ -68,6 +68,7 @@ HostInfo collect(const HostOptions& opts, std::vector<Diagnostic>& diagnostics) 
       return h;
     }
     h.containers = std::move(*containers);
+    reconcile_namespaces(opts.root, h.containers, diagnostics);
   }
   return h;
 }

@@ -123,6 +123,14 @@ class EngineClient {
   std::string product_;  // "podman" / "docker" once /version answered
 };
 
+// Checks the network/pid/ipc/uts modes of running containers against the
+// namespaces their main process really shares with the host
+// (proc/<pid>/ns/* against proc/self/ns on a live root, proc/1/ns in a
+// mounted one) and reports a shared one as "host" with a diagnostic when the
+// engine said otherwise. collect() calls it.
+void reconcile_namespaces(const std::filesystem::path& root, std::vector<ContainerInfo>& containers,
+                          std::vector<Diagnostic>& diagnostics);
+
 // Parsers of the engine's answers (fuzzed).
 Result<std::string> parse_engine_version(std::string_view json);
 Result<std::vector<std::string>> parse_container_list(std::string_view json);  // ids

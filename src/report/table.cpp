@@ -462,7 +462,7 @@ void write_host(const HostInfo& h, bool color, std::ostream& out) {
     }
     draw_table(out,
                {{"Name", 24}, {"ID", 12}, {"Image", 40}, {"State", 10}, {"User", 12}, {"Network", 12},
-                {"Privileges", 40}, {"Limits", 30}, {"Ports", 30}},
+                {"Privileges", 64}, {"Limits", 30}, {"Ports", 30}},
                rows, color);
     out << '\n';
   }

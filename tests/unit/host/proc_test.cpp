@@ -329,5 +329,40 @@ TEST(HostProc, CollectOverAFakeRootWithoutAnEngine) {
   EXPECT_TRUE(said) << dump(diags);
 }
 
+TEST(HostProc, NamespacesSharedWithTheHostOverrideWhatTheEngineSaid) {
+  TempDir root;
+  // proc/1 is the host's init in a mounted root; 4242 a container's process.
+  fs::create_directories(root / "proc/1/ns");
+  fs::create_directories(root / "proc/4242/ns");
+  for (const char* ns : {"net", "pid", "ipc", "uts"})
+    fs::create_symlink(std::string(ns) + ":[40265318" + (ns[0] == 'n' ? "40" : "39") + "]", root / "proc/1/ns" / ns);
+  fs::create_symlink("net:[4026532100]", root / "proc/4242/ns/net");   // its own
+  fs::create_symlink("pid:[4026532101]", root / "proc/4242/ns/pid");   // its own
+  fs::create_symlink("ipc:[4026531839]", root / "proc/4242/ns/ipc");   // the host's
+  fs::create_symlink("uts:[4026531839]", root / "proc/4242/ns/uts");   // the host's, and said so
+  ContainerInfo c;
+  c.name = "web";
+  c.state = "running";
+  c.pid = 4242;
+  c.network_mode = "bridge";
+  c.pid_mode = "private";
+  c.ipc_mode = "shareable";
+  c.uts_mode = "host";
+  ContainerInfo stopped = c;
+  stopped.name = "old";
+  stopped.state = "exited";
+  std::vector<ContainerInfo> cs = {c, stopped};
+  std::vector<Diagnostic> diags;
+  reconcile_namespaces(root.path(), cs, diags);
+  EXPECT_EQ(cs[0].network_mode, "bridge");
+  EXPECT_EQ(cs[0].pid_mode, "private");
+  EXPECT_EQ(cs[0].ipc_mode, "host");
+  EXPECT_EQ(cs[0].uts_mode, "host");
+  EXPECT_EQ(cs[1].ipc_mode, "shareable");  // not running: nothing to look at
+  ASSERT_EQ(diags.size(), 1u) << dump(diags);
+  EXPECT_EQ(diags[0].location.path, "proc/4242/ns/ipc");
+  EXPECT_NE(diags[0].message.find("'shareable'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bulwark::host
