@@ -7,6 +7,7 @@
 #include "artifact/artifact.hpp"
 #include "core/core.hpp"
 #include "core/detector.hpp"
+#include "host/host.hpp"
 #include "policy/misconfig/misconfig.hpp"
 
 namespace bulwark::scan {
@@ -24,6 +25,11 @@ struct Request {
   // false: only configuration files are collected, no packages (`bulwark
   // config`); the report then says nothing of an inventory.
   bool packages = true;
+  // Host targets (`target` is the root): the host facts to collect, and
+  // whether each distinct image of the running containers is scanned too
+  // (through the engine at host.engine_socket, or the one found under the root).
+  host::HostOptions host;
+  bool scan_containers = false;
 };
 
 // The detectors the request asks for, in the order they run.

@@ -50,13 +50,13 @@ TEST(Fingerprint, IgnoresTagButNotRepository) {
   Finding f;
   f.id = "CVE-2024-3094";
   f.package_name = "xz-utils";
-  Target a{TargetKind::kImage, "registry.local/app:1.0", "", {}};
-  Target b{TargetKind::kImage, "registry.local/app:2.0", "", {}};
-  Target c{TargetKind::kImage, "registry.local/other:1.0", "", {}};
+  Target a{TargetKind::kImage, "registry.local/app:1.0", "", {}, {}};
+  Target b{TargetKind::kImage, "registry.local/app:2.0", "", {}, {}};
+  Target c{TargetKind::kImage, "registry.local/other:1.0", "", {}, {}};
   EXPECT_EQ(fingerprint(f, a), fingerprint(f, b));
   EXPECT_NE(fingerprint(f, a), fingerprint(f, c));
-  Target port{TargetKind::kImage, "localhost:5000/app", "", {}};
-  Target port_tag{TargetKind::kImage, "localhost:5000/app:3", "", {}};
+  Target port{TargetKind::kImage, "localhost:5000/app", "", {}, {}};
+  Target port_tag{TargetKind::kImage, "localhost:5000/app:3", "", {}, {}};
   EXPECT_EQ(fingerprint(f, port), fingerprint(f, port_tag));
 }
 

@@ -22,13 +22,20 @@ TEST(PrepareProcess, NamesTheZoneOnlyWhenUnsetAndUsesUtf8Ctype) {
   ::setenv("TZ", "UTC0", 1);
   prepare_process();
   EXPECT_STREQ(std::getenv("TZ"), "UTC0");
-  const char* ctype = std::setlocale(LC_CTYPE, nullptr);
-  ASSERT_NE(ctype, nullptr);
-  if (std::setlocale(LC_CTYPE, "C.UTF-8") != nullptr) EXPECT_STREQ(ctype, "C.UTF-8");
+  const char* queried = std::setlocale(LC_CTYPE, nullptr);
+  ASSERT_NE(queried, nullptr);
+  std::string ctype = queried;
+  bool available = std::setlocale(LC_CTYPE, "C.UTF-8") != nullptr;
+  if (available) {
+    EXPECT_EQ(ctype, "C.UTF-8");
+  }
   // LC_NUMERIC stays "C": numbers keep their '.'.
   EXPECT_STREQ(std::setlocale(LC_NUMERIC, nullptr), "C");
-  if (had) ::setenv("TZ", saved.c_str(), 1);
-  else ::unsetenv("TZ");
+  if (had) {
+    ::setenv("TZ", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
   std::setlocale(LC_CTYPE, "C");
 }
 
