@@ -315,7 +315,9 @@ TEST(PackagesConfig, CorpusFilesParse) {
       if (line.find("<package ") != std::string::npos && line.find(" id=\"") != std::string::npos &&
           line.find(" version=\"") != std::string::npos)
         ++expected;
-    if (name != "invalid") EXPECT_EQ(pkgs.size(), expected) << name;
+    if (name != "invalid") {
+      EXPECT_EQ(pkgs.size(), expected) << name;
+    }
   }
 }
 

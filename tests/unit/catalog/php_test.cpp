@@ -276,7 +276,9 @@ TEST(ComposerLock, MatchesComposerShowOnAnOfflineInstall) {
     for (const auto& [name, version] : lock ? locked : installed)
       if (!(lock ? locked_runtime : installed_runtime).count(name)) composer_dev.insert(name);
     EXPECT_EQ(dev, composer_dev) << app.path;
-    if (lock) EXPECT_EQ(direct, composer_direct);
+    if (lock) {
+      EXPECT_EQ(direct, composer_direct);
+    }
     // Edges Composer resolves by name; acme/http's virtual requirement goes to its provider.
     EXPECT_EQ(deps_of(app.packages, "acme/http"),
               (std::set<std::string>{"composer:acme/monolog@v3.5.0", "composer:acme/util@2.4.1"}));

@@ -97,7 +97,9 @@ TEST(PnpmLock, EmptyInputOfEveryParserIsAWarning) {
   for (auto parse : {parse_pnpm_lock, parse_yarn_lock, parse_package_lock}) {
     std::vector<Diagnostic> diags;
     EXPECT_TRUE(parse(std::string_view(), "lock", diags).empty());
-    if (parse != parse_yarn_lock) EXPECT_EQ(diags.size(), 1u);  // an empty yarn.lock is a project without packages
+    if (parse != parse_yarn_lock) {
+      EXPECT_EQ(diags.size(), 1u);  // an empty yarn.lock is a project without packages
+    }
     expect_well_formed({}, diags, "lock");
   }
 }

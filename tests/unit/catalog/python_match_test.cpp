@@ -63,7 +63,9 @@ TEST(PythonMatch, AdvisoriesMatchWhateverTheSpellingOfTheName) {
   // The purl spells the name the purl spec's way.
   for (const auto& app : s.inventory.applications)
     for (const auto& p : app.packages)
-      if (p.name == "typing_extensions") EXPECT_EQ(p.purl, "pkg:pypi/typing-extensions@4.0.0");
+      if (p.name == "typing_extensions") {
+        EXPECT_EQ(p.purl, "pkg:pypi/typing-extensions@4.0.0");
+      }
 }
 
 }  // namespace

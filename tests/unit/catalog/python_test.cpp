@@ -245,7 +245,9 @@ TEST(PipRequirements, PipCompileAnnotationsGiveRelationshipsAndEdges) {
   EXPECT_EQ(direct, (std::set<std::string>{"anyio", "django", "requests"}));
   EXPECT_EQ(transitive, (std::set<std::string>{"asgiref", "idna", "sniffio", "sqlparse"}));
   for (const auto& p : pkgs)
-    if (p.relationship != Relationship::kDirect) EXPECT_EQ(p.relationship, Relationship::kTransitive);
+    if (p.relationship != Relationship::kDirect) {
+      EXPECT_EQ(p.relationship, Relationship::kTransitive);
+    }
   EXPECT_EQ(deps_of(pkgs, "django"), (std::set<std::string>{"asgiref@3.7.2", "sqlparse@0.4.4"}));
   EXPECT_EQ(deps_of(pkgs, "anyio"), (std::set<std::string>{"idna@3.4", "sniffio@1.3.0"}));
   EXPECT_EQ(deps_of(pkgs, "requests"), std::set<std::string>{"idna@3.4"});

@@ -211,7 +211,9 @@ TEST_F(LangFindings, TableGroupsFindingsByApplicationFile) {
     EXPECT_NE(body.find(pv.second), std::string::npos) << body;
     // No other application's package in this section.
     for (const auto& other : all_packages)
-      if (pv.first.find(other) == std::string::npos) EXPECT_EQ(body.find(" " + other), std::string::npos) << other;
+      if (pv.first.find(other) == std::string::npos) {
+        EXPECT_EQ(body.find(" " + other), std::string::npos) << other;
+      }
   }
   EXPECT_NE(s["srv/app.war (jar)"].find("CRITICAL"), std::string::npos);
   EXPECT_NE(s["srv/app.war (jar)"].find("2.15.0"), std::string::npos);
