@@ -252,6 +252,7 @@ void to_json(json& j, const Package& v) {
   put(j, "digest", v.digest);
   if (v.relationship != Relationship::kUnknown) j["relationship"] = to_string(v.relationship);
   put(j, "dev", v.dev);
+  put(j, "running_kernel", v.running_kernel);
   put(j, "depends_on", v.depends_on);
   put(j, "installed_files", v.installed_files);
   json loc = v.location;
@@ -273,6 +274,7 @@ void from_json(const json& j, Package& v) {
   get(j, "digest", v.digest);
   v.relationship = parse_relationship(get_string(j, "relationship"));
   get(j, "dev", v.dev);
+  get(j, "running_kernel", v.running_kernel);
   get(j, "depends_on", v.depends_on);
   get(j, "installed_files", v.installed_files);
   get(j, "location", v.location);
@@ -287,14 +289,217 @@ void from_json(const json& j, Application& v) {
   get(j, "packages", v.packages);
 }
 
+// -------------------------------------------------------------------- host --
+
+void to_json(json& j, const KernelInfo& v) {
+  j = json{{"release", v.release}};
+  put(j, "version", v.version);
+  put(j, "machine", v.machine);
+  put(j, "package", v.package);
+  put(j, "package_version", v.package_version);
+  put(j, "src_name", v.src_name);
+}
+void from_json(const json& j, KernelInfo& v) {
+  get(j, "release", v.release);
+  get(j, "version", v.version);
+  get(j, "machine", v.machine);
+  get(j, "package", v.package);
+  get(j, "package_version", v.package_version);
+  get(j, "src_name", v.src_name);
+}
+
+void to_json(json& j, const KernelModule& v) {
+  j = json{{"name", v.name}, {"size", v.size}, {"users", v.users}};
+  put(j, "state", v.state);
+}
+void from_json(const json& j, KernelModule& v) {
+  get(j, "name", v.name);
+  get(j, "size", v.size);
+  get(j, "users", v.users);
+  get(j, "state", v.state);
+}
+
+void to_json(json& j, const ProcessInfo& v) {
+  j = json{{"pid", v.pid}, {"ppid", v.ppid}, {"uid", v.uid}, {"name", v.name}};
+  put(j, "exe", v.exe);
+  put(j, "args", v.args);
+}
+void from_json(const json& j, ProcessInfo& v) {
+  get(j, "pid", v.pid);
+  get(j, "ppid", v.ppid);
+  get(j, "uid", v.uid);
+  get(j, "name", v.name);
+  get(j, "exe", v.exe);
+  get(j, "args", v.args);
+}
+
+void to_json(json& j, const ListeningSocket& v) {
+  j = json{{"protocol", v.protocol}, {"address", v.address}, {"port", v.port}, {"uid", v.uid}};
+  put(j, "inode", v.inode);
+  put(j, "pids", v.pids);
+  put(j, "process", v.process);
+}
+void from_json(const json& j, ListeningSocket& v) {
+  get(j, "protocol", v.protocol);
+  get(j, "address", v.address);
+  get(j, "port", v.port);
+  get(j, "uid", v.uid);
+  get(j, "inode", v.inode);
+  get(j, "pids", v.pids);
+  get(j, "process", v.process);
+}
+
+void to_json(json& j, const ContainerMount& v) {
+  j = json{{"type", v.type}, {"source", v.source}, {"destination", v.destination}, {"read_write", v.read_write}};
+  put(j, "propagation", v.propagation);
+}
+void from_json(const json& j, ContainerMount& v) {
+  get(j, "type", v.type);
+  get(j, "source", v.source);
+  get(j, "destination", v.destination);
+  get(j, "read_write", v.read_write);
+  get(j, "propagation", v.propagation);
+}
+
+void to_json(json& j, const PortBinding& v) {
+  j = json{{"host_ip", v.host_ip}, {"host_port", v.host_port}, {"container_port", v.container_port},
+           {"protocol", v.protocol}};
+}
+void from_json(const json& j, PortBinding& v) {
+  get(j, "host_ip", v.host_ip);
+  get(j, "host_port", v.host_port);
+  get(j, "container_port", v.container_port);
+  get(j, "protocol", v.protocol);
+}
+
+void to_json(json& j, const ContainerInfo& v) {
+  j = json{{"engine", v.engine}, {"id", v.id}, {"name", v.name}, {"image", v.image}, {"state", v.state}};
+  put(j, "image_id", v.image_id);
+  put(j, "image_digest", v.image_digest);
+  put(j, "user", v.user);
+  j["privileged"] = v.privileged;
+  put(j, "cap_add", v.cap_add);
+  put(j, "cap_drop", v.cap_drop);
+  put(j, "network_mode", v.network_mode);
+  put(j, "pid_mode", v.pid_mode);
+  put(j, "ipc_mode", v.ipc_mode);
+  put(j, "uts_mode", v.uts_mode);
+  put(j, "userns_mode", v.userns_mode);
+  put(j, "cgroupns_mode", v.cgroupns_mode);
+  put(j, "mounts", v.mounts);
+  put(j, "ports", v.ports);
+  j["read_only_rootfs"] = v.read_only_rootfs;
+  j["no_new_privileges"] = v.no_new_privileges;
+  put(j, "seccomp_profile", v.seccomp_profile);
+  put(j, "apparmor_profile", v.apparmor_profile);
+  put(j, "security_opt", v.security_opt);
+  j["memory_limit"] = v.memory_limit;
+  j["nano_cpus"] = v.nano_cpus;
+  put(j, "cpu_shares", v.cpu_shares);
+  put(j, "cpu_quota", v.cpu_quota);
+  j["pids_limit"] = v.pids_limit;
+  put(j, "restart_policy", v.restart_policy);
+  put(j, "restart_max_retries", v.restart_max_retries);
+  j["has_healthcheck"] = v.has_healthcheck;
+  put(j, "pid", v.pid);
+  // The engine's answer as a JSON value (it is one), so the report stays
+  // readable; text that does not parse is kept as a string.
+  if (!v.inspect_json.empty()) {
+    auto parsed = parse_json(v.inspect_json, "container inspect");
+    j["inspect"] = parsed ? std::move(*parsed) : json(v.inspect_json);
+  }
+}
+void from_json(const json& j, ContainerInfo& v) {
+  get(j, "engine", v.engine);
+  get(j, "id", v.id);
+  get(j, "name", v.name);
+  get(j, "image", v.image);
+  get(j, "image_id", v.image_id);
+  get(j, "image_digest", v.image_digest);
+  get(j, "state", v.state);
+  get(j, "user", v.user);
+  get(j, "privileged", v.privileged);
+  get(j, "cap_add", v.cap_add);
+  get(j, "cap_drop", v.cap_drop);
+  get(j, "network_mode", v.network_mode);
+  get(j, "pid_mode", v.pid_mode);
+  get(j, "ipc_mode", v.ipc_mode);
+  get(j, "uts_mode", v.uts_mode);
+  get(j, "userns_mode", v.userns_mode);
+  get(j, "cgroupns_mode", v.cgroupns_mode);
+  get(j, "mounts", v.mounts);
+  get(j, "ports", v.ports);
+  get(j, "read_only_rootfs", v.read_only_rootfs);
+  get(j, "no_new_privileges", v.no_new_privileges);
+  get(j, "seccomp_profile", v.seccomp_profile);
+  get(j, "apparmor_profile", v.apparmor_profile);
+  get(j, "security_opt", v.security_opt);
+  get(j, "memory_limit", v.memory_limit);
+  get(j, "nano_cpus", v.nano_cpus);
+  get(j, "cpu_shares", v.cpu_shares);
+  get(j, "cpu_quota", v.cpu_quota);
+  get(j, "pids_limit", v.pids_limit);
+  get(j, "restart_policy", v.restart_policy);
+  get(j, "restart_max_retries", v.restart_max_retries);
+  get(j, "has_healthcheck", v.has_healthcheck);
+  get(j, "pid", v.pid);
+  if (auto it = j.find("inspect"); it != j.end() && !it->is_null())
+    v.inspect_json = it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+void to_json(json& j, const HostImageScan& v) {
+  j = json{{"image", v.image}};
+  put(j, "image_id", v.image_id);
+  put(j, "image_digest", v.image_digest);
+  put(j, "containers", v.containers);
+  if (v.os) j["os"] = *v.os;
+  j["packages"] = v.packages;
+  put(j, "applications", v.applications);
+  j["findings"] = v.findings;
+  put(j, "error", v.error);
+}
+void from_json(const json& j, HostImageScan& v) {
+  get(j, "image", v.image);
+  get(j, "image_id", v.image_id);
+  get(j, "image_digest", v.image_digest);
+  get(j, "containers", v.containers);
+  if (j.contains("os") && !j["os"].is_null()) v.os = j["os"].get<OsInfo>();
+  get(j, "packages", v.packages);
+  get(j, "applications", v.applications);
+  get(j, "findings", v.findings);
+  get(j, "error", v.error);
+}
+
+void to_json(json& j, const HostInfo& v) {
+  j = json{{"hostname", v.hostname}, {"kernel", v.kernel}, {"modules", v.modules}, {"listening", v.listening},
+           {"processes", v.processes}};
+  put(j, "engine", v.engine);
+  put(j, "engine_socket", v.engine_socket);
+  j["containers"] = v.containers;
+  put(j, "image_scans", v.image_scans);
+}
+void from_json(const json& j, HostInfo& v) {
+  get(j, "hostname", v.hostname);
+  get(j, "kernel", v.kernel);
+  get(j, "modules", v.modules);
+  get(j, "listening", v.listening);
+  get(j, "processes", v.processes);
+  get(j, "engine", v.engine);
+  get(j, "engine_socket", v.engine_socket);
+  get(j, "containers", v.containers);
+  get(j, "image_scans", v.image_scans);
+}
+
 void to_json(json& j, const Inventory& v) {
   j = json::object();
   if (v.os) j["os"] = *v.os;
+  if (v.host) j["host"] = *v.host;
   j["packages"] = v.packages;
   j["applications"] = v.applications;
 }
 void from_json(const json& j, Inventory& v) {
   if (j.contains("os") && !j["os"].is_null()) v.os = j["os"].get<OsInfo>();
+  if (j.contains("host") && !j["host"].is_null()) v.host = j["host"].get<HostInfo>();
   get(j, "packages", v.packages);
   get(j, "applications", v.applications);
 }

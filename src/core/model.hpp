@@ -161,6 +161,7 @@ struct Package {
   std::string digest;         // checksum of the package content where the database has one
   Relationship relationship = Relationship::kUnknown;
   bool dev = false;           // development-only dependency
+  bool running_kernel = false;  // host scans: the package of the kernel that is running
   std::vector<std::string> depends_on;      // ids of packages this one depends on
   std::vector<std::string> installed_files; // absolute paths as installed ("/usr/bin/x")
   Location location;          // database/lockfile path and the layer that introduced it
@@ -173,6 +174,8 @@ struct Application {
   std::string type;   // e.g. "npm", "pip", "gobinary", "jar"
   std::string path;   // file it came from
   std::vector<Package> packages;
+
+  bool operator==(const Application&) const = default;
 };
 
 // A configuration file kept whole for the configuration scanner (Kubernetes
@@ -288,6 +291,23 @@ struct ContainerInfo {
   bool operator==(const ContainerInfo&) const = default;
 };
 
+// One distinct image of the host's running containers, scanned through the
+// engine (`bulwark host --scan-containers`). Its findings are in the report's
+// findings with the attributes "image" and "image_id".
+struct HostImageScan {
+  std::string image;                    // reference the containers were created from
+  std::string image_id;                 // "sha256:…"
+  std::string image_digest;             // repo digest when the engine knows one
+  std::vector<std::string> containers;  // names of the running containers using it
+  std::optional<OsInfo> os;
+  std::vector<Package> packages;
+  std::vector<Application> applications;
+  int findings = 0;                     // findings this image added to the report
+  std::string error;                    // why the image could not be scanned; empty on success
+
+  bool operator==(const HostImageScan&) const = default;
+};
+
 struct HostInfo {
   std::string hostname;
   KernelInfo kernel;
@@ -297,6 +317,7 @@ struct HostInfo {
   std::string engine;         // engine found at the socket ("podman 4.3.1"), empty without one
   std::string engine_socket;  // the socket asked
   std::vector<ContainerInfo> containers;
+  std::vector<HostImageScan> image_scans;  // --scan-containers only
 
   bool operator==(const HostInfo&) const = default;
 };
