@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/core.hpp"
+#include "core/document.hpp"
 
 namespace bulwark::compliance {
 

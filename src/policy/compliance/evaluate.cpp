@@ -163,7 +163,8 @@ class Evaluator {
       why = "unknown precondition '" + name + "'";
     } else {
       cel::Value v = prog->evaluate(base_);
-      if (v.is_error()) why = def->message + " (" + v.as_string() + ")";
+      // The facts the precondition reads are themselves broken: say so.
+      if (v.is_error()) why = v.as_string();
       else if (v.kind() != cel::Value::Kind::kBool) why = "precondition " + name + " yielded " + v.type_name() + ", not a bool";
       else if (!v.as_bool()) why = def->message;
     }

@@ -78,8 +78,15 @@ std::optional<std::pair<const FactSource*, std::string>> Facts::Impl::source_of(
   if (!path) return std::nullopt;
   for (const auto& [prefix, src] : sources) {
     if (!below(*path, prefix)) continue;
-    std::string rest = path->substr(prefix.size());
+    const std::string& base = src.base.empty() ? prefix : src.base;
+    std::string rest = below(*path, base) ? path->substr(base.size()) : *path;
     if (!rest.empty() && rest[0] == '.') rest.erase(0, 1);
+    // A first step quoted for its punctuation reads better bare:
+    // ["userland-proxy"] -> userland-proxy.
+    if (starts_with(rest, "[\"")) {
+      size_t close = rest.find("\"]");
+      if (close != std::string::npos) rest = rest.substr(2, close - 2) + rest.substr(close + 2);
+    }
     return std::make_pair(&src, rest);
   }
   return std::make_pair(nullptr, *path);

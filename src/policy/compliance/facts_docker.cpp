@@ -246,7 +246,7 @@ void gather_daemon_facts(const FactsInput& in, const Accounts& accounts, Facts::
   // remembers where it came from for evidence.
   Node effective = daemon_defaults();
   std::vector<std::pair<std::string, FactSource>> origin;
-  for (const auto& fld : effective.fields()) origin.push_back({fld.key, {"dockerd default", false}});
+  for (const auto& fld : effective.fields()) origin.push_back({fld.key, {"dockerd default", false, {}}});
   auto set_origin = [&](const std::string& key, FactSource src) {
     for (auto& [k, s] : origin)
       if (k == key) {
@@ -257,11 +257,11 @@ void gather_daemon_facts(const FactsInput& in, const Accounts& accounts, Facts::
   };
   for (const auto& fld : config.fields()) {
     set_key(effective, fld.key, fld.value);
-    set_origin(fld.key, {config_path, true});
+    set_origin(fld.key, {config_path, true, {}});
   }
   for (const auto& fld : flag_node.fields()) {
     set_key(effective, fld.key, fld.value);
-    set_origin(fld.key, {cmdline_source + " (dockerd)", false});
+    set_origin(fld.key, {cmdline_source + " (dockerd)", false, {}});
   }
   // --tlsverify implies TLS.
   if (const Node* tv = effective.get("tlsverify"); tv && tv->kind() == Node::Kind::kBool && tv->as_bool())
@@ -311,7 +311,11 @@ void gather_daemon_facts(const FactsInput& in, const Accounts& accounts, Facts::
   f.add_source("daemon.config", config_path, true);
   f.add_source("daemon.flags", cmdline_source + " (dockerd)", false);
   f.add_source("daemon.args", cmdline_source + " (dockerd)", false);
-  for (auto& [key, src] : origin) f.sources.emplace_back(path_append("daemon.effective", key), std::move(src));
+  for (auto& [key, src] : origin) {
+    if (key == "hosts") f.sources.emplace_back("daemon.tcp_hosts", FactSource{src.source, src.has_lines, "daemon.tcp_hosts"});
+    src.base = "daemon.effective";
+    f.sources.emplace_back(path_append("daemon.effective", key), std::move(src));
+  }
   f.root.add("daemon", std::move(daemon));
 }
 

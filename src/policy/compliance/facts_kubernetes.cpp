@@ -345,18 +345,19 @@ void gather_kubelet(const FactsInput& in, const Accounts& accounts, Facts::Impl&
     std::vector<std::string> d;
     leaves_of(effective, "", d);
     for (auto& p : d)
-      origin.push_back({p, {config_present ? "kubelet default (KubeletConfiguration v1beta1)" : "kubelet default (no config file)", false}});
+      origin.push_back({p, {config_present ? "kubelet default (KubeletConfiguration v1beta1)" : "kubelet default (no config file)",
+                            false, "kubelet.effective"}});
   }
   std::vector<std::string> from_config;
   merge_into(effective, config, "", from_config);
-  for (auto& p : from_config) origin.push_back({p, {config_path, true}});
+  for (auto& p : from_config) origin.push_back({p, {config_path, true, "kubelet.effective"}});
   for (const auto& kf : kKubeletFlags) {
     const Flag* last = nullptr;
     for (const auto& fl : flags)
       if (fl.name == kf.flag) last = &fl;
     if (!last) continue;
     set_path(effective, kf.path, typed(last->value, kf.type));
-    origin.push_back({kf.path, {flag_source + " --" + kf.flag, false}});
+    origin.push_back({kf.path, {flag_source + " --" + kf.flag, false, "kubelet.effective"}});
   }
 
   Node files = Node::map();

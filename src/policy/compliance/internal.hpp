@@ -81,6 +81,7 @@ Result<std::vector<std::string>> glob_in_root(const std::filesystem::path& root,
 struct FactSource {
   std::string source;     // "etc/docker/daemon.json", "proc/812/cmdline (dockerd)", "dockerd default"
   bool has_lines = false; // node positions are lines in `source`
+  std::string base;       // evidence names fields relative to this path (default: the prefix itself)
 };
 
 struct Facts::Impl {
@@ -102,8 +103,8 @@ struct Facts::Impl {
   void finish();                     // sorts sources, builds the index
   // The source of a node and its path below the source's prefix.
   std::optional<std::pair<const FactSource*, std::string>> source_of(const Node* n) const;
-  void add_source(std::string prefix, std::string source, bool has_lines) {
-    sources.emplace_back(std::move(prefix), FactSource{std::move(source), has_lines});
+  void add_source(std::string prefix, std::string source, bool has_lines, std::string base = {}) {
+    sources.emplace_back(std::move(prefix), FactSource{std::move(source), has_lines, std::move(base)});
   }
 };
 
