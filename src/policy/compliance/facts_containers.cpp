@@ -2,7 +2,10 @@
 // every running or paused container as the host module read it through the
 // Docker-compatible API, its typed fields plus the raw inspect answer
 // (`inspect`), and the host processes that belong to it.
+#include <unistd.h>
+
 #include <map>
+#include <optional>
 
 #include "core/json.hpp"
 #include "policy/compliance/internal.hpp"
@@ -39,6 +42,32 @@ Node node_of(const json& j, int depth = 0) {
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
+// The namespace a process is in, as its proc/<pid>/ns/<kind> link names it
+// ("ipc:[4026531839]"); nullopt when it cannot be read.
+std::optional<std::string> ns_link(const std::filesystem::path& root, const std::string& proc_dir, const char* kind) {
+  auto dir = resolve_in_root(root, proc_dir + "/ns");
+  if (!dir) return std::nullopt;
+  char buf[256];
+  ssize_t n = ::readlink((dir->host_path / kind).c_str(), buf, sizeof buf - 1);
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+// The host's namespaces: those of PID 1 when they can be read (a mounted
+// host root seen from an agent container), else the scanner's own.
+std::map<std::string, std::string> host_namespaces(const std::filesystem::path& root, std::string& from) {
+  std::map<std::string, std::string> out;
+  for (const char* proc : {"proc/1", "proc/self"}) {
+    for (const char* kind : {"ipc", "pid", "net", "uts", "user", "cgroup"})
+      if (auto l = ns_link(root, proc, kind)) out[kind] = *l;
+    if (!out.empty()) {
+      from = proc;
+      return out;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void gather_container_facts(const FactsInput& in, Facts::Impl& f, std::vector<Diagnostic>& diags) {
@@ -65,6 +94,11 @@ void gather_container_facts(const FactsInput& in, Facts::Impl& f, std::vector<Di
     f.root.add("containers", std::move(list));
     return;
   }
+  // Namespaces are compared with the host's as the kernel shows them: the
+  // engine's inspect answer is not always right (podman 4.3 reports
+  // IpcMode "shareable" for a container started with --ipc host).
+  std::string ns_from;
+  auto host_ns = host_namespaces(in.root, ns_from);
   // Children of each process, for the processes inside a container.
   std::map<int, std::vector<const ProcessInfo*>> children;
   for (const auto& p : in.host->processes) children[p.ppid].push_back(&p);
@@ -152,6 +186,25 @@ void gather_container_facts(const FactsInput& in, Facts::Impl& f, std::vector<Di
       }
     }
     n.add("processes", std::move(procs));
+    if (c.pid > 0 && !host_ns.empty()) {
+      Node spaces = Node::map();
+      std::string dir = "proc/" + std::to_string(c.pid);
+      for (const auto& [kind, host_link] : host_ns) {
+        auto link = ns_link(in.root, dir, kind.c_str());
+        if (!link) continue;
+        Node x = Node::map();
+        x.add("link", str_node(*link));
+        x.add("host", str_node(host_link));
+        x.add("shared", bool_node(*link == host_link));
+        spaces.add(kind, std::move(x));
+      }
+      if (spaces.size() > 0) {
+        f.add_source(path_append(path_append("containers", list.size()), "namespaces"),
+                     dir + "/ns (the host's: " + ns_from + "/ns)", false,
+                     path_append(path_append("containers", list.size()), "namespaces"));
+        n.add("namespaces", std::move(spaces));
+      }
+    }
     if (!c.inspect_json.empty()) {
       auto j = parse_json(c.inspect_json, "inspect of container " + c.name);
       if (j) n.add("inspect", node_of(*j));

@@ -289,7 +289,20 @@ TEST(DockerCis, ContainersOneResultEach) {
   in.host->processes.push_back(process(500, "app", {"/app"}, 400));
   in.host->processes.push_back(process(600, "sh", {"/bin/sh"}, 400));
   in.host->processes.push_back(process(601, "sshd", {"/usr/sbin/sshd", "-D"}, 600));
-  in.host->containers = {good_container(), bad_container()};
+  // "caps": added capabilities, and an engine that says its IPC namespace
+  // is private while the kernel shows the host's (podman 4.3 does that).
+  ContainerInfo caps = good_container();
+  caps.id = "cccccccccccc3333";
+  caps.name = "caps";
+  caps.cap_add = {"NET_ADMIN", "CAP_SYS_ADMIN"};
+  caps.ipc_mode = "shareable";
+  caps.pid = 700;
+  r.symlink("proc/1/ns/ipc", "ipc:[4026531839]");
+  r.symlink("proc/1/ns/net", "net:[4026531840]");
+  r.symlink("proc/700/ns/ipc", "ipc:[4026531839]");
+  r.symlink("proc/700/ns/net", "net:[4026532001]");
+  in.host->processes.push_back(process(700, "app", {"/app"}, 400));
+  in.host->containers = {good_container(), bad_container(), caps};
   ContainerInfo stopped = bad_container();
   stopped.name = "stopped";
   stopped.state = "exited";
@@ -315,16 +328,25 @@ TEST(DockerCis, ContainersOneResultEach) {
       {"5.29", S::kPass, S::kFail}, {"5.31", S::kPass, S::kFail}, {"5.32", S::kPass, S::kFail},
   };
   for (const auto& w : wants) {
-    EXPECT_EQ(res[w.id].items.size(), 2u) << testing::describe(res[w.id]);  // the stopped one is not checked
+    EXPECT_EQ(res[w.id].items.size(), 3u) << testing::describe(res[w.id]);  // the stopped one is not checked
     EXPECT_EQ(res.item(w.id, "good"), w.good) << testing::describe(res[w.id]);
     EXPECT_EQ(res.item(w.id, "bad"), w.bad) << testing::describe(res[w.id]);
     EXPECT_EQ(res.status(w.id), w.bad) << w.id;  // the worst item decides the control
   }
   EXPECT_EQ(res.status("5.1"), S::kPass) << testing::describe(res["5.1"]);
   // Each violation of a container is named.
-  const auto& caps = res["5.4"].items[1];
-  EXPECT_NE(caps.message.find("NET_ADMIN"), std::string::npos) << caps.message;
-  EXPECT_NE(caps.message.find("SYS_ADMIN"), std::string::npos) << caps.message;
+  EXPECT_NE(res["5.4"].items[1].message.find("privileged"), std::string::npos) << res["5.4"].items[1].message;
+  EXPECT_EQ(res.item("5.4", "caps"), S::kFail);
+  const auto& added = res["5.4"].items[2];
+  EXPECT_NE(added.message.find("NET_ADMIN"), std::string::npos) << added.message;
+  EXPECT_NE(added.message.find("SYS_ADMIN"), std::string::npos) << added.message;
+  // The kernel's namespaces decide, not only what the engine says.
+  EXPECT_EQ(res.item("5.17", "caps"), S::kFail) << testing::describe(res["5.17"]);
+  EXPECT_EQ(res.item("5.10", "caps"), S::kPass) << testing::describe(res["5.10"]);
+  const auto& ipc = res["5.17"].items[2].evidence.at(0);
+  EXPECT_EQ(ipc.source, "proc/700/ns (the host's: proc/1/ns)");
+  EXPECT_EQ(ipc.field, "ipc.link");
+  EXPECT_EQ(ipc.value, "ipc:[4026531839]");
   EXPECT_NE(res["5.32"].items[1].message.find("/var/run/docker.sock"), std::string::npos);
   EXPECT_NE(res["5.6"].items[1].message.find("/etc"), std::string::npos);
   EXPECT_EQ(res["5.5"].items[1].subject, "bad (bbbbbbbbbbbb)");
