@@ -9,6 +9,7 @@
 //   apiserver / controller_manager / scheduler / etcd
 //                      {found, source, manifest (stat), command, flags, files}
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "policy/compliance/internal.hpp"
@@ -384,7 +385,10 @@ void gather_kubelet(const FactsInput& in, const Accounts& accounts, Facts::Impl&
   k.add("effective", std::move(effective));
   k.add("files", std::move(files));
   f.add_source("kubelet.config", config_path, true);
-  for (auto& [p, src] : origin) f.sources.emplace_back(fact_path("kubelet.effective", p), std::move(src));
+  // The last writer of a field is its source (defaults, then the file, then flags).
+  std::set<std::string> seen;
+  for (auto it = origin.rbegin(); it != origin.rend(); ++it)
+    if (seen.insert(it->first).second) f.sources.emplace_back(fact_path("kubelet.effective", it->first), std::move(it->second));
   f.root.add("kubelet", std::move(k));
 }
 
