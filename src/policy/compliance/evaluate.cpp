@@ -352,8 +352,9 @@ class Evaluator {
           continue;
         if (src.source.empty() || starts_with(src.source, "dockerd default") || starts_with(src.source, "kubelet default"))
           continue;
+        const std::string& name = src.source;  // (clang 14 cannot capture a structured binding)
         bool seen = std::any_of(out.evidence.begin(), out.evidence.end(),
-                                [&](const ComplianceEvidence& e) { return e.source == src.source; });
+                                [&](const ComplianceEvidence& e) { return e.source == name; });
         if (!seen) out.add_evidence({src.source, 0, "", "", "read"});
         if (out.evidence.size() >= 5) return;
       }

@@ -281,6 +281,14 @@ void gather_daemon_facts(const FactsInput& in, const Accounts& accounts, Facts::
   stat_setting("tlscert", "tlscert");
   stat_setting("tlskey", "tlskey");
   stat_setting("containerd_socket", "containerd");
+  // The data root and its parent directory, to tell a separate file system.
+  if (const Node* dr = effective.get("data-root"); dr && dr->is_string() && !dr->as_string().empty()) {
+    std::string rel = rel_of(dr->as_string());
+    while (!rel.empty() && rel.back() == '/') rel.pop_back();
+    size_t slash = rel.rfind('/');
+    files.add("data_root", stat_node(in.root, rel, accounts));
+    files.add("data_root_parent", stat_node(in.root, slash == std::string::npos ? "" : rel.substr(0, slash), accounts));
+  }
   // The daemon's unix sockets (-H unix://PATH, fd:// is systemd's socket,
   // which lives at the default path).
   Node sockets = Node::list();
@@ -312,7 +320,7 @@ void gather_daemon_facts(const FactsInput& in, const Accounts& accounts, Facts::
   f.add_source("daemon.flags", cmdline_source + " (dockerd)", false);
   f.add_source("daemon.args", cmdline_source + " (dockerd)", false);
   for (auto& [key, src] : origin) {
-    if (key == "hosts") f.sources.emplace_back("daemon.tcp_hosts", FactSource{src.source, src.has_lines, "daemon.tcp_hosts"});
+    if (key == "hosts") f.sources.emplace_back("daemon.tcp_hosts", FactSource{src.source, src.has_lines, "daemon"});
     src.base = "daemon.effective";
     f.sources.emplace_back(path_append("daemon.effective", key), std::move(src));
   }

@@ -221,6 +221,9 @@ Node stat_node(const fs::path& root, const std::string& rel, const Accounts& acc
   n.add("user", str_node(u != accounts.users.end() ? u->second : std::to_string(st.st_uid)));
   n.add("group", str_node(g != accounts.groups.end() ? g->second : std::to_string(st.st_gid)));
   n.add("size", int_node(static_cast<int64_t>(st.st_size)));
+  // The file system it is on: a directory on its own partition has another
+  // device than its parent (a bind mount of the same file system does not).
+  n.add("dev", int_node(static_cast<int64_t>(st.st_dev)));
   return n;
 }
 

@@ -47,11 +47,12 @@ void good_host(FakeRoot& r) {
   r.write("usr/lib/systemd/system/docker.service", "[Service]\n", 0644);
   r.write("usr/lib/systemd/system/docker.socket", "[Socket]\n", 0644);
   r.write("usr/bin/dockerd", "", 0755);
-  r.mkdir("var/lib/docker", 0710);
   // var/run -> /run: an absolute link that must resolve inside the root.
   r.symlink("var/run", "/run");
   r.socket("run/docker.sock", 0660, 0, 999);
-  r.write("proc/mounts", "/dev/sda1 / ext4 rw,relatime 0 0\n/dev/sdb1 /var/lib/docker ext4 rw,relatime 0 0\n");
+  // The data root's partition is in etc/fstab (and not mounted in this tree).
+  r.write("proc/mounts", "/dev/sda1 / ext4 rw,relatime 0 0\n");
+  r.write("etc/fstab", "# static file systems\n/dev/sda1 / ext4 defaults 0 1\n/dev/sdb1 /var/lib/docker ext4 defaults 0 2\n");
   r.write("etc/audit/rules.d/docker.rules",
           "# docker\n-w /usr/bin/dockerd -k docker\n-w /var/lib/docker -k docker\n-w /etc/docker -k docker\n"
           "-w /usr/lib/systemd/system/docker.service -k docker\n-w /usr/lib/systemd/system/docker.socket -k docker\n"
@@ -119,10 +120,10 @@ TEST(DockerCis, WellConfiguredHostPasses) {
   EXPECT_EQ(sock.source, "var/run/docker.sock");
   EXPECT_NE(sock.value.find("0660 root:docker socket"), std::string::npos) << sock.value;
   EXPECT_NE(sock.value.find("run/docker.sock"), std::string::npos) << sock.value;
-  // 1.1.1: the mount point, from proc/mounts line 2.
+  // 1.1.1: the partition, from etc/fstab line 3.
   const auto& mount = res["1.1.1"].items.at(0).evidence.at(0);
-  EXPECT_EQ(mount.source, "proc/mounts");
-  EXPECT_EQ(mount.line, 2);
+  EXPECT_EQ(mount.source, "etc/fstab");
+  EXPECT_EQ(mount.line, 3);
   // 1.1.3: the audit rule and where it is.
   const auto& rule = res["1.1.3"].items.at(0).evidence.at(0);
   EXPECT_EQ(rule.source, "etc/audit/rules.d/docker.rules");
@@ -177,6 +178,30 @@ TEST(DockerCis, BadlyConfiguredHostFails) {
   EXPECT_EQ(s2->counts.manual, 3);
   ASSERT_TRUE(res.report.total.percent());
   EXPECT_LT(*res.report.total.percent(), 50.0);
+}
+
+// The data root on a file system of its own passes; the same file system
+// mounted there again (dockerd bind-mounts its data root) does not.
+TEST(DockerCis, SeparatePartitionForTheDataRoot) {
+  FakeRoot r;
+  bad_host(r);
+  r.write("proc/mounts", "/dev/sda1 / ext4 rw 0 0\n/dev/sda1 /var/lib/docker ext4 rw 0 0\n");
+  auto bind = testing::run_spec(docker_spec(), input_for(r, {"dockerd"}));
+  EXPECT_EQ(bind.status("1.1.1"), S::kFail) << testing::describe(bind["1.1.1"]);
+  EXPECT_NE(bind["1.1.1"].message.find("bind mount"), std::string::npos) << bind["1.1.1"].message;
+
+  std::string dir = (r.path() / "var/lib/docker").string();
+  auto mounted = ::bulwark::testing::run({"mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir});
+  if (mounted.exit_code != 0) GTEST_SKIP() << "cannot mount a tmpfs here: " << mounted.err;
+  auto own = testing::run_spec(docker_spec(), input_for(r, {"dockerd"}));
+  ::bulwark::testing::run({"umount", dir});
+  EXPECT_EQ(own.status("1.1.1"), S::kPass) << testing::describe(own["1.1.1"]);
+  EXPECT_EQ(own["1.1.1"].items.at(0).evidence.at(0).source, "var/lib/docker");
+
+  // In etc/fstab but not mounted: a warning.
+  r.write("etc/fstab", "/dev/sdb1 /var/lib/docker ext4 defaults 0 2\n");
+  auto unmounted = testing::run_spec(docker_spec(), input_for(r, {"dockerd"}));
+  EXPECT_EQ(unmounted.status("1.1.1"), S::kWarn) << testing::describe(unmounted["1.1.1"]);
 }
 
 TEST(DockerCis, MalformedDaemonJsonIsAnErrorNotAPass) {
@@ -270,7 +295,7 @@ ContainerInfo bad_container() {
   c.uts_mode = "host";
   c.userns_mode = "host";
   c.seccomp_profile = "unconfined";
-  c.security_opt = {"seccomp=unconfined"};
+  c.security_opt = {"seccomp=unconfined", "label=disable"};
   c.restart_policy = "always";
   c.ports = {{"0.0.0.0", 80, 80, "tcp"}};
   c.mounts = {{"bind", "/var/run/docker.sock", "/var/run/docker.sock", true, ""},
@@ -318,7 +343,7 @@ TEST(DockerCis, ContainersOneResultEach) {
   };
   const Want wants[] = {
       {"4.1", S::kPass, S::kFail},  {"4.6", S::kPass, S::kFail},  {"5.2", S::kPass, S::kWarn},
-      {"5.3", S::kPass, S::kWarn},  {"5.4", S::kPass, S::kFail},  {"5.5", S::kPass, S::kFail},
+      {"5.3", S::kPass, S::kFail},  {"5.4", S::kPass, S::kFail},  {"5.5", S::kPass, S::kFail},
       {"5.6", S::kPass, S::kFail},  {"5.7", S::kPass, S::kFail},  {"5.8", S::kPass, S::kFail},
       {"5.10", S::kPass, S::kFail}, {"5.11", S::kPass, S::kFail}, {"5.12", S::kPass, S::kFail},
       {"5.13", S::kPass, S::kFail}, {"5.14", S::kPass, S::kFail}, {"5.15", S::kPass, S::kFail},
