@@ -34,14 +34,15 @@ class FakeRoot {
     fs::path p = dir_.path() / rel;
     fs::create_directories(p.parent_path());
     ::bulwark::testing::write_file(p, text);
-    ::chmod(p.c_str(), mode);
+    // chown first: it clears setuid and setgid.
     if (::chown(p.c_str(), uid, gid) != 0) ADD_FAILURE() << "chown " << p;
+    ::chmod(p.c_str(), mode);
   }
   void mkdir(const std::string& rel, mode_t mode = 0755, uid_t uid = 0, gid_t gid = 0) {
     fs::path p = dir_.path() / rel;
     fs::create_directories(p);
-    ::chmod(p.c_str(), mode);
     if (::chown(p.c_str(), uid, gid) != 0) ADD_FAILURE() << "chown " << p;
+    ::chmod(p.c_str(), mode);
   }
   void symlink(const std::string& rel, const std::string& target) {
     fs::path p = dir_.path() / rel;
@@ -60,8 +61,8 @@ class FakeRoot {
     std::strcpy(addr.sun_path, p.c_str());
     ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << p;
     ::close(fd);
-    ::chmod(p.c_str(), mode);
     if (::chown(p.c_str(), uid, gid) != 0) ADD_FAILURE() << "chown " << p;
+    ::chmod(p.c_str(), mode);
   }
 
  private:
