@@ -13,6 +13,10 @@ namespace CLI {
 class App;
 }
 
+namespace bulwark::scan {
+struct Request;
+}
+
 namespace bulwark::cli {
 
 // Exit codes (docs/user-guide.md). A findings exit code comes from --exit-code.
@@ -41,6 +45,43 @@ struct GateFlags {
   int exit_code = 0;             // when open findings remain; 0 never fails
 };
 void add_gate_flags(CLI::App* cmd, GateFlags& flags);
+
+// The flags every scan command shares (scan_command.cpp).
+struct ScanFlags {
+  std::string target;
+  std::string format = "table";
+  std::string output;
+  bool quiet = false;
+  bool debug = false;
+  std::string cache_dir;
+  bool no_cache = false;
+  std::string timeout = "5m";
+  std::string platform;
+  bool insecure = false;
+  std::string username;
+  std::string password;
+  std::string registry_token;
+  std::vector<std::string> image_src;
+  std::string engine_socket;
+  int parallel = 0;
+  std::vector<std::string> skip_dirs;
+  std::vector<std::string> skip_files;
+  std::vector<std::string> disable_analyzers;
+  std::string db_path;
+  std::vector<std::string> scanners = {"vuln"};
+  std::vector<std::string> policy_dirs;
+  std::vector<std::string> disabled_policies;
+  bool fix = false;
+  bool fix_dry_run = false;
+  GateFlags gate;
+};
+// Adds the shared scan flags; image_flags adds registry/engine ones,
+// skip_flags --skip-dirs/--skip-files (and --fix for directory targets).
+void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags, bool skip_flags);
+// Runs one scan of `kind` with the flags; `customize` sets what a command
+// adds to the request (the host command's options) before it runs.
+int run_scan(TargetKind kind, const ScanFlags& f, const std::function<void(scan::Request&)>& customize = {});
+void add_host_command(CLI::App& app, Action& action);
 // Reads what the flags name. Errors: a bad --severity is kInvalidArgument (a
 // usage error); an unreadable or malformed file names the file and line.
 Result<enrich::Policy> load_gate(const GateFlags& flags);

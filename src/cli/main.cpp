@@ -31,7 +31,7 @@ void on_interrupt(int) {
 
 int main(int argc, char** argv) {
   using namespace bulwark::cli;
-  CLI::App app{"Bulwark: container security scanner (images, root filesystems, directories, SBOMs)", "bulwark"};
+  CLI::App app{"Bulwark: container security scanner (images, root filesystems, directories, SBOMs, hosts)", "bulwark"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(bulwark::tool_version()));
   app.footer(
@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   add_completion_command(app, action);
   add_db_command(app, action);
   add_convert_command(app, action);
+  add_host_command(app, action);
   add_compliance_command(app, action);
 
   try {

@@ -21,40 +21,14 @@ namespace bulwark::cli {
 
 namespace {
 
-struct ScanFlags {
-  std::string target;
-  std::string format = "table";
-  std::string output;
-  bool quiet = false;
-  bool debug = false;
-  std::string cache_dir;
-  bool no_cache = false;
-  std::string timeout = "5m";
-  std::string platform;
-  bool insecure = false;
-  std::string username;
-  std::string password;
-  std::string registry_token;
-  std::vector<std::string> image_src;
-  std::string engine_socket;
-  int parallel = 0;
-  std::vector<std::string> skip_dirs;
-  std::vector<std::string> skip_files;
-  std::vector<std::string> disable_analyzers;
-  std::string db_path;
-  std::vector<std::string> scanners = {"vuln"};
-  std::vector<std::string> policy_dirs;
-  std::vector<std::string> disabled_policies;
-  bool fix = false;
-  bool fix_dry_run = false;
-  GateFlags gate;
-};
 
 std::string default_cache_dir() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/bulwark";
   if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/bulwark";
   return ".bulwark-cache";
 }
+
+}  // namespace
 
 void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags, bool skip_flags) {
   std::vector<std::string> formats = report::formats();
@@ -99,6 +73,8 @@ void add_scan_flags(CLI::App* cmd, ScanFlags& f, bool image_flags, bool skip_fla
         ->delimiter(',');
   }
 }
+
+namespace {
 
 // --fix / --fix-dry-run: the fixes of the open (not ignored) findings, written
 // to the scanned files or printed as a diff.
@@ -145,7 +121,9 @@ int apply_fixes(const Report& report, const scan::Request& req, bool dry_run) {
   return kExitOk;
 }
 
-int run_scan(TargetKind kind, const ScanFlags& f) {
+}  // namespace
+
+int run_scan(TargetKind kind, const ScanFlags& f, const std::function<void(scan::Request&)>& customize) {
   set_log_level(f.debug ? LogLevel::kDebug : f.quiet ? LogLevel::kError : LogLevel::kWarn);
 
   scan::Request req;
@@ -172,6 +150,7 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
   o.parallelism = f.parallel;
   o.skip_dirs = f.skip_dirs;
   o.skip_files = f.skip_files;
+  if (customize) customize(req);
 
   auto timeout = parse_duration(f.timeout);
   if (!timeout) {
@@ -201,6 +180,8 @@ int run_scan(TargetKind kind, const ScanFlags& f) {
   }
   return code;
 }
+
+namespace {
 
 void add_scan_command(CLI::App& app, Action& action, const char* name, const char* help, const char* target_help,
                       TargetKind kind, bool image_flags, std::vector<std::string> scanners) {

@@ -51,6 +51,7 @@ HostInfo collect(const HostOptions& opts, std::vector<Diagnostic>& diagnostics) 
     EngineClientOptions eo;
     eo.socket = h.engine_socket;
     eo.timeout_seconds = opts.engine_timeout_seconds;
+    eo.cancel = opts.cancel;
     EngineClient client(eo);
     auto version = client.version();
     if (!version) {
@@ -67,6 +68,7 @@ HostInfo collect(const HostOptions& opts, std::vector<Diagnostic>& diagnostics) 
       return h;
     }
     h.containers = std::move(*containers);
+    reconcile_namespaces(opts.root, h.containers, diagnostics);
   }
   return h;
 }

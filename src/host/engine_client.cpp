@@ -6,9 +6,13 @@
 #include <curl/curl.h>
 #include <sys/stat.h>
 
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 
 #include "core/json.hpp"
 #include "host/internal.hpp"

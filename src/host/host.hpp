@@ -28,6 +28,7 @@ struct HostOptions {
   bool containers = true;     // ask the engine for its containers
   bool processes = true;      // walk proc/<pid> (needed for socket owners)
   long engine_timeout_seconds = 10;  // per request to the engine; a silent engine is a diagnostic
+  const CancelToken* cancel = nullptr;  // --timeout / Ctrl-C also stop engine requests
 };
 
 // Reads the facts of the host under root. Problems are diagnostics, never exceptions.
@@ -121,6 +122,14 @@ class EngineClient {
   EngineClientOptions opts_;
   std::string product_;  // "podman" / "docker" once /version answered
 };
+
+// Checks the network/pid/ipc/uts modes of running containers against the
+// namespaces their main process really shares with the host
+// (proc/<pid>/ns/* against proc/self/ns on a live root, proc/1/ns in a
+// mounted one) and reports a shared one as "host" with a diagnostic when the
+// engine said otherwise. collect() calls it.
+void reconcile_namespaces(const std::filesystem::path& root, std::vector<ContainerInfo>& containers,
+                          std::vector<Diagnostic>& diagnostics);
 
 // Parsers of the engine's answers (fuzzed).
 Result<std::string> parse_engine_version(std::string_view json);

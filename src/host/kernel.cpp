@@ -141,7 +141,10 @@ void map_kernel_package(KernelInfo& kernel, const std::optional<OsInfo>& os, std
     for (auto& p : packages) {
       bool hit = false;
       if (p.ecosystem == "deb") {
-        hit = p.name == "linux-image-" + r || p.name == "linux-image-unsigned-" + r;
+        // Debian's unsigned build is "linux-image-<release>-unsigned", Ubuntu's
+        // "linux-image-unsigned-<release>".
+        hit = p.name == "linux-image-" + r || p.name == "linux-image-" + r + "-unsigned" ||
+              p.name == "linux-image-unsigned-" + r;
       } else if (p.ecosystem == "rpm") {
         // kernel-core (EL8+, Fedora), kernel (EL7), kernel-uek (Oracle),
         // kernel-default (SUSE): version-release is the uname release without arch.

@@ -7,9 +7,10 @@
 // terminal's width; cut cells end in an ellipsis.
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <tuple>
 #include <map>
 #include <ostream>
-#include <cstdio>
 #include <set>
 
 #include "core/core.hpp"
@@ -305,7 +306,14 @@ void write_findings(const Report& r, bool color, std::ostream& out) {
   for (const auto& f : r.findings) {
     std::pair<int, std::string> key;
     std::string title;
-    if (f.kind == FindingKind::kVulnerability) {
+    auto image = f.attributes.find("image");
+    if (f.kind == FindingKind::kVulnerability && image != f.attributes.end()) {
+      // A container image scanned with the host (--scan-containers): its own
+      // groups after the host's OS packages.
+      bool os = os_ecosystem(f.package_ecosystem);
+      key = {0, "\x1f" + image->second + (os ? std::string() : "\x1f" + f.location.path)};
+      title = "image " + image->second + (os ? std::string(" (OS packages)") : " " + f.location.path);
+    } else if (f.kind == FindingKind::kVulnerability) {
       bool os = os_ecosystem(f.package_ecosystem) || (f.package_ecosystem.empty() && os_paths.count(f.location.path));
       if (os) {
         key = {0, ""};
@@ -371,6 +379,103 @@ void write_inventory(const Report& r, bool color, std::ostream& out) {
     out << '\n';
   }
   if (inv.packages.empty() && inv.applications.empty()) out << "No packages found.\n\n";
+}
+
+std::string human_bytes(int64_t n) {
+  if (n <= 0) return "";
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) v /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v < 10 && u > 0 ? "%.1f %s" : "%.0f %s", v, units[u]);
+  return buf;
+}
+
+// Host targets: the kernel, what listens, and the containers, before the findings.
+void write_host(const HostInfo& h, bool color, std::ostream& out) {
+  const KernelInfo& k = h.kernel;
+  if (!h.hostname.empty()) out << "Host:   " << flat(h.hostname) << '\n';
+  out << "Kernel: " << flat(k.release.empty() ? std::string("(unknown)") : k.release);
+  if (!k.machine.empty()) out << ' ' << flat(k.machine);
+  if (!k.package.empty())
+    out << " (package " << flat(k.package) << ' ' << flat(k.package_version)
+        << (k.src_name.empty() || k.src_name == k.package ? std::string() : ", source " + flat(k.src_name)) << ')';
+  else
+    out << " (no distribution package)";
+  out << '\n';
+  if (!k.version.empty()) out << "        " << flat(k.version) << '\n';
+  out << "Modules loaded: " << h.modules.size() << ", processes: " << h.processes.size() << '\n';
+  out << "Engine: "
+      << (h.engine.empty() ? (h.engine_socket.empty() ? std::string("none found") : "not answering at " + flat(h.engine_socket))
+                           : flat(h.engine) + " at " + flat(h.engine_socket))
+      << "\n\n";
+
+  out << "Listening sockets: " << h.listening.size() << '\n';
+  if (!h.listening.empty()) {
+    std::vector<const ListeningSocket*> sorted;
+    for (const auto& s : h.listening) sorted.push_back(&s);
+    std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
+      return std::tie(a->protocol, a->port, a->address) < std::tie(b->protocol, b->port, b->address);
+    });
+    std::vector<Row> rows;
+    for (const auto* s : sorted) {
+      std::string pids;
+      for (int p : s->pids) pids += (pids.empty() ? "" : ",") + std::to_string(p);
+      rows.push_back({{s->protocol, ""}, {flat(s->address), ""}, {std::to_string(s->port), ""},
+                      {flat(s->process), ""}, {pids, ""}, {std::to_string(s->uid), ""}});
+    }
+    draw_table(out, {{"Proto", 5}, {"Address", 40}, {"Port", 5}, {"Process", 20}, {"PIDs", 24}, {"UID", 10}}, rows,
+               color);
+  }
+  out << '\n';
+
+  if (!h.containers.empty()) {
+    out << "Containers: " << h.containers.size() << '\n';
+    std::vector<Row> rows;
+    for (const auto& c : h.containers) {
+      std::vector<std::string> risks;
+      if (c.privileged) risks.push_back("privileged");
+      for (auto [mode, what] : {std::pair{&c.network_mode, "net"}, std::pair{&c.pid_mode, "pid"},
+                                std::pair{&c.ipc_mode, "ipc"}, std::pair{&c.uts_mode, "uts"}})
+        if (*mode == "host") risks.push_back(std::string("host ") + what);
+      if (!c.cap_add.empty()) risks.push_back("cap+" + join(c.cap_add, ","));
+      for (const auto& m : c.mounts)
+        if (ends_with(m.source, "docker.sock") || ends_with(m.source, "podman.sock"))
+          risks.push_back("engine socket mounted");
+      std::string limits;
+      if (c.memory_limit > 0) limits += "mem " + human_bytes(c.memory_limit);
+      if (c.nano_cpus > 0) {
+        char cpus[32];
+        std::snprintf(cpus, sizeof cpus, "%g", static_cast<double>(c.nano_cpus) / 1e9);
+        limits += std::string(limits.empty() ? "" : ", ") + "cpu " + cpus;
+      }
+      if (c.pids_limit > 0) limits += std::string(limits.empty() ? "" : ", ") + "pids " + std::to_string(c.pids_limit);
+      std::string ports;
+      for (const auto& p : c.ports)
+        ports += (ports.empty() ? "" : ", ") + (p.host_ip.empty() ? std::string() : p.host_ip + ":") +
+                 std::to_string(p.host_port) + "->" + std::to_string(p.container_port) + "/" + p.protocol;
+      rows.push_back({{flat(c.name), ""}, {c.id.substr(0, 12), ""}, {flat(c.image), ""}, {flat(c.state), ""},
+                      {flat(c.user.empty() ? std::string("(image)") : c.user), ""}, {flat(c.network_mode), ""},
+                      {flat(join(risks, ", ")), risks.empty() ? "" : "\x1b[33m"}, {flat(limits), ""},
+                      {flat(ports), ""}});
+    }
+    draw_table(out,
+               {{"Name", 24}, {"ID", 12}, {"Image", 40}, {"State", 10}, {"User", 12}, {"Network", 12},
+                {"Privileges", 64}, {"Limits", 30}, {"Ports", 30}},
+               rows, color);
+    out << '\n';
+  }
+  for (const auto& s : h.image_scans) {
+    out << "Image " << flat(s.image) << " (" << flat(join(s.containers, ", ")) << "): ";
+    if (!s.error.empty()) out << "not scanned: " << flat(s.error) << '\n';
+    else {
+      size_t apps = 0;
+      for (const auto& a : s.applications) apps += a.packages.size();
+      out << s.packages.size() << " OS packages, " << apps << " language packages, " << s.findings << " findings\n";
+    }
+  }
+  if (!h.image_scans.empty()) out << '\n';
 }
 
 void write_diagnostics(const Report& r, bool color, std::ostream& out) {
@@ -482,6 +587,7 @@ void write_compliance(const ComplianceReport& r, bool color, std::ostream& out) 
 
 Status TableWriter::write(const Report& report, const WriteOptions& opts, std::ostream& out) const {
   write_header(report, opts.color, out);
+  if (report.inventory.host) write_host(*report.inventory.host, opts.color, out);
   for (const auto& c : report.compliance) write_compliance(c, opts.color, out);
   if (!report.compliance.empty()) {
     // The controls above are the compliance findings; list the rest only.

@@ -76,6 +76,74 @@ void finish(Report& report) {
 
 }  // namespace
 
+Result<Report> run(const Request& request);
+
+namespace {
+
+// --scan-containers: each distinct image of the running containers, exported
+// by the engine (GET /images/{id}/get, a docker-archive) and scanned like
+// `bulwark image --image-src engine`. Its packages go into the host section,
+// its findings into the report with the image named in their attributes.
+void scan_container_images(const Request& request, Report& report) {
+  HostInfo& h = *report.inventory.host;
+  if (h.engine.empty()) {
+    report.diagnostics.push_back(make_warning(h.engine_socket, 0,
+                                              "--scan-containers: no engine answered; no image was scanned"));
+    return;
+  }
+  std::vector<HostImageScan> scans;
+  for (const auto& c : h.containers) {
+    if (c.state != "running") continue;
+    const std::string key = c.image_id.empty() ? c.image : c.image_id;
+    if (key.empty()) continue;
+    auto it = std::find_if(scans.begin(), scans.end(), [&](const HostImageScan& s) {
+      return (s.image_id.empty() ? s.image : s.image_id) == key;
+    });
+    if (it == scans.end()) {
+      HostImageScan s;
+      s.image = c.image;
+      s.image_id = c.image_id;
+      s.image_digest = c.image_digest;
+      scans.push_back(std::move(s));
+      it = scans.end() - 1;
+    }
+    it->containers.push_back(c.name.empty() ? c.id.substr(0, 12) : c.name);
+  }
+  for (auto& s : scans) {
+    Request sub = request;
+    sub.kind = TargetKind::kImage;
+    // The id names exactly the image the containers run, whatever its tags say now.
+    sub.target = s.image_id.empty() ? s.image : s.image_id;
+    sub.artifact.image_sources = {"engine"};
+    sub.artifact.engine_socket = h.engine_socket;
+    sub.artifact.skip_dirs.clear();
+    sub.artifact.skip_files.clear();
+    sub.scan_containers = false;
+    auto r = run(sub);
+    if (!r) {
+      s.error = r.error().describe();
+      report.diagnostics.push_back(make_warning(h.engine_socket, 0, "image " + s.image + ": " + s.error));
+      continue;
+    }
+    s.os = r->inventory.os;
+    s.packages = std::move(r->inventory.packages);
+    s.applications = std::move(r->inventory.applications);
+    for (auto& f : r->findings) {
+      f.attributes["image"] = s.image;
+      if (!s.image_id.empty()) f.attributes["image_id"] = s.image_id;
+      report.findings.push_back(std::move(f));
+      ++s.findings;
+    }
+    for (auto& d : r->diagnostics) {
+      d.message = "image " + s.image + ": " + d.message;
+      report.diagnostics.push_back(std::move(d));
+    }
+  }
+  h.image_scans = std::move(scans);
+}
+
+}  // namespace
+
 Result<Report> run(const Request& request) {
   AnalyzerRegistry analyzers = default_analyzers();
   if (auto st = analyzers.disable(request.disabled_analyzers); !st) return st.error();
@@ -127,6 +195,22 @@ Result<Report> run(const Request& request) {
         report.target.repository = artifact::read_git_repository(request.target, report.diagnostics);
       break;
     }
+    case TargetKind::kHost: {
+      // The root's packages exactly as `rootfs` finds them, then the facts
+      // only a running host has.
+      auto inspection = artifact::inspect_tree(request.target, analyzers, request.artifact);
+      if (!inspection) return inspection.error();
+      report.target.artifact.name = request.target;
+      report.inventory = std::move(inspection->merged.inventory);
+      report.findings = std::move(inspection->merged.findings);
+      report.diagnostics = std::move(inspection->merged.diagnostics);
+      host::HostOptions ho = request.host;
+      ho.root = request.target;
+      HostInfo h = host::collect(ho, report.diagnostics);
+      host::map_kernel_package(h.kernel, report.inventory.os, report.inventory.packages, report.diagnostics);
+      report.inventory.host = std::move(h);
+      break;
+    }
     case TargetKind::kSbom: {
       auto text = read_whole_file(request.target, limits().max_sbom_bytes);
       if (!text) return text.error();
@@ -148,6 +232,8 @@ Result<Report> run(const Request& request) {
   for (const auto& d : *detectors)
     if (auto st = d->detect(report.inventory, ctx, report.findings); !st) return st.error();
   finish(report);
+  if (request.kind == TargetKind::kHost && request.scan_containers && report.inventory.host)
+    scan_container_images(request, report);
   return report;
 }
 

@@ -7,6 +7,7 @@
 #include "artifact/artifact.hpp"
 #include "core/core.hpp"
 #include "core/detector.hpp"
+#include "host/host.hpp"
 #include "policy/misconfig/misconfig.hpp"
 
 namespace bulwark::scan {
@@ -21,6 +22,11 @@ struct Request {
   policy::MisconfigOptions misconfig;  // policies for the "misconfig" scanner
   std::string db_path;      // vulnerability database; empty = vulndb::default_database_path(cache dir)
   bool require_db = false;  // a missing database fails the scan instead of warning
+  // Host targets (`target` is the root): the host facts to collect, and
+  // whether each distinct image of the running containers is scanned too
+  // (through the engine at host.engine_socket, or the one found under the root).
+  host::HostOptions host;
+  bool scan_containers = false;
 };
 
 // The detectors the request asks for, in the order they run.

@@ -53,18 +53,16 @@ std::optional<std::string> ns_link(const std::filesystem::path& root, const std:
   return std::string(buf, static_cast<size_t>(n));
 }
 
-// The host's namespaces: those of PID 1 when they can be read (a mounted
-// host root seen from an agent container), else the scanner's own.
+// The host's namespaces: the scanner's own on a live root (it runs in them;
+// PID 1 may be another process's or unreadable), PID 1's in a mounted host
+// root (proc/self there is the reader, not the host).
 std::map<std::string, std::string> host_namespaces(const std::filesystem::path& root, std::string& from) {
   std::map<std::string, std::string> out;
-  for (const char* proc : {"proc/1", "proc/self"}) {
-    for (const char* kind : {"ipc", "pid", "net", "uts", "user", "cgroup"})
-      if (auto l = ns_link(root, proc, kind)) out[kind] = *l;
-    if (!out.empty()) {
-      from = proc;
-      return out;
-    }
-  }
+  std::error_code ec;
+  bool live = root == "/" || std::filesystem::equivalent(root, "/", ec);
+  from = live ? "proc/self" : "proc/1";
+  for (const char* kind : {"ipc", "pid", "net", "uts", "user", "cgroup"})
+    if (auto l = ns_link(root, from, kind)) out[kind] = *l;
   return out;
 }
 
