@@ -1,11 +1,22 @@
 # Writes a C++ file holding every *.yaml under ROOT as (relative path, text),
 # in path order: the built-in policies live in the binary, so a scan needs no
 # files beside it. Run as: cmake -DROOT=dir -DOUT=file.cpp -P EmbedFiles.cmake
+# Optional: -DHEADER=<include> -DNAMESPACE=<ns> -DFUNCTION=<name> for another
+# module's embedded data (defaults: the misconfiguration policies).
+if(NOT DEFINED HEADER)
+  set(HEADER "policy/misconfig/internal.hpp")
+endif()
+if(NOT DEFINED NAMESPACE)
+  set(NAMESPACE "bulwark::policy")
+endif()
+if(NOT DEFINED FUNCTION)
+  set(FUNCTION "embedded_policy_files")
+endif()
 file(GLOB_RECURSE files RELATIVE "${ROOT}" "${ROOT}/*.yaml")
 list(SORT files)
 set(out "// Generated from ${ROOT} by cmake/EmbedFiles.cmake; do not edit.\n")
-string(APPEND out "#include \"policy/misconfig/internal.hpp\"\n\nnamespace bulwark::policy {\n\n")
-string(APPEND out "const std::vector<std::pair<std::string_view, std::string_view>>& embedded_policy_files() {\n")
+string(APPEND out "#include \"${HEADER}\"\n\nnamespace ${NAMESPACE} {\n\n")
+string(APPEND out "const std::vector<std::pair<std::string_view, std::string_view>>& ${FUNCTION}() {\n")
 string(APPEND out "  static const std::vector<std::pair<std::string_view, std::string_view>> files = {\n")
 foreach(f IN LISTS files)
   file(READ "${ROOT}/${f}" content)
@@ -15,6 +26,6 @@ foreach(f IN LISTS files)
   endif()
   string(APPEND out "      {\"${f}\", R\"bwembed(${content})bwembed\"},\n")
 endforeach()
-string(APPEND out "  };\n  return files;\n}\n\n}  // namespace bulwark::policy\n")
+string(APPEND out "  };\n  return files;\n}\n\n}  // namespace ${NAMESPACE}\n")
 file(WRITE "${OUT}.tmp" "${out}")
 execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

@@ -34,6 +34,7 @@ void add_version_command(CLI::App& app, Action& action);
 void add_completion_command(CLI::App& app, Action& action);
 void add_db_command(CLI::App& app, Action& action);
 void add_convert_command(CLI::App& app, Action& action);
+void add_compliance_command(CLI::App& app, Action& action);
 
 // The CI gate's flags (gate.cpp), shared by the scan commands and convert.
 struct GateFlags {

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   add_db_command(app, action);
   add_convert_command(app, action);
   add_host_command(app, action);
+  add_compliance_command(app, action);
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "core/json.hpp"
 
+#include <cmath>
+
 #include "core/core.hpp"
 
 namespace bulwark {
@@ -604,6 +606,110 @@ void from_json(const json& j, Finding& v) {
   get(j, "attributes", v.attributes);
 }
 
+// -------------------------------------------------------------- compliance --
+
+namespace {
+ComplianceStatus status_from(const json& j) {
+  return parse_compliance_status(get_string(j, "status")).value_or(ComplianceStatus::kError);
+}
+}  // namespace
+
+void to_json(json& j, const ComplianceEvidence& v) {
+  j = json::object();
+  put(j, "source", v.source);
+  put(j, "line", v.line);
+  put(j, "field", v.field);
+  put(j, "value", v.value);
+  put(j, "message", v.message);
+}
+void from_json(const json& j, ComplianceEvidence& v) {
+  get(j, "source", v.source);
+  get(j, "line", v.line);
+  get(j, "field", v.field);
+  get(j, "value", v.value);
+  get(j, "message", v.message);
+}
+
+void to_json(json& j, const ComplianceItem& v) {
+  j = json{{"status", to_string(v.status)}};
+  put(j, "subject", v.subject);
+  put(j, "message", v.message);
+  put(j, "evidence", v.evidence);
+}
+void from_json(const json& j, ComplianceItem& v) {
+  v.status = status_from(j);
+  get(j, "subject", v.subject);
+  get(j, "message", v.message);
+  get(j, "evidence", v.evidence);
+}
+
+void to_json(json& j, const ComplianceCounts& v) {
+  j = json{{"pass", v.pass}, {"fail", v.fail}, {"warn", v.warn}, {"manual", v.manual}, {"error", v.error}};
+  // null when nothing was checked: 0 % would read as "everything failed".
+  if (auto p = v.percent()) j["percent"] = std::round(*p * 10) / 10;
+  else j["percent"] = nullptr;
+}
+void from_json(const json& j, ComplianceCounts& v) {
+  get(j, "pass", v.pass);
+  get(j, "fail", v.fail);
+  get(j, "warn", v.warn);
+  get(j, "manual", v.manual);
+  get(j, "error", v.error);
+}
+
+void to_json(json& j, const ComplianceSection& v) {
+  j = json{{"id", v.id}, {"title", v.title}, {"summary", v.counts}};
+}
+void from_json(const json& j, ComplianceSection& v) {
+  get(j, "id", v.id);
+  get(j, "title", v.title);
+  get(j, "summary", v.counts);
+}
+
+void to_json(json& j, const ComplianceControlResult& v) {
+  j = json{{"id", v.id},
+           {"title", v.title},
+           {"status", to_string(v.status)},
+           {"automated", v.automated},
+           {"severity", to_string(v.severity)}};
+  put(j, "section", v.section);
+  put(j, "profile", v.profile);
+  put(j, "message", v.message);
+  put(j, "remediation", v.remediation);
+  put(j, "references", v.references);
+  j["items"] = v.items;
+}
+void from_json(const json& j, ComplianceControlResult& v) {
+  get(j, "id", v.id);
+  get(j, "title", v.title);
+  v.status = status_from(j);
+  get(j, "automated", v.automated);
+  v.severity = parse_severity(get_string(j, "severity"));
+  get(j, "section", v.section);
+  get(j, "profile", v.profile);
+  get(j, "message", v.message);
+  get(j, "remediation", v.remediation);
+  get(j, "references", v.references);
+  get(j, "items", v.items);
+}
+
+void to_json(json& j, const ComplianceReport& v) {
+  j = json{{"spec", v.spec}, {"title", v.title}, {"summary", v.total}, {"sections", v.sections}, {"controls", v.controls}};
+  put(j, "version", v.version);
+  put(j, "framework", v.framework);
+  put(j, "source", v.source);
+}
+void from_json(const json& j, ComplianceReport& v) {
+  get(j, "spec", v.spec);
+  get(j, "title", v.title);
+  get(j, "version", v.version);
+  get(j, "framework", v.framework);
+  get(j, "source", v.source);
+  get(j, "summary", v.total);
+  get(j, "sections", v.sections);
+  get(j, "controls", v.controls);
+}
+
 // ------------------------------------------------------------------ report --
 
 void to_json(json& j, const ToolInfo& v) {
@@ -624,6 +730,7 @@ void to_json(json& j, const Report& v) {
            {"inventory", v.inventory},
            {"findings", v.findings},
            {"diagnostics", v.diagnostics}};
+  put(j, "compliance", v.compliance);
 }
 void from_json(const json& j, Report& v) {
   get(j, "schema_version", v.schema_version);
@@ -633,6 +740,7 @@ void from_json(const json& j, Report& v) {
   get(j, "inventory", v.inventory);
   get(j, "findings", v.findings);
   get(j, "diagnostics", v.diagnostics);
+  get(j, "compliance", v.compliance);
 }
 
 Result<Report> report_from_json(std::string_view text, std::string_view what) {

@@ -51,6 +51,12 @@ constexpr std::pair<FindingStatus, const char*> kStatuses[] = {
     {FindingStatus::kNotAffected, "not_affected"},
 };
 
+constexpr std::pair<ComplianceStatus, const char*> kComplianceStatuses[] = {
+    {ComplianceStatus::kPass, "pass"},     {ComplianceStatus::kFail, "fail"},
+    {ComplianceStatus::kWarn, "warn"},     {ComplianceStatus::kManual, "manual"},
+    {ComplianceStatus::kError, "error"},
+};
+
 constexpr std::pair<Relationship, const char*> kRelationships[] = {
     {Relationship::kUnknown, "unknown"},
     {Relationship::kRoot, "root"},
@@ -90,6 +96,25 @@ const char* to_string(FindingKind k) { return name_of(kFindingKinds, k); }
 std::optional<FindingKind> parse_finding_kind(std::string_view t) { return lookup(kFindingKinds, t); }
 const char* to_string(FindingStatus s) { return name_of(kStatuses, s); }
 std::optional<FindingStatus> parse_finding_status(std::string_view t) { return lookup(kStatuses, t); }
+const char* to_string(ComplianceStatus s) { return name_of(kComplianceStatuses, s); }
+std::optional<ComplianceStatus> parse_compliance_status(std::string_view t) { return lookup(kComplianceStatuses, t); }
+
+std::optional<double> ComplianceCounts::percent() const {
+  int checked = pass + fail + warn + error;
+  if (checked == 0) return std::nullopt;
+  return 100.0 * pass / checked;
+}
+
+void ComplianceCounts::add(ComplianceStatus s) {
+  switch (s) {
+    case ComplianceStatus::kPass: ++pass; break;
+    case ComplianceStatus::kFail: ++fail; break;
+    case ComplianceStatus::kWarn: ++warn; break;
+    case ComplianceStatus::kManual: ++manual; break;
+    case ComplianceStatus::kError: ++error; break;
+  }
+}
+
 const char* to_string(Relationship r) { return name_of(kRelationships, r); }
 Relationship parse_relationship(std::string_view t) {
   return lookup(kRelationships, t).value_or(Relationship::kUnknown);

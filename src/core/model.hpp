@@ -407,6 +407,89 @@ struct Finding {
   std::string fingerprint;
 };
 
+// -------------------------------------------------------------- compliance --
+// A benchmark (CIS Docker, CIS Kubernetes, Pod Security Standards) evaluated
+// control by control. The compliance module fills these; reports carry them
+// (`Report::compliance`) so that every writer and the board can show them.
+
+// pass: the control holds; fail: it does not; warn: what was found needs a
+// person's judgement (not counted as passing); manual: the control cannot be
+// checked automatically; error: the facts it needs could not be read (an
+// unreadable file, a malformed daemon.json, an engine that does not answer),
+// so nothing is claimed either way.
+enum class ComplianceStatus { kPass, kFail, kWarn, kManual, kError };
+
+const char* to_string(ComplianceStatus s);  // "pass", "fail", "warn", "manual", "error"
+std::optional<ComplianceStatus> parse_compliance_status(std::string_view text);
+
+// What a check read or found: a file and line, a container and field.
+struct ComplianceEvidence {
+  std::string source;   // "etc/docker/daemon.json", "proc/812/cmdline", "container web"
+  int line = 0;         // 1-based line in source; 0 when not applicable
+  std::string field;    // "icc", "HostConfig.Privileged", "spec.containers[0].command[3]"
+  std::string value;    // the value read, as text (cut to 200 bytes)
+  std::string message;  // when the evidence is a statement rather than a value
+
+  bool operator==(const ComplianceEvidence&) const = default;
+};
+
+// The result of one control for one subject: the host, a container, a workload.
+struct ComplianceItem {
+  std::string subject;  // empty for host-wide controls; "web (3f2a1b9c04d2)"; "Deployment/shop/web"
+  ComplianceStatus status = ComplianceStatus::kError;
+  std::string message;
+  std::vector<ComplianceEvidence> evidence;
+
+  bool operator==(const ComplianceItem&) const = default;
+};
+
+struct ComplianceControlResult {
+  std::string id;         // "2.2", "5.5", "pss-privileged"
+  std::string title;
+  std::string section;    // id of the section it belongs to ("2", "1.1")
+  std::string profile;    // "Level 1", "baseline"
+  bool automated = true;  // the benchmark's own assessment status (Automated/Manual)
+  Severity severity = Severity::kUnknown;
+  ComplianceStatus status = ComplianceStatus::kError;  // over its items: fail, error, warn, pass (worst first)
+  std::string message;
+  std::string remediation;
+  std::vector<std::string> references;
+  std::vector<ComplianceItem> items;
+
+  bool operator==(const ComplianceControlResult&) const = default;
+};
+
+struct ComplianceCounts {
+  int pass = 0, fail = 0, warn = 0, manual = 0, error = 0;
+  // Share of passing controls among those checked (pass + fail + warn +
+  // error); manual controls do not count. nullopt when none was checked.
+  std::optional<double> percent() const;
+  void add(ComplianceStatus s);
+
+  bool operator==(const ComplianceCounts&) const = default;
+};
+
+struct ComplianceSection {
+  std::string id;     // "2", "1.1"
+  std::string title;  // "Docker daemon configuration"
+  ComplianceCounts counts;  // controls in this section and the sections below it
+
+  bool operator==(const ComplianceSection&) const = default;
+};
+
+struct ComplianceReport {
+  std::string spec;       // "docker-cis-1.6.0"
+  std::string title;      // "CIS Docker Benchmark"
+  std::string version;    // "1.6.0"
+  std::string framework;  // framework name findings carry ("cis-docker-1.6.0")
+  std::string source;     // "builtin:docker-cis-1.6.0.yaml" or the spec file given
+  std::vector<ComplianceSection> sections;
+  ComplianceCounts total;
+  std::vector<ComplianceControlResult> controls;
+
+  bool operator==(const ComplianceReport&) const = default;
+};
+
 // ------------------------------------------------------------------ report --
 
 // Versions of what produced a report.
@@ -425,6 +508,7 @@ struct Report {
   Inventory inventory;
   std::vector<Finding> findings;
   std::vector<Diagnostic> diagnostics;
+  std::vector<ComplianceReport> compliance;  // benchmarks evaluated (bulwark compliance)
 };
 
 // ------------------------------------------------------------------ helpers --

@@ -19,6 +19,7 @@ std::unique_ptr<Writer> make_json_writer();
 std::unique_ptr<Writer> make_cyclonedx_writer();
 std::unique_ptr<Writer> make_spdx_json_writer();
 std::unique_ptr<Writer> make_sarif_writer();
+std::unique_ptr<Writer> make_junit_writer();
 
 // A random (version 4) UUID, lower-case, from the system's entropy source.
 std::string random_uuid_v4();

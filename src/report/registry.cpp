@@ -16,6 +16,7 @@ constexpr Factory kWriters[] = {
     make_cyclonedx_writer,
     make_spdx_json_writer,
     make_sarif_writer,
+    make_junit_writer,
 };
 
 const std::vector<std::unique_ptr<Writer>>& writers() {

@@ -501,12 +501,116 @@ void write_diagnostics(const Report& r, bool color, std::ostream& out) {
   }
 }
 
+// ---- compliance -----------------------------------------------------------
+// A benchmark control by control: the score per section, then one row per
+// control (and one per container or workload for controls evaluated on
+// each), with what was found and where.
+
+const char* status_color(ComplianceStatus s) {
+  switch (s) {
+    case ComplianceStatus::kPass: return "\x1b[32m";
+    case ComplianceStatus::kFail: return "\x1b[31m";
+    case ComplianceStatus::kError: return "\x1b[1;31m";
+    case ComplianceStatus::kWarn: return "\x1b[33m";
+    case ComplianceStatus::kManual: return "";
+  }
+  return "";
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  return out;
+}
+
+std::string percent_text(const ComplianceCounts& c) {
+  auto p = c.percent();
+  if (!p) return "-";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", *p);
+  return buf;
+}
+
+std::string counts_text(const ComplianceCounts& c) {
+  return std::to_string(c.pass) + " pass, " + std::to_string(c.fail) + " fail, " + std::to_string(c.warn) + " warn, " +
+         std::to_string(c.error) + " error, " + std::to_string(c.manual) + " manual";
+}
+
+std::string evidence_cell(const std::vector<ComplianceEvidence>& ev) {
+  if (ev.empty()) return {};
+  const auto& e = ev.front();
+  std::string out = e.source;
+  if (e.line > 0) out += ":" + std::to_string(e.line);
+  if (!e.field.empty()) out += (out.empty() ? "" : " ") + e.field;
+  if (!e.value.empty()) out += (out.empty() ? "" : " = ") + e.value;
+  else if (!e.message.empty()) out += (out.empty() ? "" : ": ") + e.message;
+  if (ev.size() > 1) out += " (+" + std::to_string(ev.size() - 1) + ")";
+  return out;
+}
+
+void write_compliance(const ComplianceReport& r, bool color, std::ostream& out) {
+  std::string title = flat(r.title) + (r.version.empty() ? "" : " " + flat(r.version)) + " (" + flat(r.spec) + ")";
+  out << title << '\n' << std::string(display_width(title), '=') << '\n';
+  out << "Score: " << percent_text(r.total) << " of the checked controls pass (" << counts_text(r.total) << ")\n\n";
+  if (!r.sections.empty()) {
+    std::vector<Row> rows;
+    for (const auto& s : r.sections) {
+      size_t depth = static_cast<size_t>(std::count(s.id.begin(), s.id.end(), '.'));
+      const auto& c = s.counts;
+      rows.push_back({{std::string(depth * 2, ' ') + flat(s.id + " " + s.title), ""},
+                      {percent_text(c), ""},
+                      {std::to_string(c.pass), ""},
+                      {std::to_string(c.fail), c.fail ? status_color(ComplianceStatus::kFail) : ""},
+                      {std::to_string(c.warn), c.warn ? status_color(ComplianceStatus::kWarn) : ""},
+                      {std::to_string(c.error), c.error ? status_color(ComplianceStatus::kError) : ""},
+                      {std::to_string(c.manual), ""}});
+    }
+    draw_table(out, {{"Section", 60}, {"Score", 6}, {"Pass", 4}, {"Fail", 4}, {"Warn", 4}, {"Error", 5}, {"Manual", 6}},
+               rows, color);
+    out << '\n';
+  }
+  std::vector<Row> rows;
+  for (const auto& c : r.controls) {
+    Cell status{upper(to_string(c.status)), status_color(c.status)};
+    Cell sev{c.status == ComplianceStatus::kManual ? "" : to_string(c.severity), severity_color(c.severity)};
+    bool per_subject = c.items.size() > 1 || (c.items.size() == 1 && !c.items.front().subject.empty());
+    if (!per_subject) {
+      std::string details = c.message;
+      std::string ev = c.items.empty() ? "" : evidence_cell(c.items.front().evidence);
+      rows.push_back({{flat(c.id), ""}, status, sev, {flat(c.title), ""}, {"", ""}, {flat(details), ""}, {flat(ev), ""}});
+      continue;
+    }
+    rows.push_back({{flat(c.id), ""}, status, sev, {flat(c.title), ""}, {"", ""}, {flat(c.message), ""}, {"", ""}});
+    for (const auto& item : c.items)
+      rows.push_back({{"", ""},
+                      {upper(to_string(item.status)), status_color(item.status)},
+                      {"", ""},
+                      {"", ""},
+                      {flat(item.subject), ""},
+                      {flat(item.message), ""},
+                      {flat(evidence_cell(item.evidence)), ""}});
+  }
+  draw_table(out, {{"Control", 8}, {"Status", 6}, {"Severity", 8}, {"Title", 60}, {"Subject", 36}, {"Details", 60}, {"Evidence", 60}},
+             rows, color);
+  out << '\n';
+}
+
 Status TableWriter::write(const Report& report, const WriteOptions& opts, std::ostream& out) const {
   write_header(report, opts.color, out);
   if (report.inventory.host) write_host(*report.inventory.host, opts.color, out);
-  if (!report.findings.empty()) write_findings(report, opts.color, out);
-  else out << "Findings: none\n\n";
-  if (opts.show_packages) write_inventory(report, opts.color, out);
+  for (const auto& c : report.compliance) write_compliance(c, opts.color, out);
+  if (!report.compliance.empty()) {
+    // The controls above are the compliance findings; list the rest only.
+    Report rest = report;
+    std::erase_if(rest.findings, [](const Finding& f) { return f.kind == FindingKind::kCompliance; });
+    if (!rest.findings.empty()) write_findings(rest, opts.color, out);
+  } else if (!report.findings.empty()) {
+    write_findings(report, opts.color, out);
+  } else {
+    out << "Findings: none\n\n";
+  }
+  bool compliance_only = !report.compliance.empty() && report.inventory.packages.empty() && report.inventory.applications.empty();
+  if (opts.show_packages && !compliance_only) write_inventory(report, opts.color, out);
   write_diagnostics(report, opts.color, out);
   return {};
 }

@@ -288,7 +288,9 @@ std::vector<FileFix> plan_fixes(std::span<const ConfigFile> files, std::span<con
   }
   std::vector<FileFix> out;
   for (const auto& [path, per_doc] : plans) {
-    auto file = std::find_if(files.begin(), files.end(), [&](const ConfigFile& c) { return c.path == path; });
+    // (A named copy: clang 14 cannot capture a structured binding.)
+    const std::string& wanted = path;
+    auto file = std::find_if(files.begin(), files.end(), [&](const ConfigFile& c) { return c.path == wanted; });
     if (file == files.end()) continue;
     LineIndex lines(file->text);
     std::vector<Edit> edits;

@@ -43,7 +43,7 @@ bool valid_utf8(const std::string& s) {
 }
 
 TEST(Registry, ListsFormatsInOrderAndRejectsUnknown) {
-  EXPECT_EQ(formats(), (std::vector<std::string>{"table", "json", "cyclonedx", "spdx-json", "sarif"}));
+  EXPECT_EQ(formats(), (std::vector<std::string>{"table", "json", "cyclonedx", "spdx-json", "sarif", "junit"}));
   std::ostringstream out;
   Status st = write_report(testing::sample_report(), "xml", {}, out);
   ASSERT_FALSE(st.ok());
