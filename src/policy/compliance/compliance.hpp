@@ -161,8 +161,8 @@ Facts gather_facts(const FactsInput& input, std::vector<Diagnostic>& diags);
 // Evaluates every control of the spec over the facts.
 ComplianceReport evaluate(const Spec& spec, const Facts& facts, std::vector<Diagnostic>& diags);
 
-// A finding of kind compliance for each failing or erring item of a failed
-// control (warn and manual are not findings), with the spec's framework ref.
+// A finding of kind compliance for each failing item of a failed control
+// (warn, manual and error are not findings), with the spec's framework ref.
 std::vector<Finding> findings_of(const ComplianceReport& report);
 
 // ---- command-line flags --------------------------------------------------------

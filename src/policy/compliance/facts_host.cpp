@@ -146,9 +146,9 @@ void gather_audit(const FactsInput& in, Facts::Impl& f, std::vector<Diagnostic>&
   Node watched = Node::map();
   std::vector<std::string> paths;
   std::string error;
-  if (auto r = read_in_root(in.root, "etc/audit/audit.rules", kMaxTextFile); r || r.error().code != ErrorCode::kNotFound) {
+  // Read below with the others; an unreadable one is an error there.
+  if (auto r = resolve_in_root(in.root, "etc/audit/audit.rules"); r || r.error().code != ErrorCode::kNotFound)
     paths.push_back("etc/audit/audit.rules");
-  }
   auto listed = glob_in_root(in.root, "etc/audit/rules.d/*.rules", 1000);
   if (!listed) error = "etc/audit/rules.d: " + listed.error().message;
   else
