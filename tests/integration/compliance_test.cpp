@@ -13,58 +13,6 @@ namespace {
 
 using testing::TempDir;
 
-// podman with private storage and a private tmpdir: another podman on the
-// machine (or a test's `system reset`) must not make this one think the
-// machine rebooted and "refresh" its containers.
-class Podman {
- public:
-  explicit Podman(const fs::path& dir) : dir_(dir) {
-    // Per TESTBED.md: runc (crun refuses the hybrid cgroup layout) and
-    // default ulimits that need no CAP_SYS_RESOURCE.
-    testing::write_file(dir / "containers.conf",
-                        "[containers]\ndefault_ulimits=[\"nofile=20000:20000\",\"nproc=4096:4096\"]\n"
-                        "[engine]\nruntime=\"runc\"\n");
-    fs::create_directories(dir / "tmp");
-    env_ = {{"CONTAINERS_CONF", (dir / "containers.conf").string()}};
-  }
-  ~Podman() {
-    podman({"rm", "--all", "--force", "--time", "0"});
-    if (service_) service_->stop();  // by PID
-    podman({"system", "reset", "--force"});
-    std::string mounts = testing::read_file("/proc/self/mounts");
-    std::string overlay = (dir_ / "root" / "overlay").string();
-    if (mounts.find(" " + overlay + " ") != std::string::npos) testing::run({"umount", "-l", overlay});
-  }
-  std::vector<std::string> argv(bool with_timeout) const {
-    std::vector<std::string> a;
-    if (with_timeout) a = {"timeout", "180"};
-    a.insert(a.end(), {"podman", "--root", (dir_ / "root").string(), "--runroot", (dir_ / "run").string(), "--tmpdir",
-                       (dir_ / "tmp").string(), "--storage-driver", "overlay"});
-    return a;
-  }
-  testing::CommandResult podman(const std::vector<std::string>& args) const {
-    std::vector<std::string> a = {"env", "CONTAINERS_CONF=" + (dir_ / "containers.conf").string()};
-    auto p = argv(true);
-    a.insert(a.end(), p.begin(), p.end());
-    a.insert(a.end(), args.begin(), args.end());
-    return testing::run(a);
-  }
-  fs::path socket() const { return dir_ / "podman.sock"; }
-  bool start_service() {
-    auto a = argv(false);
-    a.insert(a.end(), {"system", "service", "--time=0", "unix://" + socket().string()});
-    service_ = std::make_unique<Background>(a, env_, dir_ / "service.log");
-    return wait_until([this] { return fs::exists(socket()) || !service_->running(); }, std::chrono::seconds(30)) &&
-           service_->running();
-  }
-  std::string log() const { return testing::read_file(dir_ / "service.log"); }
-
- private:
-  fs::path dir_;
-  std::map<std::string, std::string> env_;
-  std::unique_ptr<Background> service_;
-};
-
 // control id -> subject (container name) -> status.
 using Results = std::map<std::string, std::map<std::string, std::string>>;
 
@@ -85,7 +33,7 @@ TEST(Compliance, DockerCisContainerControlsOnRealContainers) {
   BULWARK_REQUIRE_IMAGES(im);
   BULWARK_REQUIRE_TOOL("podman");
   TempDir t;
-  Podman pm(t.path());
+  PodmanService pm(t.path());
   auto load = pm.podman({"load", "-q", "-i", im.docker_archive.string()});
   if (load.exit_code != 0) GTEST_SKIP() << "podman cannot load images here: " << load.err;
   const std::string image = "docker.io/bulwark/test:1";
@@ -122,7 +70,7 @@ TEST(Compliance, DockerCisContainerControlsOnRealContainers) {
     auto run = pm.podman(a);
     if (run.exit_code != 0) GTEST_SKIP() << "podman cannot run containers here (" << r.name << "): " << run.err;
   }
-  if (!pm.start_service()) GTEST_SKIP() << "podman system service cannot run here:\n" << pm.log();
+  if (!pm.start()) GTEST_SKIP() << "podman system service cannot run here:\n" << pm.log();
 
   auto s = scan_json({"compliance", "-q", "--spec", "docker-cis", "--engine-socket", pm.socket().string()});
   ASSERT_FALSE(s.report.is_null()) << s.why;

@@ -264,4 +264,75 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds tim
   return pred();
 }
 
+PodmanService::PodmanService(const fs::path& dir) : dir_(dir) {
+  testing::write_file(dir / "containers.conf",
+                      "[containers]\ndefault_ulimits=[\"nofile=20000:20000\",\"nproc=4096:4096\"]\n"
+                      "[engine]\nruntime=\"runc\"\n");
+  fs::create_directories(dir / "tmp");
+  env_ = {{"CONTAINERS_CONF", (dir / "containers.conf").string()}};
+}
+
+PodmanService::~PodmanService() {
+  podman({"rm", "--all", "--force", "--time", "0"});
+  if (service_) service_->stop();  // by PID
+  // podman bind-mounts its overlay directory onto itself, which would stop
+  // TempDir from removing the tree.
+  podman({"system", "reset", "--force"});
+  std::string mounts = testing::read_file("/proc/self/mounts");
+  std::string overlay = (dir_ / "root" / "overlay").string();
+  if (mounts.find(" " + overlay + " ") != std::string::npos) testing::run({"umount", "-l", overlay});
+}
+
+std::vector<std::string> PodmanService::argv(bool with_timeout) const {
+  std::vector<std::string> a;
+  if (with_timeout) a = {"timeout", "180"};
+  a.insert(a.end(), {"podman", "--root", (dir_ / "root").string(), "--runroot", (dir_ / "run").string(), "--tmpdir",
+                     (dir_ / "tmp").string(), "--storage-driver", "overlay"});
+  return a;
+}
+
+testing::CommandResult PodmanService::podman(const std::vector<std::string>& args) const {
+  std::vector<std::string> a = {"env", "CONTAINERS_CONF=" + (dir_ / "containers.conf").string()};
+  auto p = argv(true);
+  a.insert(a.end(), p.begin(), p.end());
+  a.insert(a.end(), args.begin(), args.end());
+  return testing::run(a);
+}
+
+bool PodmanService::start() {
+  auto a = argv(false);
+  a.insert(a.end(), {"system", "service", "--time=0", "unix://" + socket().string()});
+  service_ = std::make_unique<Background>(a, env_, dir_ / "service.log");
+  return wait_until([this] { return fs::exists(socket()) || !service_->running(); }, std::chrono::seconds(30)) &&
+         service_->running();
+}
+
+std::string PodmanService::log() const { return testing::read_file(dir_ / "service.log"); }
+
+json PodmanService::api(const std::string& method, const std::string& path, const json& body) const {
+  std::vector<std::string> a = {"curl", "-sS", "--max-time", "120", "--unix-socket", socket().string(), "-X", method};
+  if (!body.is_null()) a.insert(a.end(), {"-H", "Content-Type: application/json", "-d", body.dump()});
+  a.push_back("http://d/v1.40" + path);
+  auto r = testing::run(a);
+  if (r.out.empty()) return json();
+  return json::parse(r.out, nullptr, false);
+}
+
+std::string PodmanService::create(const std::string& name, const json& spec, bool start, std::string& why) const {
+  json created = api("POST", "/containers/create?name=" + name, spec);
+  if (!created.is_object() || !created.contains("Id")) {
+    why = "create " + name + ": " + created.dump();
+    return {};
+  }
+  std::string id = created["Id"];
+  if (start) {
+    json started = api("POST", "/containers/" + id + "/start");
+    if (!started.is_null()) {
+      why = "start " + name + ": " + started.dump();
+      return {};
+    }
+  }
+  return id;
+}
+
 }  // namespace bulwark::integration

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <tuple>
@@ -112,6 +113,38 @@ class Background {
  private:
   pid_t pid_ = -1;
   bool reaped_ = false;
+};
+
+// podman with private storage under `dir` and its Docker-compatible API
+// service on a unix socket there (per TESTBED.md: runc, and default ulimits
+// that need no CAP_SYS_RESOURCE). The destructor removes every container,
+// stops the service by PID and leaves nothing mounted behind. Its own tmpdir
+// too: another podman on the machine (or a test's `system reset`) must not
+// make this one think the machine rebooted and "refresh" its containers.
+class PodmanService {
+ public:
+  explicit PodmanService(const fs::path& dir);
+  ~PodmanService();
+  PodmanService(const PodmanService&) = delete;
+  PodmanService& operator=(const PodmanService&) = delete;
+  // One podman command (with a watchdog) against the private storage.
+  testing::CommandResult podman(const std::vector<std::string>& args) const;
+  // Starts `podman system service` on socket(); false if it does not come up.
+  bool start();
+  fs::path socket() const { return dir_ / "podman.sock"; }
+  std::string log() const;
+  // One request to the engine's API, as a docker client sends it (null json
+  // for an empty answer).
+  json api(const std::string& method, const std::string& path, const json& body = nullptr) const;
+  // POST /containers/create, then /start unless `start` is false; the id, or
+  // empty with the reason in `why`.
+  std::string create(const std::string& name, const json& spec, bool start, std::string& why) const;
+
+ private:
+  std::vector<std::string> argv(bool with_timeout) const;
+  fs::path dir_;
+  std::map<std::string, std::string> env_;
+  std::unique_ptr<Background> service_;
 };
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
