@@ -179,6 +179,12 @@ class Evaluation {
     if (at && !doc) doc = owner_of(at);
     if (!at && base && !path_hint.empty()) at = nearest_on_path(*base, path_hint).first;
     if (!at) at = base;
+    // A policy over all documents has no subject document: its violations must
+    // name a field, which places the finding in the document holding it.
+    if (!doc) {
+      return error(p, s, "a violation of a policy with scope 'all' must return {\"field\": …} naming a value of "
+                         "one of the documents (message: " + message + ")");
+    }
 
     Finding f;
     f.kind = FindingKind::kMisconfiguration;
@@ -192,21 +198,17 @@ class Evaluation {
     f.frameworks = p.frameworks;
     f.attributes["message"] = message;
     f.attributes["policy_source"] = p.source;
-    if (doc) {
-      f.location.path = doc->path;
-      f.location.layer = layer_of_ ? layer_of_(doc->path) : "";
-      f.attributes["format"] = doc->format;
-      f.attributes["kind"] = doc->kind;
-      f.attributes["document"] = std::to_string(doc->index);
-      f.attributes["resource"] = s.name.empty() ? describe_object(*doc) : s.name;
-    }
+    f.location.path = doc->path;
+    f.location.layer = layer_of_ ? layer_of_(doc->path) : "";
+    f.attributes["format"] = doc->format;
+    f.attributes["kind"] = doc->kind;
+    f.attributes["document"] = std::to_string(doc->index);
+    f.attributes["resource"] = s.name.empty() ? describe_object(*doc) : s.name;
     if (!s.type.empty()) f.attributes["resource_type"] = s.type;
     if (at) {
       f.location.line = static_cast<int>(at->pos.line);
       f.location.column = static_cast<int>(at->pos.column);
-      if (doc) {
-        if (const std::string* fp = index_of(*doc).path_of(at); fp && !fp->empty()) f.attributes["field"] = *fp;
-      }
+      if (const std::string* fp = index_of(*doc).path_of(at); fp && !fp->empty()) f.attributes["field"] = *fp;
       if (!at->is_map() && !at->is_list()) {
         std::string ev = at->to_text();
         if (ev.size() > kMaxEvidence) ev = ev.substr(0, kMaxEvidence) + "…";

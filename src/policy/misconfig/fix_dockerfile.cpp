@@ -280,7 +280,9 @@ std::vector<FileFix> plan_dockerfile_fixes(std::span<const ConfigFile> files, st
     }
   }
   std::vector<FileFix> out;
-  for (auto& [path, pending] : per_file) {
+  for (auto& entry : per_file) {
+    const auto& path = entry.first;
+    auto& pending = entry.second;
     if (pending.edits.empty()) continue;
     auto file = std::find_if(files.begin(), files.end(), [&](const ConfigFile& c) { return c.path == path; });
     std::string fixed = file->text;

@@ -215,6 +215,23 @@ violations: |
   EXPECT_TRUE(run(policies, docs).empty());
 }
 
+TEST(PolicyEngine, CrossDocumentViolationWithoutFieldIsAWarningNotAPlacelessFinding) {
+  auto policies = load(R"(
+id: X
+title: Every namespace needs a NetworkPolicy
+match: {format: kubernetes, scope: all}
+violations: '[1, 2].map(i, {"message": string(i)})'
+)");
+  auto docs = k8s_docs(kDeployment);
+  std::vector<Finding> findings;
+  std::vector<Diagnostic> diags;
+  evaluate_policies(policies, docs, nullptr, findings, diags);
+  EXPECT_TRUE(findings.empty());
+  ASSERT_EQ(diags.size(), 2u);
+  EXPECT_NE(diags[0].message.find("policy X"), std::string::npos) << diags[0].message;
+  EXPECT_NE(diags[0].message.find("field"), std::string::npos) << diags[0].message;
+}
+
 TEST(PolicyLoader, BadPoliciesAreDiagnosticsWithPlaces) {
   std::vector<Diagnostic> diags;
   auto ps = load(R"(
