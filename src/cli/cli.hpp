@@ -35,14 +35,28 @@ void add_completion_command(CLI::App& app, Action& action);
 void add_db_command(CLI::App& app, Action& action);
 void add_convert_command(CLI::App& app, Action& action);
 void add_compliance_command(CLI::App& app, Action& action);
+void add_server_command(CLI::App& app, Action& action);
+void add_report_command(CLI::App& app, Action& action);
 
-// The CI gate's flags (gate.cpp), shared by the scan commands and convert.
+// Where a finished report is also sent (--server URL --token TOKEN): the
+// board's API. The token may come from BULWARK_TOKEN instead.
+struct UploadFlags {
+  std::string server;
+  std::string token;
+  bool insecure = false;
+};
+// Uploads the report's JSON; logs what the server said. Returns kExitOk or kExitError.
+int upload_report_json(const std::string& json_text, const UploadFlags& f);
+
+// The CI gate's flags (gate.cpp), shared by the scan commands and convert,
+// and the upload flags every command that finishes a report takes.
 struct GateFlags {
   std::string severity;          // "CRITICAL,HIGH"; empty keeps every severity
   bool ignore_unfixed = false;
   std::string ignorefile;        // empty: the default file in the current directory, if any
   std::vector<std::string> vex;  // OpenVEX documents
   int exit_code = 0;             // when open findings remain; 0 never fails
+  UploadFlags upload;
 };
 void add_gate_flags(CLI::App* cmd, GateFlags& flags);
 

@@ -26,6 +26,9 @@ void add_gate_flags(CLI::App* cmd, GateFlags& f) {
   cmd->add_option("--exit-code", f.exit_code,
                   "Exit with this code when open findings remain after filtering (0: never fail)")
       ->capture_default_str();
+  cmd->add_option("--server", f.upload.server, "Also upload the report to this Bulwark server (http(s)://HOST:PORT)");
+  cmd->add_option("--token", f.upload.token, "API token for --server (default: $BULWARK_TOKEN)");
+  cmd->add_flag("--server-insecure", f.upload.insecure, "Do not verify the server's TLS certificate");
 }
 
 Result<enrich::Policy> load_gate(const GateFlags& f) {
@@ -100,6 +103,16 @@ Status write_report_file(const Report& report, const std::string& format, const 
 
 int finish_report(Report& report, const enrich::Policy& policy, const GateFlags& gate, const std::string& format,
                   const std::string& output) {
+  // The server gets the whole scan, before this run's ignores and filters:
+  // the board keeps its own triage and exceptions.
+  if (!gate.upload.server.empty()) {
+    std::ostringstream text;
+    if (auto st = report::write_report(report, "json", {}, text); !st) {
+      print_error(st.error());
+      return kExitError;
+    }
+    if (int rc = upload_report_json(text.str(), gate.upload); rc != kExitOk) return rc;
+  }
   enrich::Outcome o = enrich::apply(policy, report);
   for (const auto& d : report.diagnostics) {
     std::string where = d.location.path;

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   add_convert_command(app, action);
   add_host_command(app, action);
   add_compliance_command(app, action);
+  add_server_command(app, action);
+  add_report_command(app, action);
 
   try {
     app.parse(argc, argv);

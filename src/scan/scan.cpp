@@ -64,6 +64,10 @@ void stamp(Report& report, const Request& request, const AnalyzerRegistry& analy
   report.tool.version = std::string(bulwark::tool_version());
   for (const auto& a : analyzers.all())
     report.tool.components["analyzer:" + std::string(a->name())] = std::to_string(a->version());
+  // Which detectors ran: the board marks a finding fixed only when a later
+  // scan of the same kind no longer reports it.
+  for (const auto& s : request.scanners)
+    if (s != "none") report.tool.components["scanner:" + s] = "on";
   report.target.kind = request.kind;
   report.target.reference = request.target;
 }

@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -333,6 +335,110 @@ std::string PodmanService::create(const std::string& name, const json& spec, boo
     }
   }
   return id;
+}
+
+namespace {
+
+size_t http_collect(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t http_header(char* data, size_t size, size_t n, void* user) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  std::string line(data, size * n);
+  size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ')) value.erase(value.begin());
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+    (*headers)[name] = value;
+  }
+  return size * n;
+}
+
+}  // namespace
+
+json HttpAnswer::json_body() const {
+  return json::parse(body, nullptr, false).is_discarded() ? json() : json::parse(body);
+}
+
+HttpAnswer http(const std::string& method, const std::string& url, const std::string& body,
+                const std::vector<std::string>& headers) {
+  HttpAnswer a;
+  CURL* h = curl_easy_init();
+  curl_slist* list = nullptr;
+  for (const auto& line : headers) list = curl_slist_append(list, line.c_str());
+  if (!body.empty()) {
+    bool typed = false;
+    for (const auto& line : headers) typed = typed || line.rfind("Content-Type:", 0) == 0;
+    if (!typed) list = curl_slist_append(list, "Content-Type: application/json");
+  }
+  list = curl_slist_append(list, "Expect:");
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_collect);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &a.headers);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  CURLcode rc = curl_easy_perform(h);
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.status);
+  } else {
+    a.error = curl_easy_strerror(rc);
+  }
+  curl_slist_free_all(list);
+  curl_easy_cleanup(h);
+  return a;
+}
+
+ServerProcess::ServerProcess(const fs::path& dir, const std::vector<std::string>& extra_args)
+    : dir_(dir), args_(extra_args) {}
+
+bool ServerProcess::start(std::string* why) {
+  fs::create_directories(dir_);
+  admin_password_ = "first-admin-password-1";
+  fs::path log = dir_ / ("server-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".log");
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int port = free_port();
+    std::vector<std::string> argv = {testing::bulwark_binary(), "server", "--listen",
+                                     "127.0.0.1:" + std::to_string(port), "--admin-password", admin_password_};
+    bool has_db = std::find(args_.begin(), args_.end(), "--db") != args_.end();
+    if (!has_db) {
+      argv.push_back("--data-dir");
+      argv.push_back((dir_ / "data").string());
+    }
+    argv.insert(argv.end(), args_.begin(), args_.end());
+    process_ = std::make_unique<Background>(argv, std::map<std::string, std::string>{}, log);
+    url_ = "http://127.0.0.1:" + std::to_string(port);
+    bool up = wait_until(
+        [&] { return !process_->running() ? true : http("GET", url_ + "/api/v1/health").status == 200; },
+        std::chrono::seconds(60));
+    if (up && process_->running()) return true;
+    process_.reset();
+  }
+  *why = "bulwark server did not come up: " + testing::read_file(log);
+  return false;
+}
+
+void ServerProcess::stop() { process_.reset(); }
+
+std::string ServerProcess::log() const {
+  std::string all;
+  for (const auto& e : fs::directory_iterator(dir_))
+    if (e.path().extension() == ".log") all += testing::read_file(e.path());
+  return all;
 }
 
 }  // namespace bulwark::integration

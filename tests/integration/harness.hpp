@@ -154,4 +154,37 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds tim
 // Whether something accepts TCP connections on 127.0.0.1:port.
 bool port_open(int port);
 
+// One HTTP exchange (libcurl), for the server's API tests.
+struct HttpAnswer {
+  long status = 0;     // 0 when the request failed to go through
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names; the last value of each
+  std::string error;   // curl's reason when status is 0
+  json json_body() const;  // null when the body is not JSON
+};
+HttpAnswer http(const std::string& method, const std::string& url, const std::string& body = {},
+                const std::vector<std::string>& headers = {});
+
+// `bulwark server` on a free loopback port with its own data directory (or
+// a PostgreSQL URL), stopped by PID when the object goes.
+class ServerProcess {
+ public:
+  ServerProcess(const fs::path& dir, const std::vector<std::string>& extra_args = {});
+  ~ServerProcess() = default;
+  // Starts and waits until it answers /api/v1/health; false with the reason.
+  bool start(std::string* why);
+  void stop();
+  const std::string& url() const { return url_; }          // "http://127.0.0.1:PORT"
+  const std::string& admin_password() const { return admin_password_; }
+  std::string log() const;
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
+
+ private:
+  fs::path dir_;
+  std::vector<std::string> args_;
+  std::unique_ptr<Background> process_;
+  std::string url_;
+  std::string admin_password_;
+};
+
 }  // namespace bulwark::integration

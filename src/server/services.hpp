@@ -1,0 +1,52 @@
+// Internal to the server module: what every handler can reach — the store,
+// the options, the login throttle — and the pieces run_server() assembles.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "server/auth.hpp"
+#include "server/http.hpp"
+#include "server/router.hpp"
+#include "server/server.hpp"
+
+namespace bulwark::store {
+class Store;
+}
+
+namespace bulwark::server {
+
+struct Services {
+  ServerOptions options;
+  store::Store* store = nullptr;
+  std::string store_kind;  // "sqlite" or "postgres"
+  LoginThrottle throttle{5, std::chrono::minutes(5)};
+  bool debug_log = false;
+
+  // Today's date (UTC, YYYY-MM-DD): exception expiry, SLA due dates, ages.
+  std::string today() const;
+  // Called about once a second by the listener's loop: once an hour it ends
+  // expired exceptions and sessions.
+  void tick();
+  void log_request(const Request& req, const Response& res) const;
+
+ private:
+  std::chrono::steady_clock::time_point last_housekeeping_{};
+};
+
+// Checks the bearer token or the session cookie against the store.
+Authenticator make_authenticator(Services& svc);
+
+// The board's files (embedded in the binary) for GET requests outside /api;
+// false when there is no such file.
+bool serve_static(const Request& req, Response& res);
+
+// Listens until `stop`; calls on_listening with the base URL once bound.
+Status serve(Services& svc, const Router& router, const Authenticator& auth, const CancelToken& stop,
+             const std::function<void(const std::string& url)>& on_listening);
+
+}  // namespace bulwark::server
