@@ -213,7 +213,9 @@ const std::vector<OsRelease>& os_releases();
 // The release of `family` that `version` belongs to: the longest release
 // string that equals `version` or is a prefix of it at a dot ("12.5" -> "12").
 std::optional<OsRelease> find_os_release(std::string_view family, std::string_view version);
-// The newest release of `family` released by `today` and still supported then.
+// The release of `family` to move to on `today`: among those released and
+// still supported, the one supported longest (an LTS over a newer interim
+// release); ties go to the newer release.
 std::optional<OsRelease> current_os_release(std::string_view family, std::string_view today);
 
 // ---------------------------------------------------------------- patch plan --
