@@ -156,7 +156,7 @@ int run_compliance(const ComplianceFlags& f) {
   report.target.kind = host_facts ? TargetKind::kHost : TargetKind::kFilesystem;
   report.target.reference = host_facts ? f.root : (f.paths.empty() ? std::string() : f.paths.front());
   ComplianceReport result = compliance::evaluate(*spec, facts, diags);
-  for (auto& finding : compliance::findings_of(result)) {
+  for (auto& finding : compliance::findings_of(result, *spec)) {
     finding.fingerprint = fingerprint(finding, report.target);
     report.findings.push_back(std::move(finding));
   }

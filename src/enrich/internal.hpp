@@ -1,10 +1,12 @@
 // Helpers shared by the enrich module's files. Internal.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/core.hpp"
@@ -50,5 +52,14 @@ std::string today_utc();
 
 // Case-insensitive ASCII equality (advisory ids).
 bool iequals(std::string_view a, std::string_view b);
+
+// Days since 1970-01-01 of "YYYY-MM-DD" (or the date of an RFC 3339
+// date-time); nullopt when it is not a date.
+std::optional<int64_t> day_number(std::string_view date);
+// The inverse: "YYYY-MM-DD".
+std::string date_of_day(int64_t day);
+
+// The data files of rules/eol/ (relative path, text), embedded at build time.
+const std::vector<std::pair<std::string_view, std::string_view>>& embedded_eol_files();
 
 }  // namespace bulwark::enrich::detail

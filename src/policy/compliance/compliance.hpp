@@ -68,6 +68,7 @@ struct Control {
   std::string evidence;    // optional CEL: values shown as evidence whatever the result
   std::vector<std::string> policies;  // scope workload: misconfiguration policy ids
   std::string manual;      // for manual controls: why Bulwark does not check it
+  int practice = 0;        // `practice:` (1..14 of the design's table); 0: the spec's
   int source_line = 0;
 
   struct Compiled;
@@ -80,6 +81,7 @@ struct Spec {
   std::string title;                 // "CIS Docker Benchmark"
   std::string version;               // "1.6.0"
   std::string framework;             // framework name on findings; defaults to name
+  int practice = 0;                  // `practice:` (1..14 of the design's table) of its findings; 0 when not said
   std::string description;
   std::vector<std::string> references;
   // Paths (relative to the root, globs with * and **) whose stat the checks
@@ -164,6 +166,9 @@ ComplianceReport evaluate(const Spec& spec, const Facts& facts, std::vector<Diag
 // A finding of kind compliance for each failing item of a failed control
 // (warn, manual and error are not findings), with the spec's framework ref.
 std::vector<Finding> findings_of(const ComplianceReport& report);
+// The same, with the attribute "practice" from the control's or the spec's
+// `practice:` (the board's practice cards).
+std::vector<Finding> findings_of(const ComplianceReport& report, const Spec& spec);
 
 // ---- command-line flags --------------------------------------------------------
 

@@ -519,4 +519,16 @@ std::vector<Finding> findings_of(const ComplianceReport& report) {
   return out;
 }
 
+std::vector<Finding> findings_of(const ComplianceReport& report, const Spec& spec) {
+  std::vector<Finding> out = findings_of(report);
+  std::map<std::string, int> by_control;
+  for (const auto& c : spec.controls) by_control[c.id] = c.practice ? c.practice : spec.practice;
+  for (auto& f : out) {
+    auto it = by_control.find(f.attributes["control"]);
+    int practice = it != by_control.end() ? it->second : spec.practice;
+    if (practice > 0) f.attributes["practice"] = std::to_string(practice);
+  }
+  return out;
+}
+
 }  // namespace bulwark::compliance

@@ -112,14 +112,23 @@ const std::set<std::string>& known_control_keys() {
   static const std::set<std::string> k = {"id",       "title",    "section",  "profile",  "level",    "automated",
                                           "scored",   "severity", "description", "remediation", "references",
                                           "scope",    "requires", "check",    "evidence", "file",     "policies",
-                                          "manual"};
+                                          "manual",   "practice"};
   return k;
 }
 
 const std::set<std::string>& known_spec_keys() {
   static const std::set<std::string> k = {"spec",  "aliases", "title",    "version",       "framework", "description",
-                                          "references", "files", "sections", "preconditions", "controls"};
+                                          "references", "files", "sections", "preconditions", "controls", "practice"};
   return k;
+}
+
+// `practice: N`, 1..14 of the design's table; 0 when absent.
+Result<int> practice_of(const Node& m, const std::string& source) {
+  const Node* n = m.get("practice");
+  if (!n || n->is_null()) return 0;
+  if (n->kind() != Node::Kind::kInt || n->as_int() < 1 || n->as_int() > 14)
+    return at(source, n->pos, "'practice' must be a number from 1 to 14 (the practices of the design)");
+  return static_cast<int>(n->as_int());
 }
 
 void warn_unknown(const Node& m, const std::set<std::string>& known, const std::string& source, const std::string& what,
@@ -179,6 +188,9 @@ Result<Control> read_control(const Node& c, const Spec& spec, const std::set<std
   auto refs = strings_of(c, "references", source);
   if (!refs) return refs.error();
   ctl.references = *refs;
+  auto practice = practice_of(c, source);
+  if (!practice) return practice.error();
+  ctl.practice = *practice;
   auto pol = strings_of(c, "policies", source);
   if (!pol) return pol.error();
   ctl.policies = *pol;
@@ -264,6 +276,9 @@ Result<Spec> read_spec(const Node& doc, const std::string& source, std::vector<D
 #undef BW_TEXT
   if (spec.title.empty()) spec.title = spec.name;
   if (spec.framework.empty()) spec.framework = spec.name;
+  auto practice = practice_of(doc, source);
+  if (!practice) return practice.error();
+  spec.practice = *practice;
   for (auto [key, field] : {std::pair{"aliases", &spec.aliases}, std::pair{"references", &spec.references},
                             std::pair{"files", &spec.files}}) {
     auto v = strings_of(doc, key, source);

@@ -198,6 +198,7 @@ class Evaluation {
     f.frameworks = p.frameworks;
     f.attributes["message"] = message;
     f.attributes["policy_source"] = p.source;
+    if (p.practice > 0) f.attributes["practice"] = std::to_string(p.practice);
     f.location.path = doc->path;
     f.location.layer = layer_of_ ? layer_of_(doc->path) : "";
     f.attributes["format"] = doc->format;

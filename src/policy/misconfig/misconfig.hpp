@@ -86,6 +86,10 @@ struct Policy {
   std::string remediation;
   std::vector<std::string> references;
   std::vector<FrameworkRef> frameworks;
+  // The practice of the design's table (1..14) its findings feed, from
+  // `practice:` on the policy or, for a `policies:` list, on its document;
+  // 0 when not said. Findings carry it as the attribute "practice".
+  int practice = 0;
   std::string format;               // "kubernetes", "dockerfile", "terraform", "cloudformation"
   std::vector<std::string> kinds;   // empty: every kind
   PolicyScope scope = PolicyScope::kDocument;

@@ -87,7 +87,19 @@ std::optional<cel::Program> compile(const std::string& expr, const Node& where, 
   return std::nullopt;
 }
 
-std::optional<Policy> read_policy(const Node& doc, const std::string& source, std::vector<Diagnostic>& diags) {
+// `practice: N` (1..14); 0 when absent, nullopt (with a diagnostic) when bad.
+std::optional<int> practice_of(const Node& doc, const std::string& source, std::vector<Diagnostic>& diags) {
+  const Node* n = doc.get("practice");
+  if (!n || n->is_null()) return 0;
+  if (n->kind() != Node::Kind::kInt || n->as_int() < 1 || n->as_int() > 14) {
+    diags.push_back(at(source, n->pos, "'practice' must be a number from 1 to 14 (the practices of the design)"));
+    return std::nullopt;
+  }
+  return static_cast<int>(n->as_int());
+}
+
+std::optional<Policy> read_policy(const Node& doc, const std::string& source, std::vector<Diagnostic>& diags,
+                                  int default_practice) {
   if (!doc.is_map()) {
     diags.push_back(at(source, doc.pos, "a policy must be a mapping"));
     return std::nullopt;
@@ -114,6 +126,9 @@ std::optional<Policy> read_policy(const Node& doc, const std::string& source, st
   p.remediation = text_of(doc, "remediation", source, diags);
   p.references = strings_of(doc.get("references"));
   p.frameworks = frameworks_of(doc.get("frameworks"));
+  auto practice = practice_of(doc, source, diags);
+  if (!practice) return std::nullopt;
+  p.practice = *practice ? *practice : default_practice;
 
   const Node* match = doc.get("match");
   if (!match || !match->is_map()) return fail(doc.pos, "needs a 'match' mapping with a format");
@@ -212,12 +227,14 @@ std::vector<Policy> load_policies(std::string_view yaml, const std::string& sour
   std::vector<Policy> out;
   for (const Node& doc : read_yaml(yaml, source, diags)) {
     if (const Node* list = doc.get("policies"); list && list->is_list()) {
+      // `practice:` beside the list is the default of its policies.
+      auto file_practice = practice_of(doc, source, diags);
       for (const auto& item : list->items())
-        if (auto p = read_policy(item, source, diags)) out.push_back(std::move(*p));
+        if (auto p = read_policy(item, source, diags, file_practice.value_or(0))) out.push_back(std::move(*p));
       continue;
     }
     if (doc.is_null()) continue;
-    if (auto p = read_policy(doc, source, diags)) out.push_back(std::move(*p));
+    if (auto p = read_policy(doc, source, diags, 0)) out.push_back(std::move(*p));
   }
   return out;
 }
