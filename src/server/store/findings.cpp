@@ -1,0 +1,601 @@
+// Finding queries (filters, sorts, keyset pagination) and triage (state,
+// assignee, due date, exceptions, false positives, comments, tickets), each
+// change written to the finding's history and the audit log.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "server/store/internal.hpp"
+
+namespace bulwark::store {
+
+const char* const kFindingColumns =
+    "f.id, f.artifact_id, a.name, a.kind, f.fingerprint, f.kind, r.rule_id, r.title, f.severity, f.package_name, "
+    "f.package_version, f.fixed_versions, f.location, f.layer, f.state, f.assignee, f.due_date, f.priority_score, "
+    "f.priority_level, f.epss, f.kev, f.fixable, f.exposed, f.practice, f.first_seen, f.last_seen, f.fixed_at, "
+    "f.exception_reason, f.exception_until, f.exception_until_fix, f.justification, f.ticket";
+
+FindingRow read_finding_row(sql::Stmt& st) {
+  FindingRow f;
+  f.id = st.integer(0);
+  f.artifact_id = st.integer(1);
+  f.artifact_name = st.text(2);
+  f.artifact_kind = st.text(3);
+  f.fingerprint = st.text(4);
+  f.kind = st.text(5);
+  f.rule_id = st.text(6);
+  f.title = st.text(7);
+  f.severity = severity_name(static_cast<int>(st.integer(8)));
+  f.package_name = st.text(9);
+  f.package_version = st.text(10);
+  f.fixed_versions = split_lines(st.text(11));
+  f.location = st.text(12);
+  f.layer = st.text(13);
+  f.state = st.text(14);
+  f.assignee = st.text(15);
+  f.due_date = st.text(16);
+  f.priority_score = static_cast<int>(st.integer(17));
+  f.priority_level = st.text(18);
+  double epss = st.real(19);
+  if (epss >= 0) f.epss = epss;
+  f.kev = st.integer(20) != 0;
+  f.fixable = st.integer(21) != 0;
+  f.internet_facing = st.integer(22) != 0;
+  f.practice = static_cast<int>(st.integer(23));
+  f.first_seen = st.text(24);
+  f.last_seen = st.text(25);
+  f.fixed_at = st.text(26);
+  FindingException e{st.text(27), st.text(28), st.integer(29) != 0};
+  if (!e.reason.empty() || !e.until.empty() || e.until_fix) f.exception = e;
+  f.justification = st.text(30);
+  f.ticket = st.text(31);
+  return f;
+}
+
+namespace {
+
+// A bound value of a dynamically assembled statement.
+struct Arg {
+  enum { kInt, kReal, kText } type = kText;
+  int64_t i = 0;
+  double d = 0;
+  std::string s;
+  static Arg of(int64_t v) { return {kInt, v, 0, {}}; }
+  static Arg of(double v) { return {kReal, 0, v, {}}; }
+  static Arg of(std::string v) { return {kText, 0, 0, std::move(v)}; }
+};
+
+void bind_args(sql::Stmt& st, const std::vector<Arg>& args, int first = 1) {
+  int i = first;
+  for (const Arg& a : args) {
+    switch (a.type) {
+      case Arg::kInt: st.bind(i++, a.i); break;
+      case Arg::kReal: st.bind(i++, a.d); break;
+      case Arg::kText: st.bind(i++, std::string_view(a.s)); break;
+    }
+  }
+}
+
+std::string placeholders(size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s;
+}
+
+struct SortKey {
+  const char* name;
+  const char* column;
+  bool numeric_int;
+  bool numeric_real;
+  bool default_desc;
+};
+
+const SortKey kSorts[] = {
+    {"priority", "f.priority_score", true, false, true}, {"severity", "f.severity", true, false, true},
+    {"first_seen", "f.first_seen", false, false, true},  {"last_seen", "f.last_seen", false, false, true},
+    {"epss", "f.epss", false, true, true},               {"due_date", "f.due_date", false, false, false},
+};
+
+Status bad(std::string_view param, std::string_view what) {
+  return Error(ErrorCode::kInvalidArgument, std::string(param) + ": " + std::string(what));
+}
+
+}  // namespace
+
+Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
+  // ---- checks
+  if (q.limit < 1 || q.limit > kMaxLimit) return bad("limit", "must be 1..500").error();
+  for (const auto& k : q.kinds)
+    if (!known_kind(k)) return bad("kind", "unknown value '" + k.substr(0, 40) + "'").error();
+  std::vector<int64_t> severities;
+  for (const auto& s : q.severities) {
+    auto v = severity_value(s);
+    if (!v) return bad("severity", "unknown value '" + s.substr(0, 40) + "'").error();
+    severities.push_back(*v);
+  }
+  for (const auto& s : q.states)
+    if (!known_state(s)) return bad("state", "unknown value '" + s.substr(0, 40) + "'").error();
+  for (const auto& p : q.priorities)
+    if (!known_level(p)) return bad("priority", "unknown value '" + p.substr(0, 40) + "'").error();
+  if (q.q.size() > 256) return bad("q", "longer than 256 bytes").error();
+  if (q.package.size() > 1024) return bad("package", "longer than 1024 bytes").error();
+  if (q.assignee.size() > 128) return bad("assignee", "longer than 128 bytes").error();
+  const SortKey* sort = nullptr;
+  for (const auto& k : kSorts)
+    if (q.sort == k.name) sort = &k;
+  if (!sort) return bad("sort", "unknown value '" + q.sort.substr(0, 40) + "'").error();
+  bool desc = sort->default_desc;
+  if (q.order == "asc") desc = false;
+  else if (q.order == "desc") desc = true;
+  else if (!q.order.empty()) return bad("order", "must be asc or desc").error();
+
+  // ---- filters (values bound, never spliced)
+  std::string where = "1 = 1";
+  std::vector<Arg> args;
+  bool rollup_only = true;  // only dimensions of overview_counts: total from the rollup
+  if (!q.kinds.empty()) {
+    where += " AND f.kind IN (" + placeholders(q.kinds.size()) + ")";
+    for (const auto& k : q.kinds) args.push_back(Arg::of(k));
+  }
+  if (!severities.empty()) {
+    where += " AND f.severity IN (" + placeholders(severities.size()) + ")";
+    for (auto s : severities) args.push_back(Arg::of(s));
+  }
+  std::vector<std::string> states = q.states;
+  if (states.empty())
+    for (const char* s : kStates)
+      if (std::string_view(s) != "fixed") states.push_back(s);
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  if (states.size() < std::size(kStates)) {
+    where += " AND f.state IN (" + placeholders(states.size()) + ")";
+    for (const auto& s : states) args.push_back(Arg::of(s));
+  }
+  if (!q.priorities.empty()) {
+    where += " AND f.priority_level IN (" + placeholders(q.priorities.size()) + ")";
+    for (const auto& p : q.priorities) args.push_back(Arg::of(p));
+  }
+  if (q.artifact_id) {
+    where += " AND f.artifact_id = ?";
+    args.push_back(Arg::of(*q.artifact_id));
+    rollup_only = false;
+  }
+  if (!q.q.empty()) {
+    where +=
+        " AND (f.rule_ref IN (SELECT id FROM rules WHERE search LIKE ? ESCAPE '\\') OR f.package_name IN "
+        "(SELECT name FROM package_names WHERE search LIKE ? ESCAPE '\\'))";
+    args.push_back(Arg::of(like_contains(q.q)));
+    args.push_back(Arg::of(like_contains(q.q)));
+    rollup_only = false;
+  }
+  if (!q.package.empty()) {
+    where += " AND f.package_name = ?";
+    args.push_back(Arg::of(q.package));
+    rollup_only = false;
+  }
+  if (!q.assignee.empty()) {
+    where += " AND f.assignee = ?";
+    args.push_back(Arg::of(q.assignee));
+    rollup_only = false;
+  }
+  if (q.kev) where += " AND f.kev = 1", rollup_only = false;
+  if (q.fixable) where += " AND f.fixable = 1", rollup_only = false;
+  if (q.internet_facing) where += " AND f.exposed = 1", rollup_only = false;
+
+  // ---- keyset position
+  std::string page_where = where;
+  std::vector<Arg> page_args = args;
+  if (!q.cursor.empty()) {
+    auto parts = decode_cursor(q.cursor, 3);
+    if (!parts || (*parts)[0] != sort->name) return bad("cursor", "not a cursor of this list and sort").error();
+    const std::string& v = (*parts)[1];
+    int64_t id = std::strtoll((*parts)[2].c_str(), nullptr, 10);
+    page_where += std::string(" AND (") + sort->column + ", f.id) " + (desc ? "<" : ">") + " (?, ?)";
+    if (sort->numeric_int)
+      page_args.push_back(Arg::of(static_cast<int64_t>(std::strtoll(v.c_str(), nullptr, 10))));
+    else if (sort->numeric_real)
+      page_args.push_back(Arg::of(std::strtod(v.c_str(), nullptr)));
+    else
+      page_args.push_back(Arg::of(v));
+    page_args.push_back(Arg::of(id));
+  }
+  const char* dir = desc ? " DESC" : " ASC";
+  std::string page_sql = std::string("SELECT ") + kFindingColumns +
+                         " FROM findings f JOIN rules r ON r.id = f.rule_ref JOIN artifacts a ON a.id = f.artifact_id"
+                         " WHERE " +
+                         page_where + " ORDER BY " + sort->column + dir + ", f.id" + dir + " LIMIT ?";
+
+  auto lease = impl_->lease();
+  if (!lease) return lease.error();
+  sql::Connection& c = **lease;
+  sql::Transaction tx(c);  // page and total from one view
+  if (auto s = tx.begin_read(); !s) return s.error();
+  Page<FindingRow> page;
+  {
+    auto st = c.prepare(page_sql);
+    if (!st) return st.error();
+    bind_args(**st, page_args);
+    (*st)->bind(static_cast<int>(page_args.size()) + 1, static_cast<int64_t>(q.limit + 1));
+    for (;;) {
+      auto r = (*st)->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      page.items.push_back(read_finding_row(**st));
+    }
+  }
+  if (page.items.size() > static_cast<size_t>(q.limit)) {
+    page.items.pop_back();
+    const FindingRow& last = page.items.back();
+    std::string v;
+    if (q.sort == "priority") v = std::to_string(last.priority_score);
+    else if (q.sort == "severity") v = std::to_string(*severity_value(last.severity));
+    else if (q.sort == "first_seen") v = last.first_seen;
+    else if (q.sort == "last_seen") v = last.last_seen;
+    else if (q.sort == "due_date") v = last.due_date;
+    else {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%.17g", last.epss.value_or(-1.0));
+      v = buf;
+    }
+    page.next_cursor = encode_cursor({sort->name, v, std::to_string(last.id)});
+  }
+
+  // ---- total: the rollup answers filters on its own dimensions exactly
+  std::string rollup_where = "1 = 1";
+  std::vector<Arg> rollup_args;
+  if (!q.kinds.empty()) {
+    rollup_where += " AND kind IN (" + placeholders(q.kinds.size()) + ")";
+    for (const auto& k : q.kinds) rollup_args.push_back(Arg::of(k));
+  }
+  if (!severities.empty()) {
+    rollup_where += " AND severity IN (" + placeholders(severities.size()) + ")";
+    for (auto s : severities) rollup_args.push_back(Arg::of(s));
+  }
+  rollup_where += " AND state IN (" + placeholders(states.size()) + ")";
+  for (const auto& s : states) rollup_args.push_back(Arg::of(s));
+  if (!q.priorities.empty()) {
+    rollup_where += " AND level IN (" + placeholders(q.priorities.size()) + ")";
+    for (const auto& p : q.priorities) rollup_args.push_back(Arg::of(p));
+  }
+  int64_t rollup_total = 0;
+  {
+    auto st = c.prepare("SELECT sum(n) FROM overview_counts WHERE " + rollup_where);
+    if (!st) return st.error();
+    bind_args(**st, rollup_args);
+    auto r = (*st)->step();
+    if (!r) return r.error();
+    if (*r && !(*st)->is_null(0)) rollup_total = (*st)->integer(0);
+  }
+  if (rollup_only) {
+    page.total = rollup_total;
+    return page;
+  }
+  {
+    auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM findings f WHERE " + where + " LIMIT ?) AS t");
+    if (!st) return st.error();
+    bind_args(**st, args);
+    (*st)->bind(static_cast<int>(args.size()) + 1, kExactTotal + 1);
+    auto r = (*st)->step();
+    if (!r) return r.error();
+    page.total = *r ? (*st)->integer(0) : 0;
+  }
+  if (page.total > kExactTotal) {
+    // More than 10,000: the rollup's count over the same kinds, severities,
+    // states and levels bounds it from above.
+    page.total_is_estimate = true;
+    page.total = std::max(rollup_total, page.total);
+  }
+  return page;
+}
+
+Result<FindingDetail> Store::get_finding(int64_t id) {
+  auto lease = impl_->lease();
+  if (!lease) return lease.error();
+  sql::Connection& c = **lease;
+  sql::Transaction tx(c);
+  if (auto s = tx.begin_read(); !s) return s.error();
+  FindingDetail d;
+  {
+    auto st = c.prepare(std::string("SELECT ") + kFindingColumns +
+                        ", d.finding_json, d.factors_json FROM findings f JOIN rules r ON r.id = f.rule_ref "
+                        "JOIN artifacts a ON a.id = f.artifact_id JOIN finding_details d ON d.finding_id = f.id "
+                        "WHERE f.id = ?");
+    if (!st) return st.error();
+    (*st)->bind_all(id);
+    auto r = (*st)->step();
+    if (!r) return r.error();
+    if (!*r) return Error(ErrorCode::kNotFound, "finding " + std::to_string(id) + " does not exist");
+    d.row = read_finding_row(**st);
+    d.finding_json = (*st)->text(32);
+    d.priority_factors_json = (*st)->text(33);
+  }
+  {
+    auto st = c.prepare(
+        "SELECT at, actor, field, old_value, new_value, note FROM finding_history WHERE finding_id = ? ORDER BY id");
+    if (!st) return st.error();
+    (*st)->bind_all(id);
+    for (;;) {
+      auto r = (*st)->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      d.history.push_back({(*st)->text(0), (*st)->text(1), (*st)->text(2), (*st)->text(3), (*st)->text(4),
+                           (*st)->text(5)});
+    }
+  }
+  {
+    auto st = c.prepare("SELECT id, at, author, body FROM finding_comments WHERE finding_id = ? ORDER BY id");
+    if (!st) return st.error();
+    (*st)->bind_all(id);
+    for (;;) {
+      auto r = (*st)->step();
+      if (!r) return r.error();
+      if (!*r) break;
+      d.comments.push_back({(*st)->integer(0), (*st)->text(1), (*st)->text(2), (*st)->text(3)});
+    }
+  }
+  return d;
+}
+
+// ------------------------------------------------------------------ triage --
+
+namespace {
+
+constexpr size_t kMaxBulk = 1000;
+
+struct Current {
+  Contribution c;
+  std::string assignee, due_date, sla_from, exception_reason, exception_until, justification;
+  bool due_manual = false, until_fix = false;
+};
+
+Status check_change(const TriageChange& ch) {
+  if (!ch.state && !ch.assignee && !ch.due_date && !ch.exception && !ch.justification && !ch.comment)
+    return bad("change", "nothing to change");
+  if (ch.state && !known_state(*ch.state)) return bad("state", "unknown value '" + ch.state->substr(0, 40) + "'");
+  if (ch.assignee && ch.assignee->size() > 128) return bad("assignee", "longer than 128 bytes");
+  if (ch.due_date && !ch.due_date->empty() && !valid_date(*ch.due_date)) return bad("due_date", "not a YYYY-MM-DD date");
+  if (ch.comment && (ch.comment->empty() || ch.comment->size() > 10000)) return bad("comment", "must be 1..10000 bytes");
+  const bool accept = ch.state && *ch.state == "accepted_risk";
+  if (accept && !ch.exception) return bad("exception", "required with state accepted_risk");
+  if (ch.exception) {
+    if (!accept) return bad("exception", "only with state accepted_risk");
+    if (ch.exception->until.empty() && !ch.exception->until_fix)
+      return bad("exception", "needs until, until_fix or both");
+    if (!ch.exception->until.empty() && !valid_date(ch.exception->until))
+      return bad("exception.until", "not a YYYY-MM-DD date");
+    if (ch.exception->reason.size() > 4000) return bad("exception.reason", "longer than 4000 bytes");
+  }
+  const bool fp = ch.state && *ch.state == "false_positive";
+  if (fp && !ch.justification) return bad("justification", "required with state false_positive");
+  if (ch.justification) {
+    if (!fp) return bad("justification", "only with state false_positive");
+    if (!known_justification(*ch.justification))
+      return bad("justification", "unknown value '" + ch.justification->substr(0, 60) + "'");
+  }
+  return {};
+}
+
+Result<std::map<int64_t, Current>> load_current(sql::Connection& c, const std::vector<int64_t>& ids) {
+  std::map<int64_t, Current> out;
+  auto st = c.prepare(
+      "SELECT id, artifact_id, practice, kind, severity, state, priority_level, due_date, priority_score, assignee, "
+      "sla_from, exception_reason, exception_until, justification, due_manual, exception_until_fix FROM findings "
+      "WHERE id IN (" +
+      placeholders(ids.size()) + ")");
+  if (!st) return st.error();
+  for (size_t i = 0; i < ids.size(); ++i) (*st)->bind(static_cast<int>(i + 1), ids[i]);
+  for (;;) {
+    auto r = (*st)->step();
+    if (!r) return r.error();
+    if (!*r) break;
+    Current cur;
+    cur.c.artifact_id = (*st)->integer(1);
+    cur.c.practice = static_cast<int>((*st)->integer(2));
+    cur.c.kind = (*st)->text(3);
+    cur.c.severity = static_cast<int>((*st)->integer(4));
+    cur.c.state = (*st)->text(5);
+    cur.c.level = (*st)->text(6);
+    cur.c.due_date = (*st)->text(7);
+    cur.c.score = static_cast<int>((*st)->integer(8));
+    cur.assignee = (*st)->text(9);
+    cur.sla_from = (*st)->text(10);
+    cur.exception_reason = (*st)->text(11);
+    cur.exception_until = (*st)->text(12);
+    cur.justification = (*st)->text(13);
+    cur.due_manual = (*st)->integer(14) != 0;
+    cur.until_fix = (*st)->integer(15) != 0;
+    out.emplace((*st)->integer(0), std::move(cur));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<int> Store::update_findings(const std::vector<int64_t>& ids_in, const TriageChange& ch, const Actor& actor) {
+  if (ids_in.empty()) return bad("ids", "empty").error();
+  if (ids_in.size() > kMaxBulk) return bad("ids", "more than 1000").error();
+  if (auto s = check_change(ch); !s) return s.error();
+  std::vector<int64_t> ids = ids_in;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const std::string now = impl_->now();
+  const std::string today = impl_->today();
+  return write_tx(*impl_, [&](sql::Connection& c) -> Result<int> {
+    auto current = load_current(c, ids);
+    if (!current) return current.error();
+    for (int64_t id : ids)
+      if (!current->count(id)) return Error(ErrorCode::kNotFound, "finding " + std::to_string(id) + " does not exist");
+    auto sla = read_sla(c);
+    if (!sla) return sla.error();
+    RollupDelta delta;
+    for (int64_t id : ids) {  // ascending: the same lock order in every writer
+      Current cur = (*current)[id];
+      Current next = cur;
+      std::vector<std::array<std::string, 3>> changes;  // field, old, new
+      if (ch.state && *ch.state != cur.c.state) {
+        next.c.state = *ch.state;
+        changes.push_back({"state", cur.c.state, *ch.state});
+      }
+      if (next.c.state != "accepted_risk" && cur.c.state == "accepted_risk") {
+        next.exception_reason.clear();
+        next.exception_until.clear();
+        next.until_fix = false;
+      }
+      if (ch.exception) {
+        next.exception_reason = ch.exception->reason;
+        next.exception_until = ch.exception->until;
+        next.until_fix = ch.exception->until_fix;
+      }
+      if (next.exception_reason != cur.exception_reason || next.exception_until != cur.exception_until ||
+          next.until_fix != cur.until_fix) {
+        auto text = [](const Current& x) {
+          if (x.exception_reason.empty() && x.exception_until.empty() && !x.until_fix) return std::string();
+          return "until " + (x.exception_until.empty() ? std::string("-") : x.exception_until) +
+                 (x.until_fix ? ", until fix" : "") + ": " + x.exception_reason;
+        };
+        changes.push_back({"exception", text(cur), text(next)});
+      }
+      if (next.c.state != "false_positive") next.justification.clear();
+      if (ch.justification) next.justification = *ch.justification;
+      if (next.justification != cur.justification)
+        changes.push_back({"justification", cur.justification, next.justification});
+      if (ch.assignee && *ch.assignee != cur.assignee) {
+        next.assignee = *ch.assignee;
+        changes.push_back({"assignee", cur.assignee, *ch.assignee});
+      }
+      if (ch.due_date) {
+        if (ch.due_date->empty()) {
+          next.due_manual = false;
+          auto it = sla->find(cur.c.level);
+          next.c.due_date = add_days(cur.sla_from, it == sla->end() ? 180 : it->second);
+        } else {
+          next.due_manual = true;
+          next.c.due_date = *ch.due_date;
+        }
+        if (next.c.due_date != cur.c.due_date) changes.push_back({"due_date", cur.c.due_date, next.c.due_date});
+      }
+      std::string fixed_at_sql = "fixed_at";
+      if (next.c.state == "fixed" && cur.c.state != "fixed") fixed_at_sql = "?";
+      else if (next.c.state != "fixed" && cur.c.state == "fixed") fixed_at_sql = "''";
+      std::string sql_text =
+          "UPDATE findings SET state = ?, assignee = ?, due_date = ?, due_manual = ?, exception_reason = ?, "
+          "exception_until = ?, exception_until_fix = ?, justification = ?, fixed_at = " +
+          fixed_at_sql + " WHERE id = ?";
+      auto st = c.prepare(sql_text);
+      if (!st) return st.error();
+      (*st)->bind_all(next.c.state, next.assignee, next.c.due_date, next.due_manual, next.exception_reason,
+                      next.exception_until, next.until_fix, next.justification);
+      int i = 9;
+      if (fixed_at_sql == "?") (*st)->bind(i++, now);
+      (*st)->bind(i, id);
+      if (auto r = (*st)->step(); !r) return r.error();
+      std::string detail;
+      for (const auto& [field, old_value, new_value] : changes) {
+        if (auto s = write_history(c, id, now, actor.name, field, old_value, new_value, ""); !s) return s.error();
+        detail += field + ": '" + old_value + "' -> '" + new_value + "'; ";
+      }
+      if (ch.comment) {
+        auto r = sql::exec(c, "INSERT INTO finding_comments (finding_id, at, author, body) VALUES (?, ?, ?, ?)", id,
+                           now, actor.name, *ch.comment);
+        if (!r) return r.error();
+        detail += "comment added; ";
+      }
+      if (!detail.empty()) {
+        detail.resize(detail.size() - 2);
+        if (auto s = write_audit(c, now, actor, "finding.update", "finding:" + std::to_string(id), detail); !s)
+          return s.error();
+      }
+      delta.add(cur.c, -1);
+      delta.add(next.c, +1);
+      if (next.c.state == "fixed" && cur.c.state != "fixed") delta.count_fixed(cur.c.practice);
+    }
+    if (auto s = delta.apply(c, today); !s) return s.error();
+    return static_cast<int>(ids.size());
+  });
+}
+
+Result<int64_t> Store::add_comment(int64_t finding_id, std::string_view text, const Actor& actor) {
+  if (text.empty() || text.size() > 10000) return bad("text", "must be 1..10000 bytes").error();
+  const std::string now = impl_->now();
+  return write_tx(*impl_, [&](sql::Connection& c) -> Result<int64_t> {
+    auto exists = sql::query_int(c, "SELECT 1 FROM findings WHERE id = ?", finding_id);
+    if (!exists) return exists.error();
+    if (!exists->has_value())
+      return Error(ErrorCode::kNotFound, "finding " + std::to_string(finding_id) + " does not exist");
+    auto id = sql::query_int(c, "INSERT INTO finding_comments (finding_id, at, author, body) VALUES (?, ?, ?, ?) "
+                                "RETURNING id",
+                             finding_id, now, actor.name, text);
+    if (!id) return id.error();
+    if (auto s = write_audit(c, now, actor, "finding.comment", "finding:" + std::to_string(finding_id),
+                             std::string(text.substr(0, 200)));
+        !s)
+      return s.error();
+    return id->value_or(0);
+  });
+}
+
+Status Store::set_ticket(int64_t finding_id, std::string_view reference, const Actor& actor) {
+  if (reference.empty() || reference.size() > 512) return bad("ticket", "must be 1..512 bytes");
+  const std::string now = impl_->now();
+  return write_tx(*impl_, [&](sql::Connection& c) -> Status {
+    auto old = sql::query_text(c, "SELECT ticket FROM findings WHERE id = ?", finding_id);
+    if (!old) return old.error();
+    if (!old->has_value()) return Error(ErrorCode::kNotFound, "finding " + std::to_string(finding_id) + " does not exist");
+    if (auto r = sql::exec(c, "UPDATE findings SET ticket = ? WHERE id = ?", reference, finding_id); !r)
+      return r.error();
+    if (auto s = write_history(c, finding_id, now, actor.name, "ticket", **old, reference, ""); !s) return s;
+    return write_audit(c, now, actor, "finding.ticket", "finding:" + std::to_string(finding_id), reference);
+  });
+}
+
+Result<int> Store::expire_exceptions(std::string_view today) {
+  if (!valid_date(today)) return bad("today", "not a YYYY-MM-DD date").error();
+  const std::string now = impl_->now();
+  const std::string day(today);
+  const Actor system{"system", ""};
+  return write_tx(*impl_, [&](sql::Connection& c) -> Result<int> {
+    std::vector<int64_t> ids;
+    {
+      auto st = c.prepare(
+          "SELECT id FROM findings WHERE state = 'accepted_risk' AND exception_until <> '' AND exception_until < ? "
+          "ORDER BY id");
+      if (!st) return st.error();
+      (*st)->bind_all(day);
+      for (;;) {
+        auto r = (*st)->step();
+        if (!r) return r.error();
+        if (!*r) break;
+        ids.push_back((*st)->integer(0));
+      }
+    }
+    if (ids.empty()) return 0;
+    RollupDelta delta;
+    for (size_t start = 0; start < ids.size(); start += kMaxBulk) {
+      std::vector<int64_t> chunk(ids.begin() + static_cast<ptrdiff_t>(start),
+                                 ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), start + kMaxBulk)));
+      auto current = load_current(c, chunk);
+      if (!current) return current.error();
+      for (auto& [id, cur] : *current) {
+        auto r = sql::exec(c,
+                           "UPDATE findings SET state = 'triaged', exception_reason = '', exception_until = '', "
+                           "exception_until_fix = 0 WHERE id = ?",
+                           id);
+        if (!r) return r.error();
+        if (auto s = write_history(c, id, now, "system", "state", "accepted_risk", "triaged", "exception expired"); !s)
+          return s.error();
+        if (auto s = write_audit(c, now, system, "finding.exception_expired", "finding:" + std::to_string(id),
+                                 "until " + cur.exception_until);
+            !s)
+          return s.error();
+        delta.add(cur.c, -1);
+        Contribution next = cur.c;
+        next.state = "triaged";
+        delta.add(next, +1);
+      }
+    }
+    if (auto s = delta.apply(c, date_of(now)); !s) return s.error();
+    return static_cast<int>(ids.size());
+  });
+}
+
+}  // namespace bulwark::store
