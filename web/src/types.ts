@@ -15,7 +15,7 @@ export const JUSTIFICATIONS = [
   'inline_mitigations_already_exist',
 ];
 export const ROLES = ['viewer', 'operator', 'admin'];
-export const ARTIFACT_KINDS = ['image', 'host', 'repo'];
+export const ARTIFACT_KINDS = ['image', 'host', 'repository'];
 
 export interface User { name: string; role: string }
 export interface Me { user: User; csrf_token: string }

@@ -229,7 +229,10 @@ function Compliance({ id, summary }: { id: string; summary?: Artifact['complianc
         const controls = (r.controls || r.results || []) as Record<string, unknown>[];
         return (
           <Card title={String(r.title || r.spec || r.id || r.name || '')}>
-            <p class="muted">{['pass', 'passed', 'fail', 'failed', 'manual'].filter((k) => r[k] !== undefined).map((k) => `${tv('compliance', k)}: ${r[k]}`).join(' · ')}</p>
+            <p class="muted">{(() => {
+              const counts = (r.counts && typeof r.counts === 'object' ? r.counts : r) as Record<string, unknown>;
+              return ['pass', 'passed', 'fail', 'failed', 'warn', 'manual', 'error'].filter((k) => typeof counts[k] === 'number').map((k) => `${tv('compliance', k)}: ${counts[k]}`).join(' · ');
+            })()}</p>
             {controls.length > 0 && (
               <table class="table">
                 <thead><tr><th scope="col">{t('compliance.control')}</th><th scope="col">{t('compliance.title')}</th><th scope="col">{t('compliance.status')}</th></tr></thead>
