@@ -85,7 +85,7 @@ export function FindingsTable({ items, selected, onToggle, onToggleAll, sort = '
                     </>
                   ) : <span class="muted mono small">{locationText(f.location)}</span>}
                 </td>
-                {showArtifact && <td class="col-artifact"><a href={href('/artifacts/' + encodeURIComponent(String(f.artifact_id)))}>{f.artifact_name || f.artifact_id}</a></td>}
+                {showArtifact && <td><a class="ellip" title={f.artifact_name} href={href('/artifacts/' + encodeURIComponent(String(f.artifact_id)))}>{f.artifact_name || f.artifact_id}</a></td>}
                 <td>
                   <StateBadge state={f.state} />
                   {f.exception?.until && <div class="sub-text">{t('finding.until', { date: fmtDate(f.exception.until) })}</div>}

@@ -76,7 +76,7 @@ export function TrendChart({ days }: { days: TrendDay[] }) {
         ))}
         {layers.map((l) => <path d={l.d} class={`area sev-fill-${l.sev}`}><title>{tv('severity', l.sev.toUpperCase())}</title></path>)}
         {days.map((d, i) => (i % labelEvery === 0 || i === n - 1) && (
-          <text x={x(i)} y={H - 6} text-anchor="middle" class="axis">{d.date.slice(5)}</text>
+          <text x={x(i)} y={H - 6} text-anchor={i === n - 1 && n > 1 ? 'end' : i === 0 ? 'start' : 'middle'} class="axis">{d.date.slice(5)}</text>
         ))}
       </svg>
       <svg viewBox={`0 0 ${W} ${BH}`} class="trend-svg bars" role="img" aria-label={t('chart.newFixedSummary')}>
@@ -103,7 +103,7 @@ export function ScoreRing({ score, level, size = 84 }: { score: number; level?: 
   const r = size / 2 - 7, c = 2 * Math.PI * r;
   const v = Math.max(0, Math.min(100, score));
   return (
-    <svg width={size} height={size} viewBox={`0 0 ${size} ${size}`} class={`ring ${level ? 'prio-' + level.toLowerCase() : ''}`} role="img"
+    <svg width={size} height={size} viewBox={`0 0 ${size} ${size}`} class={`ring ${level ? 'ring-' + level.toLowerCase() : ''}`} role="img"
       aria-label={t('priority.scoreOf', { score: Math.round(v) })}>
       <circle cx={size / 2} cy={size / 2} r={r} class="ring-bg" />
       <circle cx={size / 2} cy={size / 2} r={r} class="ring-fg" stroke-dasharray={`${(c * v) / 100} ${c}`}
