@@ -54,13 +54,14 @@ export interface Finding {
   references?: string[];
   comments?: Comment[];
   history?: HistoryEntry[];
+  finding?: { description?: string; references?: string[]; aliases?: string[]; evidence?: string; [k: string]: unknown };
 }
 
 export interface PriorityFactor { factor: string; points: number; detail?: string }
 export interface Comment { id?: number | string; at?: string; created_at?: string; author?: string; actor?: string; text: string }
 export interface HistoryEntry {
   at?: string; actor?: string; action?: string; change?: string; detail?: string;
-  from?: string; to?: string; field?: string; [k: string]: unknown;
+  from?: string; to?: string; field?: string; old?: string; new?: string; note?: string; [k: string]: unknown;
 }
 
 export interface Artifact {

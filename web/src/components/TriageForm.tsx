@@ -38,6 +38,7 @@ export function TriageForm({ finding, bulk, busy, onSubmit, submitLabel }: {
     if (comment.trim()) change.comment = comment.trim();
     if (state === 'accepted_risk') {
       if (!until && !untilFix) { setError(t('triage.needUntil')); return; }
+      if (!reason.trim()) { setError(t('triage.needReason')); return; }
       change.exception = { reason: reason.trim(), until_fix: untilFix };
       if (until) change.exception.until = until;
     }
@@ -56,7 +57,8 @@ export function TriageForm({ finding, bulk, busy, onSubmit, submitLabel }: {
           <span>{t('finding.state')}</span>
           <select name="state" data-testid={`${p}-state`} value={state} onChange={(e) => setState((e.target as HTMLSelectElement).value)}>
             {bulk && <option value="">{t('triage.unchanged')}</option>}
-            {STATES.map((s) => <option value={s}>{tv('state', s)}</option>)}
+            {/* 'fixed' is set by scans, not by people. */}
+            {STATES.filter((s) => s !== 'fixed' || (!bulk && finding?.state === 'fixed')).map((s) => <option value={s} disabled={s === 'fixed'}>{tv('state', s)}</option>)}
           </select>
         </label>
         <label class="field">
@@ -80,7 +82,7 @@ export function TriageForm({ finding, bulk, busy, onSubmit, submitLabel }: {
           </label>
           <label class="field">
             <span>{t('triage.until')}</span>
-            <input name="until" type="date" data-testid={`${p}-until`} value={until} onInput={(e) => setUntil((e.target as HTMLInputElement).value)} />
+            <input name="until" type="date" data-testid={`${p}-until`} value={until} min={new Date(Date.now() + 86400000).toISOString().slice(0, 10)} onInput={(e) => setUntil((e.target as HTMLInputElement).value)} />
           </label>
           <label class="check">
             <input type="checkbox" name="until_fix" data-testid={`${p}-until-fix`} checked={untilFix} onChange={(e) => setUntilFix((e.target as HTMLInputElement).checked)} />

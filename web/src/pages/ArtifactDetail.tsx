@@ -17,7 +17,12 @@ export function ArtifactDetailPage({ id, route, user }: { id: string; route: Rou
   const [error, setError] = useState<unknown>(null);
   const [version, setVersion] = useState(0);
 
-  useEffect(() => { get<Artifact>('/artifacts/' + enc(id)).then(setA).catch(setError); }, [id, version]);
+  useEffect(() => {
+    // The server answers {artifact, latest_scan, layers, compliance}; accept the flat form too.
+    get<Artifact & { artifact?: Artifact }>('/artifacts/' + enc(id))
+      .then((r) => setA(r.artifact ? { ...r.artifact, latest_scan: r.latest_scan, layers: r.layers, compliance: r.compliance } : r))
+      .catch(setError);
+  }, [id, version]);
 
   if (!a) return <div class="page">{error ? <ErrorBox error={error} /> : <Loading />}</div>;
   const tabs = TABS.filter((x) => x !== 'layers' || a.kind === 'image').map((x) => ({ id: x, label: t(`artifact.tab.${x}` as 'artifact.tab.summary') }));
@@ -230,7 +235,7 @@ function Compliance({ id, summary }: { id: string; summary?: Artifact['complianc
         return (
           <Card title={String(r.title || r.spec || r.id || r.name || '')}>
             <p class="muted">{(() => {
-              const counts = (r.counts && typeof r.counts === 'object' ? r.counts : r) as Record<string, unknown>;
+              const counts = ((r.summary && typeof r.summary === 'object' ? r.summary : r.counts && typeof r.counts === 'object' ? r.counts : r)) as Record<string, unknown>;
               return ['pass', 'passed', 'fail', 'failed', 'warn', 'manual', 'error'].filter((k) => typeof counts[k] === 'number').map((k) => `${tv('compliance', k)}: ${counts[k]}`).join(' · ');
             })()}</p>
             {controls.length > 0 && (

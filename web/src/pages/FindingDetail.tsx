@@ -22,8 +22,11 @@ function historyText(h: HistoryEntry): string {
   const parts: string[] = [];
   const action = h.action || h.change;
   if (action) parts.push(tv('history', String(action)));
-  if (h.field) parts.push(String(h.field));
-  if (h.from !== undefined || h.to !== undefined) parts.push(`${h.from ?? '—'} → ${h.to ?? '—'}`);
+  if (h.field) parts.push(tv('field', String(h.field)));
+  const from = h.old ?? h.from, to = h.new ?? h.to;
+  const show = (v: string) => (h.field === 'state' ? tv('state', v) : v);
+  if (from || to) parts.push(`${from ? show(from) : '—'} → ${to ? show(to) : '—'}`);
+  if (h.note) parts.push(String(h.note));
   if (h.detail) parts.push(typeof h.detail === 'string' ? h.detail : JSON.stringify(h.detail));
   return parts.join(' · ');
 }
@@ -51,6 +54,10 @@ export function FindingDetailPage({ id, user }: { id: string; user: User }) {
   const operator = canOperate(user);
   const factors = f.priority?.factors || [];
   const ticket = f.ticket ? (typeof f.ticket === 'string' ? f.ticket : JSON.stringify(f.ticket)) : '';
+  // The scanner's own record of the finding (description, references, evidence).
+  const description = f.description || f.finding?.description;
+  const references = f.references || f.finding?.references || [];
+  const evidence = f.finding?.evidence;
 
   return (
     <div class="page" data-testid="finding-detail">
@@ -92,9 +99,10 @@ export function FindingDetailPage({ id, user }: { id: string; user: User }) {
             ...(f.justification ? [[t('triage.justification'), tv('justification', f.justification)] as [string, string]] : []),
             ...(ticket ? [[t('finding.ticketRef'), <span data-testid="ticket-ref">{ticket}</span>] as [string, preact.ComponentChildren]] : []),
           ]} />
-          {f.description && <p class="desc">{f.description}</p>}
-          {f.references && f.references.length > 0 && (
-            <ul class="refs">{f.references.map((r) => <li><a href={r} target="_blank" rel="noopener noreferrer">{r}</a></li>)}</ul>
+          {description && <p class="desc">{description}</p>}
+          {evidence && <p class="small"><span class="muted">{t('finding.evidence')}:</span> <code>{evidence}</code></p>}
+          {references.length > 0 && (
+            <ul class="refs">{references.map((r) => <li><a href={r} target="_blank" rel="noopener noreferrer">{r}</a></li>)}</ul>
           )}
         </Card>
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api';
 import { fmtDateTime, fmtNumber, lang, t, tv } from '../i18n';
-import type { Overview, Practice, TrendDay } from '../types';
+import type { Counts, Overview, Practice, TrendDay } from '../types';
 import { Card, ErrorBox, Loading } from '../components/common';
 import { Sparkline, TrendChart } from '../components/charts';
 import { href } from '../router';
@@ -25,8 +25,11 @@ export function OverviewPage() {
   if (!data) return <Loading />;
 
   const stages = [...data.stages].sort((a, b) => STAGE_ORDER.indexOf(a.id) - STAGE_ORDER.indexOf(b.id));
+  // Open counts come from the overview's totals, or else the last trend day.
+  const totalsOpen = data.totals?.open as Counts | undefined;
   const last = trends && trends.length ? trends[trends.length - 1] : null;
-  const open = last ? (['critical', 'high', 'medium', 'low'] as const).map((s) => [s, last.open?.[s] || 0] as const) : [];
+  const openCounts = totalsOpen && typeof totalsOpen === 'object' ? totalsOpen : last?.open;
+  const open = openCounts ? (['critical', 'high', 'medium', 'low'] as const).map((s) => [s, openCounts[s] || 0] as const) : [];
 
   return (
     <div class="page" data-testid="overview">
@@ -66,17 +69,27 @@ export function OverviewPage() {
   );
 }
 
+// Artifacts by kind and the number of scans, as the server counts them.
 function Totals({ totals }: { totals?: Record<string, unknown> }) {
   if (!totals) return null;
-  const entries = Object.entries(totals).filter(([, v]) => typeof v === 'number') as [string, number][];
+  const tiles: { id: string; label: string; value: number; link?: string }[] = [];
+  const byKind = totals.artifacts;
+  if (byKind && typeof byKind === 'object') {
+    for (const [kind, n] of Object.entries(byKind as Record<string, number>))
+      if (typeof n === 'number') tiles.push({ id: 'artifacts-' + kind, label: tv('artifactKinds', kind), value: n, link: href('/artifacts', { kind }) });
+  } else if (typeof byKind === 'number') {
+    tiles.push({ id: 'artifacts', label: tv('total', 'artifacts'), value: byKind, link: href('/artifacts') });
+  }
+  for (const [k, v] of Object.entries(totals))
+    if (typeof v === 'number' && k !== 'artifacts') tiles.push({ id: k, label: tv('total', k), value: v });
   return (
     <>
-      {entries.slice(0, 4).map(([k, v]) => (
-        <div class="kpi kpi-neutral" data-testid={`total-${k}`}>
-          <span class="kpi-label">{tv('total', k)}</span>
-          <span class="kpi-value">{fmtNumber(v)}</span>
-        </div>
-      ))}
+      {tiles.slice(0, 4).map((x) => {
+        const body = (<><span class="kpi-label">{x.label}</span><span class="kpi-value">{fmtNumber(x.value)}</span></>);
+        return x.link
+          ? <a class="kpi kpi-neutral" href={x.link} data-testid={`total-${x.id}`}>{body}</a>
+          : <div class="kpi kpi-neutral" data-testid={`total-${x.id}`}>{body}</div>;
+      })}
     </>
   );
 }
