@@ -6,7 +6,7 @@
 // Chromium with playwright-core, saves screenshots into --artifacts, and stops
 // the server by its PID. Prints "N passed, N failed"; exits 77 (skip) when
 // Chromium or playwright-core is missing.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -91,10 +91,23 @@ try {
   const uploader = new Api(server.url);
   uploader.token = tok.data.token;
   const uploaded = {};
+  const ctx0 = {};
   for (const { name, report } of sampleReports(source)) {
     const r = await uploader.call('POST', '/reports', JSON.stringify(report));
     uploaded[name] = r.data;
   }
+  // Reports made by the real scanner: Kubernetes manifests checked against
+  // the misconfiguration policies and the Pod Security Standards benchmark
+  // (one filesystem artifact with findings and a compliance report).
+  const manifests = path.join(source, 'tests/fixtures/config/kubernetes');
+  for (const [name, argv] of [
+    ['k8s-config', ['config', manifests, '-f', 'json', '-q']],
+    ['k8s-compliance', ['compliance', '--spec', 'k8s-pss-restricted', manifests, '-f', 'json', '-q']],
+  ]) {
+    const text = execFileSync(bulwark, argv, { encoding: 'utf8', maxBuffer: 64 << 20 });
+    uploaded[name] = (await uploader.call('POST', '/reports', text)).data;
+  }
+  ctx0.manifests = manifests;
   console.log('uploaded', Object.keys(uploaded).join(', '));
 
   browser = await chromium.launch({
@@ -104,7 +117,7 @@ try {
     args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
-  const ctx = { browser, base: server.url, user: server.admin, password, admin, uploaded, artifacts };
+  const ctx = { ...ctx0, browser, base: server.url, user: server.admin, password, admin, uploaded, artifacts };
   for (const s of scenarios) {
     if (only && !only.includes(s.name)) continue;
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, locale: 'en-US' });

@@ -249,10 +249,20 @@ export const scenarios = [
       await page.getByTestId('tab-patch').click();
       await page.getByTestId('patch-plan').waitFor();
       await shot(ctx, page, 'artifact-patch-plan.png');
-      await page.getByTestId('tab-compliance').click();
       await page.getByTestId('tab-scans').click();
       await page.getByTestId('scans-table').waitFor();
       check(await page.locator('[data-testid=scans-table] tbody tr').count() === 2, 'two scans of shop/web');
+
+      // The manifests' artifact carries the Pod Security Standards results.
+      const fsId = String(ctx.uploaded['k8s-compliance'].artifact_id);
+      const compliance = (await ctx.admin.call('GET', `/artifacts/${fsId}/compliance`)).data;
+      const reports = Array.isArray(compliance) ? compliance : compliance.items;
+      check(reports.length === 1 && reports[0].controls.length > 0, 'one compliance report with controls');
+      await page.goto(`${ctx.base}/#/artifacts/${fsId}?tab=compliance`);
+      await page.getByTestId('compliance').waitFor();
+      await poll(async () => await page.locator('[data-testid=compliance] tbody tr').count() === reports[0].controls.length,
+        `${reports[0].controls.length} controls shown`);
+      await shot(ctx, page, 'artifact-compliance.png');
     },
   },
   {
