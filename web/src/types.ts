@@ -81,6 +81,7 @@ export interface Artifact {
   latest_scan?: Scan | null;
   layers?: LayerInfo[];
   compliance?: ComplianceSummary[];
+  digests?: { digest: string; tags?: string[]; repositories?: string[]; first_seen?: string; last_seen?: string }[];
 }
 
 export interface LayerInfo { digest: string; size?: number; created_by?: string; findings?: number | Counts }

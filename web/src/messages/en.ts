@@ -135,6 +135,7 @@ export const en = {
   'artifact.lastSeen': 'Last seen',
   'artifact.summary': 'Summary',
   'artifact.digest': 'Digest',
+  'artifact.digests': 'Digests seen',
   'artifact.tags': 'Tags',
   'artifact.repositories': 'Repositories',
   'artifact.latestScan': 'Latest scan',

@@ -137,6 +137,7 @@ export const zh: Record<MessageKey, string> = {
   'artifact.lastSeen': '最近发现',
   'artifact.summary': '概要',
   'artifact.digest': '摘要',
+  'artifact.digests': '出现过的摘要',
   'artifact.tags': '标签',
   'artifact.repositories': '仓库',
   'artifact.latestScan': '最近一次扫描',

@@ -90,6 +90,19 @@ function Summary({ a, user, onChanged, onError }: { a: Artifact; user: User; onC
         ]} /> : <Empty />}
         <p><a href={href('/findings', { artifact: String(a.id) })} data-testid="artifact-findings-link">{t('artifact.openFindings')}</a></p>
       </Card>
+      {a.digests && a.digests.length > 1 && (
+        <Card title={t('artifact.digests')} testid="digests">
+          <table class="table">
+            <thead><tr><th scope="col">{t('artifact.digest')}</th><th scope="col">{t('artifact.tags')}</th><th scope="col">{t('artifact.firstSeen')}</th><th scope="col">{t('artifact.lastSeen')}</th></tr></thead>
+            <tbody>
+              {a.digests.map((d) => (
+                <tr><td class="mono small" title={d.digest}>{d.digest.slice(0, 19)}…</td><td class="small">{(d.tags || []).join(', ') || '—'}</td>
+                  <td>{fmtDate(d.first_seen)}</td><td>{fmtDate(d.last_seen)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      )}
     </div>
   );
 }
