@@ -20,8 +20,8 @@ import { Api } from './lib.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
-const bulwark = args.bulwark;
-const nodeModules = args['node-modules'];
+const bulwark = args.bulwark && path.resolve(args.bulwark);
+const nodeModules = args['node-modules'] && path.resolve(args['node-modules']);
 const artifacts = args.artifacts || path.resolve('e2e-artifacts');
 const source = args.source || path.resolve(here, '../..');
 const only = args.only ? args.only.split(',') : null;
@@ -56,7 +56,7 @@ function startServer(dataDir, password) {
     child.stdout.on('data', (d) => {
       out += d; log.push(String(d));
       const url = out.match(/Bulwark board: (https?:\/\/[^\s/]+)\//);
-      const admin = out.match(/First login: user (\S+)/);
+      const admin = out.match(/First login: user ([^\s,]+)/);
       if (url && (admin || /\n/.test(out.slice(out.indexOf(url[0]) + url[0].length)))) {
         clearTimeout(timer);
         resolve({ child, url: url[1], admin: admin ? admin[1] : 'admin', log });
