@@ -13,7 +13,11 @@ async function login(ctx, page, hash = '') {
   await page.getByTestId('current-user').waitFor();
 }
 
-const shot = (ctx, page, name) => page.screenshot({ path: path.join(ctx.artifacts, name), fullPage: true });
+// Full-page shots from the top, so that the sticky header and sidebar sit where a person sees them.
+async function shot(ctx, page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(ctx.artifacts, name), fullPage: true });
+}
 
 async function rowSeverities(page) {
   return page.locator('[data-testid=finding-row] [data-severity]').evaluateAll((els) => els.map((e) => e.dataset.severity));

@@ -83,7 +83,7 @@ export function FindingsTable({ items, selected, onToggle, onToggleAll, sort = '
                       <span class="mono">{f.package_name}</span> <span class="muted mono">{f.package_version}</span>
                       {f.fixed_versions && f.fixed_versions.length > 0 && <div class="sub-text fix">→ {f.fixed_versions.join(', ')}</div>}
                     </>
-                  ) : <span class="muted mono small">{locationText(f.location)}</span>}
+                  ) : <span class="muted mono small ellip loc" title={locationText(f.location)}>{locationText(f.location)}</span>}
                 </td>
                 {showArtifact && <td><a class="ellip" title={f.artifact_name} href={href('/artifacts/' + encodeURIComponent(String(f.artifact_id)))}>{f.artifact_name || f.artifact_id}</a></td>}
                 <td>

@@ -136,7 +136,7 @@ export function FindingDetailPage({ id, user }: { id: string; user: User }) {
 
       {operator && (
         <Card title={t('triage.title')} testid="triage">
-          <TriageForm finding={f} busy={busy} onSubmit={(change: TriageChange) => act(() => patch('/findings/' + enc(id), change), t('triage.saved'))} />
+          <TriageForm key={version} finding={f} busy={busy} onSubmit={(change: TriageChange) => act(() => patch('/findings/' + enc(id), change), t('triage.saved'))} />
         </Card>
       )}
 
