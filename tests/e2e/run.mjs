@@ -42,6 +42,8 @@ try {
   console.log(`SKIP: playwright-core not found under ${nodeModules} (${e.message})`);
   process.exit(77);
 }
+// A fresh folder each run, so that no old failure shot is mistaken for this run's.
+rmSync(artifacts, { recursive: true, force: true });
 mkdirSync(artifacts, { recursive: true });
 
 // ---------------------------------------------------------------- server --
