@@ -336,6 +336,32 @@ export const scenarios = [
     },
   },
   {
+    name: 'viewer-reads-only',
+    async run(ctx) {
+      const { page } = ctx;
+      const name = 'viewer-' + Date.now();
+      const password = 'viewer-password-' + Date.now();
+      await ctx.admin.call('POST', '/users', { name, password, role: 'viewer' });
+      await page.goto(ctx.base + '/');
+      await page.getByLabel('User name').fill(name);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('overview').waitFor();
+      check(await page.getByTestId('nav-admin').count() === 0, 'no Administration for a viewer');
+      await page.getByTestId('nav-findings').click();
+      await page.getByTestId('finding-row').first().waitFor();
+      check(await page.getByTestId('row-check').count() === 0, 'no bulk selection for a viewer');
+      await page.locator('[data-testid=finding-row] a.rule-link').first().click();
+      await page.getByTestId('finding-detail').waitFor();
+      await page.getByTestId('priority').waitFor();
+      check(await page.getByTestId('triage').count() === 0, 'no triage form for a viewer');
+      check(await page.getByTestId('ticket').count() === 0, 'no ticket button for a viewer');
+      // The admin pages stay closed to a viewer even when typed into the address bar.
+      await page.goto(ctx.base + '/#/admin/users');
+      await page.getByText('You do not have permission to see this page.').waitFor();
+    },
+  },
+  {
     name: 'admin-pages',
     async run(ctx) {
       const { page } = ctx;
