@@ -3,6 +3,7 @@
 // definitions in openapi_schemas.json, so that it cannot drift from the code.
 #include "server/openapi.hpp"
 
+#include "core/core.hpp"
 #include "core/json.hpp"
 #include "server/router.hpp"
 
@@ -22,11 +23,11 @@ json error_response(const char* what) {
 std::string openapi_document(const Router& router) {
   json doc;
   doc["openapi"] = "3.0.3";
-  doc["info"] = {{"title", "Bulwark server API"},
-                 {"version", std::string(tool_version())},
-                 {"description",
-                  "The security board's REST API. Roles: viewer < operator < admin; each operation names the least "
-                  "role it needs in x-bulwark-role."}};
+  doc["info"]["title"] = "Bulwark server API";
+  doc["info"]["version"] = std::string(tool_version());
+  doc["info"]["description"] =
+      "The security board's REST API. Roles: viewer < operator < admin; each operation names the least role it needs "
+      "in x-bulwark-role.";
   doc["servers"] = json::array({{{"url", "/api/v1"}}});
   json paths = json::object();
   for (const Route& r : router.routes()) {

@@ -1,7 +1,8 @@
 // Fuzz target: the OpenVEX parser over arbitrary bytes, then apply() with the
 // accepted statements on a small image report, so that product matching
 // (purls, image references, subcomponents) and timestamp ordering run on
-// everything the parser lets through.
+// everything the parser lets through; and write_openvex() of what it accepted
+// must read back.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -48,6 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)doc.error().describe();
     return 0;
   }
+  // What the writer makes of the accepted statements reads back, all of them.
+  std::string written = bulwark::enrich::write_openvex(doc->statements, doc->author, doc->timestamp);
+  auto again = bulwark::enrich::parse_openvex(written, "fuzz.written.json");
+  if (!again.ok() || again->statements.size() != doc->statements.size()) __builtin_trap();
   bulwark::enrich::Policy policy;
   policy.vex.push_back(std::move(*doc));
   bulwark::Report report = small_report();

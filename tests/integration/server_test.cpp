@@ -394,7 +394,8 @@ TEST_P(ServerApi, EveryEndpointRefusesMissingCredentialsAndWeakRoles) {
         continue;
       }
       EXPECT_EQ(anon.status, 401) << m << " " << url << " " << anon.body;
-      auto forged = Client{server_->url(), "bwt_not-a-real-token"}.call(m, url, body);
+      Client forger{server_->url(), "bwt_not-a-real-token"};
+      auto forged = forger.call(m, url, body);
       EXPECT_EQ(forged.status, 401) << m << " " << url;
       if (role == "operator" || role == "admin") {
         auto weak = as("viewer").call(m, url, body);
@@ -418,8 +419,12 @@ TEST_P(ServerApi, SessionsNeedCsrfAndLoginsAreRateLimited) {
   r = session_call("PUT", "/api/v1/settings", R"({"sla_days":{"P1":5}})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json_body()["sla_days"]["P1"], 5);
-  EXPECT_NE(http("POST", server_->url() + "/api/v1/auth/login", R"({"username":"admin","password":"x"})")
-                .headers["set-cookie"].find("HttpOnly"), 0u);
+  auto fresh = http("POST", server_->url() + "/api/v1/auth/login",
+                    json{{"username", "admin"}, {"password", server_->admin_password()}}.dump());
+  ASSERT_EQ(fresh.status, 200);
+  EXPECT_NE(fresh.headers["set-cookie"].find("HttpOnly"), std::string::npos);
+  EXPECT_NE(fresh.headers["set-cookie"].find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(fresh.headers["set-cookie"].find("Secure"), std::string::npos);  // plain HTTP here
 
   // Five wrong passwords, then even the right one waits.
   for (int i = 0; i < 5; ++i) {
@@ -453,9 +458,10 @@ TEST_P(ServerApi, UsersTokensAndTheUploadClient) {
   ASSERT_EQ(r.status, 201);
   std::string temp = r.json_body()["token"];
   std::string temp_id = r.json_body()["id"];
-  EXPECT_EQ(Client{server_->url(), temp}.call("GET", "/api/v1/findings").status, 200);
+  Client temp_client{server_->url(), temp};
+  EXPECT_EQ(temp_client.call("GET", "/api/v1/findings").status, 200);
   ASSERT_EQ(admin.call("DELETE", "/api/v1/tokens/" + temp_id).status, 200);
-  EXPECT_EQ(Client{server_->url(), temp}.call("GET", "/api/v1/findings").status, 401);
+  EXPECT_EQ(temp_client.call("GET", "/api/v1/findings").status, 401);
 
   // `bulwark report upload` and its idempotency.
   fs::path file = dir_ / "scan.json";

@@ -82,10 +82,24 @@ bool PostgresService::start(std::string* why) {
     *why = "initdb failed: " + read_file(dir_ / "initdb.log");
     return false;
   }
+  // Unix socket paths are limited to 107 bytes: a short directory of its own.
+  char socket_dir[] = "/tmp/bwpg-XXXXXX";
+  if (!mkdtemp(socket_dir)) {
+    *why = "mkdtemp failed";
+    return false;
+  }
+  socket_dir_ = socket_dir;
+  if (geteuid() == 0) {
+    passwd* pw = getpwnam("postgres");
+    if (!pw || chown(socket_dir, pw->pw_uid, pw->pw_gid) != 0) {
+      *why = "cannot hand " + socket_dir_ + " to the postgres user";
+      return false;
+    }
+  }
   for (int attempt = 0; attempt < 3 && pid_ <= 0; ++attempt) {
     port_ = pick_port();
     std::string opts = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
-                       " -c unix_socket_directories=" + dir_.string() + " -c fsync=off -c max_connections=200";
+                       " -c unix_socket_directories=" + socket_dir_ + " -c fsync=off -c max_connections=200";
     auto run = sh(as_owner(bin + "/pg_ctl -D " + quote(data.string()) + " -o " + quote(opts) + " -l " +
                            quote((dir_ / "server.log").string()) + " -w -t 60 start") +
                   " >/dev/null 2>&1");
@@ -106,6 +120,10 @@ void PostgresService::stop() {
   for (int i = 0; i < 200 && kill(pid_, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   if (kill(pid_, 0) == 0) kill(pid_, SIGKILL);
   pid_ = -1;
+  if (!socket_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(socket_dir_, ec);
+  }
 }
 
 bool PostgresService::create_database(const std::string& name, std::string* why) {

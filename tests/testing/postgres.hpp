@@ -34,6 +34,7 @@ class PostgresService {
   std::filesystem::path dir_;
   int port_ = 0;
   pid_t pid_ = -1;
+  std::string socket_dir_;
 };
 
 }  // namespace bulwark::testing
