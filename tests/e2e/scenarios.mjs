@@ -109,10 +109,12 @@ export const scenarios = [
       await page.getByTestId('filter-q').fill('glibc');
       await page.getByTestId('filter-q').press('Enter');
       await poll(() => page.evaluate(() => location.hash.includes('q=glibc')), 'q in the URL');
+      let seen;
       await poll(async () => {
         const rules = await page.locator('[data-testid=finding-row]').evaluateAll((els) => els.map((e) => e.dataset.rule));
+        seen = { hash: await page.evaluate(() => location.hash), rules: rules.slice(0, 5), n: rules.length };
         return rules.length > 0 && rules.every((r) => r === 'CVE-2023-4911');
-      }, 'only the glibc finding');
+      }, 'only the glibc finding').catch((e) => { throw new Error(e.message + ' ' + JSON.stringify(seen)); });
       await page.getByTestId('filter-kev').check();
       await poll(() => page.evaluate(() => location.hash.includes('kev=true')), 'kev in the URL');
       const kev = (await ctx.admin.call('GET', '/findings?q=glibc&kev=true&limit=1')).data.total;

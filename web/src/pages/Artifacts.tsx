@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../api';
 import { fmtDate, fmtNumber, t, tv } from '../i18n';
-import { href, navigate, type Route } from '../router';
+import { href, navigate, parseHash, type Route } from '../router';
 import { ARTIFACT_KINDS, type Artifact, type Page } from '../types';
 import { CountsBar } from '../components/badges';
 import { ErrorBox, Loading, Empty, Tabs } from '../components/common';
@@ -27,12 +27,14 @@ export function ArtifactsPage({ route }: { route: Route }) {
   const [text, setText] = useState(search);
 
   const set = (k: string, v: string) => {
-    const n = new URLSearchParams(q);
+    const n = new URLSearchParams(parseHash().query);
     if (v) n.set(k, v); else n.delete(k);
     navigate('/artifacts', n, true);
   };
 
+  const latest = useRef(0);  // only the latest request may fill the list
   async function load(after: string | null) {
+    const seq = ++latest.current;
     setLoading(true); setError(null);
     try {
       const p = new URLSearchParams();
@@ -41,17 +43,19 @@ export function ArtifactsPage({ route }: { route: Route }) {
       p.set('sort', sort); p.set('order', order); p.set('limit', '50');
       if (after) p.set('cursor', after);
       const page = await get<Page<Artifact>>('/artifacts?' + p.toString());
+      if (seq !== latest.current) return;
       setItems((prev) => (after ? [...prev, ...page.items] : page.items));
       setCursor(page.next_cursor); setTotal(page.total);
-    } catch (e) { setError(e); }
-    finally { setLoading(false); }
+    } catch (e) { if (seq === latest.current) setError(e); }
+    finally { if (seq === latest.current) setLoading(false); }
   }
   useEffect(() => { load(null); }, [kind, sort, order, search]);
 
   const onSort = (col: string) => {
-    const n = new URLSearchParams(q);
+    const n = new URLSearchParams(parseHash().query);
+    const was = (n.get('sort') || 'risk') === col && (n.get('order') || 'desc') === 'desc';
     n.set('sort', col);
-    n.set('order', sort === col && order === 'desc' ? 'asc' : 'desc');
+    n.set('order', was ? 'asc' : 'desc');
     navigate('/artifacts', n, true);
   };
 
@@ -61,8 +65,12 @@ export function ArtifactsPage({ route }: { route: Route }) {
       <div class="toolbar">
         <Tabs tabs={[{ id: '', label: t('common.all') }, ...ARTIFACT_KINDS.map((k) => ({ id: k, label: tv('artifactKinds', k) }))]}
           active={kind} onSelect={(id) => set('kind', id)} />
-        <form role="search" class="inline-search" onSubmit={(e) => { e.preventDefault(); set('q', text.trim()); }}>
-          <input type="search" aria-label={t('artifacts.search')} placeholder={t('artifacts.search')} data-testid="artifact-q" value={text}
+        <form role="search" class="inline-search" onSubmit={(e) => {
+          e.preventDefault();
+          const field = (e.currentTarget as HTMLFormElement).elements.namedItem('q') as HTMLInputElement;
+          set('q', field.value.trim());
+        }}>
+          <input type="search" name="q" aria-label={t('artifacts.search')} placeholder={t('artifacts.search')} data-testid="artifact-q" value={text}
             onInput={(e) => setText((e.target as HTMLInputElement).value)} />
         </form>
       </div>

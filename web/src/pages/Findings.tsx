@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { API, get, post } from '../api';
 import { fmtNumber, t, tv } from '../i18n';
-import { navigate, type Route } from '../router';
+import { navigate, parseHash, type Route } from '../router';
 import { KINDS, PRIORITIES, SEVERITIES, STATES, type Artifact, type Finding, type Page, type User } from '../types';
 import { ErrorBox, Loading, Empty } from '../components/common';
 import { FindingsTable } from '../components/FindingsTable';
@@ -58,8 +58,11 @@ export function FindingsPage({ route, user }: { route: Route; user: User }) {
   const [reload, setReload] = useState(0);
 
   const list = (k: string) => (filters.get(k) || '').split(',').filter(Boolean);
+  // Changes start from the address as it is now, not as it was at the last
+  // render: a click right after another change must not bring back old filters.
+  const current = () => filterQuery(parseHash().query);
   const setFilter = (k: string, v: string | string[] | boolean) => {
-    const next = new URLSearchParams(filters);
+    const next = current();
     const val = Array.isArray(v) ? v.join(',') : v === true ? 'true' : v === false ? '' : v;
     if (val) next.set(k, val); else next.delete(k);
     navigate('/findings', next, true);
@@ -69,7 +72,11 @@ export function FindingsPage({ route, user }: { route: Route; user: User }) {
     get<Page<Artifact>>('/artifacts?limit=500&sort=name').then((r) => setArtifacts(r.items)).catch(() => setArtifacts([]));
   }, []);
 
+  // Answers can arrive out of order when filters change quickly: only the
+  // latest request may fill the list.
+  const latest = useRef(0);
   async function load(after: string | null) {
+    const seq = ++latest.current;
     setLoading(true);
     setError(null);
     try {
@@ -77,15 +84,17 @@ export function FindingsPage({ route, user }: { route: Route; user: User }) {
       q.set('limit', '50');
       if (after) q.set('cursor', after);
       const page = await get<Page<Finding>>('/findings?' + q.toString());
+      if (seq !== latest.current) return;
       setItems((prev) => (after ? [...prev, ...page.items] : page.items));
       setCursor(page.next_cursor);
       setTotal(page.total);
       setEstimate(!!page.total_is_estimate);
     } catch (e) {
+      if (seq !== latest.current) return;
       setError(e);
       if (!after) setItems([]);
     } finally {
-      setLoading(false);
+      if (seq === latest.current) setLoading(false);
     }
   }
 
@@ -95,9 +104,10 @@ export function FindingsPage({ route, user }: { route: Route; user: User }) {
   const sort = filters.get('sort') || 'priority';
   const order = filters.get('order') || 'desc';
   const onSort = (col: string) => {
-    const next = new URLSearchParams(filters);
+    const next = current();
+    const was = (next.get('sort') || 'priority') === col && (next.get('order') || 'desc') === 'desc';
     next.set('sort', col);
-    next.set('order', sort === col && order === 'desc' ? 'asc' : 'desc');
+    next.set('order', was ? 'asc' : 'desc');
     navigate('/findings', next, true);
   };
 
@@ -128,7 +138,12 @@ export function FindingsPage({ route, user }: { route: Route; user: User }) {
       </div>
 
       <section class="filters panel" aria-label={t('findings.filters')}>
-        <form class="filter-row" role="search" onSubmit={(e) => { e.preventDefault(); setFilter('q', text.trim()); }}>
+        <form class="filter-row" role="search" onSubmit={(e) => {
+          e.preventDefault();
+          // The field's own value: a render may not have caught up with the last keystroke.
+          const field = (e.currentTarget as HTMLFormElement).elements.namedItem('q') as HTMLInputElement;
+          setFilter('q', field.value.trim());
+        }}>
           <label class="field grow">
             <span>{t('findings.search')}</span>
             <input type="search" name="q" data-testid="filter-q" value={text} placeholder={t('findings.searchHint')}
