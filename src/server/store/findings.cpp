@@ -232,11 +232,15 @@ Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
   // filter selects few rows is probed with a bounded count on its index.
   constexpr int64_t kSelective = 20000;
   std::set<std::string> driver;
+  // The count walks the index of the most selective probed filter even when
+  // it selects many rows: its entries all match that filter, so only the
+  // others are checked, and it stops after 10,001.
+  std::set<std::string> count_driver;
   if (sqlite) {
     if (q.artifact_id) {
       driver = {"artifact"};
     } else {
-      int64_t best = kSelective + 1;
+      int64_t best = kSelective + 1, best_count = INT64_MAX;
       for (const auto& f : filters) {
         if (f.group != "q" && f.group != "package" && f.group != "assignee" && f.group != "kev") continue;
         std::string probe = f.sql;
@@ -250,6 +254,7 @@ Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
         if (!r) return r.error();
         int64_t n = (*st)->integer(0);
         if (n < best) best = n, driver = {f.group};
+        if (count_driver.empty() || n < best_count) best_count = n, count_driver = {f.group};
       }
       if (driver.empty() && rollup_total <= kSelective) driver = {"dims"};
       if (driver.empty() && q.kev && q.sort == "priority") driver = {"kev"};  // its partial index is in priority order
@@ -257,6 +262,7 @@ Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
   } else {
     driver = {"*"};
   }
+  if (count_driver.empty()) count_driver = driver;
 
   // ---- one page
   std::vector<Arg> page_args;
@@ -319,7 +325,7 @@ Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
     // The count follows the page's plan: through the selective filter's
     // index, else a scan that stops after 10,001 matches.
     std::vector<Arg> count_args;
-    std::string count_where = build(driver, count_args);
+    std::string count_where = build(count_driver, count_args);
     auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM findings f WHERE " + count_where + " LIMIT ?) AS t");
     if (!st) return st.error();
     bind_args(**st, count_args);
