@@ -486,7 +486,21 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
         existing.emplace((*st)->text(1), std::move(e));
       }
     }
+    // Dictionary rows first, in sorted order: concurrent ingests then lock
+    // them in the same order and cannot deadlock on them.
     Dictionaries dict;
+    {
+      std::map<std::pair<std::string, std::string>, std::string> rules;
+      std::set<std::string> packages;
+      for (const Incoming& in : *incoming) {
+        rules.emplace(std::make_pair(in.kind, in.rule_id), in.title);
+        if (!in.package_name.empty()) packages.insert(in.package_name);
+      }
+      for (const auto& [key, title] : rules)
+        if (auto r = dict.rule(c, key.first, key.second, title); !r) return r.error();
+      for (const auto& p : packages)
+        if (auto s = dict.package(c, p); !s) return s.error();
+    }
     const std::string scan_date = date_of(scan_time);
     std::set<std::string> reported;
     for (Incoming& in : *incoming) {
