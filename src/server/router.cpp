@@ -50,7 +50,8 @@ void fail(int status, std::string code, std::string message) {
 
 std::string error_body(std::string_view code, std::string_view message) {
   json j = {{"error", {{"code", code}, {"message", message}}}};
-  return j.dump();
+  // Messages quote what the client sent, which need not be UTF-8.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 const char* to_string(Access a) {

@@ -48,7 +48,7 @@ std::string ticket_payload(const WebhookSettings& hook, const store::FindingDeta
                    {"issuetype", {{"name", hook.issue_type}}},
                    {"labels", json::array({"bulwark", f.priority_level, f.kind})}}}};
     if (!f.due_date.empty()) body["fields"]["duedate"] = f.due_date;
-    return body.dump();
+    return body.dump(-1, ' ', false, json::error_handler_t::replace);
   }
   json finding = {{"id", f.id},
                   {"kind", f.kind},
@@ -65,7 +65,8 @@ std::string ticket_payload(const WebhookSettings& hook, const store::FindingDeta
                   {"kev", f.kev},
                   {"first_seen", f.first_seen},
                   {"url", link}};
-  return json{{"event", "bulwark.finding.ticket"}, {"summary", subject}, {"finding", finding}}.dump();
+  return json{{"event", "bulwark.finding.ticket"}, {"summary", subject}, {"finding", finding}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
 }
 
 namespace {

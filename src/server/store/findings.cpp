@@ -129,62 +129,144 @@ Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
   else if (q.order == "desc") desc = true;
   else if (!q.order.empty()) return bad("order", "must be asc or desc").error();
 
-  // ---- filters (values bound, never spliced)
-  std::string where = "1 = 1";
-  std::vector<Arg> args;
-  bool rollup_only = true;  // only dimensions of overview_counts: total from the rollup
-  if (!q.kinds.empty()) {
-    where += " AND f.kind IN (" + placeholders(q.kinds.size()) + ")";
-    for (const auto& k : q.kinds) args.push_back(Arg::of(k));
-  }
-  if (!severities.empty()) {
-    where += " AND f.severity IN (" + placeholders(severities.size()) + ")";
-    for (auto s : severities) args.push_back(Arg::of(s));
-  }
+  // ---- filters (values bound, never spliced). Each filter is a group; the
+  // "{+}" before a column becomes "+" on SQLite when that group must not
+  // drive the plan (a unary plus hides the column from SQLite's index
+  // choice), see choose_driver below.
+  struct Filter {
+    std::string group;
+    std::string sql;
+    std::vector<Arg> args;
+  };
+  std::vector<Filter> filters;
   std::vector<std::string> states = q.states;
   if (states.empty())
     for (const char* s : kStates)
       if (std::string_view(s) != "fixed") states.push_back(s);
   std::sort(states.begin(), states.end());
   states.erase(std::unique(states.begin(), states.end()), states.end());
-  if (states.size() < std::size(kStates)) {
-    where += " AND f.state IN (" + placeholders(states.size()) + ")";
-    for (const auto& s : states) args.push_back(Arg::of(s));
+  {
+    Filter dims{"dims", "1 = 1", {}};
+    if (!q.kinds.empty()) {
+      dims.sql += " AND {+}f.kind IN (" + placeholders(q.kinds.size()) + ")";
+      for (const auto& k : q.kinds) dims.args.push_back(Arg::of(k));
+    }
+    if (!severities.empty()) {
+      dims.sql += " AND {+}f.severity IN (" + placeholders(severities.size()) + ")";
+      for (auto v : severities) dims.args.push_back(Arg::of(v));
+    }
+    if (states.size() < std::size(kStates)) {
+      dims.sql += " AND {+}f.state IN (" + placeholders(states.size()) + ")";
+      for (const auto& v : states) dims.args.push_back(Arg::of(v));
+    }
+    if (!q.priorities.empty()) {
+      dims.sql += " AND {+}f.priority_level IN (" + placeholders(q.priorities.size()) + ")";
+      for (const auto& v : q.priorities) dims.args.push_back(Arg::of(v));
+    }
+    filters.push_back(std::move(dims));
   }
-  if (!q.priorities.empty()) {
-    where += " AND f.priority_level IN (" + placeholders(q.priorities.size()) + ")";
-    for (const auto& p : q.priorities) args.push_back(Arg::of(p));
-  }
-  if (q.artifact_id) {
-    where += " AND f.artifact_id = ?";
-    args.push_back(Arg::of(*q.artifact_id));
-    rollup_only = false;
-  }
-  if (!q.q.empty()) {
-    where +=
-        " AND (f.rule_ref IN (SELECT id FROM rules WHERE search LIKE ? ESCAPE '\\') OR f.package_name IN "
-        "(SELECT name FROM package_names WHERE search LIKE ? ESCAPE '\\'))";
-    args.push_back(Arg::of(like_contains(q.q)));
-    args.push_back(Arg::of(like_contains(q.q)));
-    rollup_only = false;
-  }
-  if (!q.package.empty()) {
-    where += " AND f.package_name = ?";
-    args.push_back(Arg::of(q.package));
-    rollup_only = false;
-  }
-  if (!q.assignee.empty()) {
-    where += " AND f.assignee = ?";
-    args.push_back(Arg::of(q.assignee));
-    rollup_only = false;
-  }
-  if (q.kev) where += " AND f.kev = 1", rollup_only = false;
-  if (q.fixable) where += " AND f.fixable = 1", rollup_only = false;
-  if (q.internet_facing) where += " AND f.exposed = 1", rollup_only = false;
+  if (q.artifact_id) filters.push_back({"artifact", "{+}f.artifact_id = ?", {Arg::of(*q.artifact_id)}});
+  if (!q.q.empty())
+    filters.push_back({"q",
+                       "({+}f.rule_ref IN (SELECT id FROM rules WHERE search LIKE ? ESCAPE '\\') OR {+}f.package_name IN "
+                       "(SELECT name FROM package_names WHERE search LIKE ? ESCAPE '\\'))",
+                       {Arg::of(like_contains(q.q)), Arg::of(like_contains(q.q))}});
+  if (!q.package.empty()) filters.push_back({"package", "{+}f.package_name = ?", {Arg::of(q.package)}});
+  if (!q.assignee.empty()) filters.push_back({"assignee", "{+}f.assignee = ?", {Arg::of(q.assignee)}});
+  if (q.kev) filters.push_back({"kev", "{+}f.kev = 1", {}});
+  if (q.fixable) filters.push_back({"fixable", "{+}f.fixable = 1", {}});
+  if (q.internet_facing) filters.push_back({"exposed", "{+}f.exposed = 1", {}});
+  const bool rollup_only = filters.size() == 1;
+  const bool sqlite = impl_->backend == Backend::kSqlite;
+  // WHERE text and arguments with the given groups allowed to use indexes
+  // ("*": all of them).
+  auto build = [&](const std::set<std::string>& indexable, std::vector<Arg>& args) {
+    std::string where;
+    for (const auto& f : filters) {
+      std::string text = f.sql;
+      const bool plus = sqlite && !indexable.count("*") && !indexable.count(f.group);
+      for (size_t pos = text.find("{+}"); pos != std::string::npos; pos = text.find("{+}", pos))
+        text.replace(pos, 3, plus ? "+" : "");
+      where += where.empty() ? text : " AND " + text;
+      args.insert(args.end(), f.args.begin(), f.args.end());
+    }
+    return where;
+  };
 
-  // ---- keyset position
-  std::string page_where = where;
-  std::vector<Arg> page_args = args;
+  auto lease = impl_->lease();
+  if (!lease) return lease.error();
+  sql::Connection& c = **lease;
+  sql::Transaction tx(c);  // page and total from one view
+  if (auto s = tx.begin_read(); !s) return s.error();
+
+  // ---- total over the rollup's own dimensions (exact for them)
+  int64_t rollup_total = 0;
+  {
+    std::string rollup_where = "state IN (" + placeholders(states.size()) + ")";
+    std::vector<Arg> rollup_args;
+    for (const auto& v : states) rollup_args.push_back(Arg::of(v));
+    if (!q.kinds.empty()) {
+      rollup_where += " AND kind IN (" + placeholders(q.kinds.size()) + ")";
+      for (const auto& k : q.kinds) rollup_args.push_back(Arg::of(k));
+    }
+    if (!severities.empty()) {
+      rollup_where += " AND severity IN (" + placeholders(severities.size()) + ")";
+      for (auto v : severities) rollup_args.push_back(Arg::of(v));
+    }
+    if (!q.priorities.empty()) {
+      rollup_where += " AND level IN (" + placeholders(q.priorities.size()) + ")";
+      for (const auto& p : q.priorities) rollup_args.push_back(Arg::of(p));
+    }
+    auto st = c.prepare("SELECT sum(n) FROM overview_counts WHERE " + rollup_where);
+    if (!st) return st.error();
+    bind_args(**st, rollup_args);
+    auto r = (*st)->step();
+    if (!r) return r.error();
+    if (*r && !(*st)->is_null(0)) rollup_total = (*st)->integer(0);
+  }
+
+  // ---- the plan (SQLite; PostgreSQL's planner decides from its statistics).
+  // A filter that selects few rows drives the query through its index and
+  // the page is sorted; otherwise the sort key's index is walked in order and
+  // the filters are checked row by row, stopping after one page. Which
+  // filter selects few rows is probed with a bounded count on its index.
+  constexpr int64_t kSelective = 20000;
+  std::set<std::string> driver;
+  // The count walks the index of the most selective probed filter even when
+  // it selects many rows: its entries all match that filter, so only the
+  // others are checked, and it stops after 10,001.
+  std::set<std::string> count_driver;
+  if (sqlite) {
+    if (q.artifact_id) {
+      driver = {"artifact"};
+    } else {
+      int64_t best = kSelective + 1, best_count = INT64_MAX;
+      for (const auto& f : filters) {
+        if (f.group != "q" && f.group != "package" && f.group != "assignee" && f.group != "kev") continue;
+        std::string probe = f.sql;
+        for (size_t pos = probe.find("{+}"); pos != std::string::npos; pos = probe.find("{+}", pos))
+          probe.replace(pos, 3, "");
+        auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM findings f WHERE " + probe + " LIMIT ?) AS t");
+        if (!st) return st.error();
+        bind_args(**st, f.args);
+        (*st)->bind(static_cast<int>(f.args.size()) + 1, kSelective + 1);
+        auto r = (*st)->step();
+        if (!r) return r.error();
+        int64_t n = (*st)->integer(0);
+        if (n < best) best = n, driver = {f.group};
+        if (count_driver.empty() || n < best_count) best_count = n, count_driver = {f.group};
+      }
+      if (driver.empty() && rollup_total <= kSelective) driver = {"dims"};
+      if (driver.empty() && q.kev && q.sort == "priority") driver = {"kev"};  // its partial index is in priority order
+    }
+  } else {
+    driver = {"*"};
+  }
+  if (count_driver.empty()) count_driver = driver;
+
+  // ---- one page
+  std::vector<Arg> page_args;
+  std::string page_where = build(driver, page_args);
   if (!q.cursor.empty()) {
     auto parts = decode_cursor(q.cursor, 3);
     if (!parts || (*parts)[0] != sort->name) return bad("cursor", "not a cursor of this list and sort").error();
@@ -204,12 +286,6 @@ Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
                          " FROM findings f JOIN rules r ON r.id = f.rule_ref JOIN artifacts a ON a.id = f.artifact_id"
                          " WHERE " +
                          page_where + " ORDER BY " + sort->column + dir + ", f.id" + dir + " LIMIT ?";
-
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  sql::Transaction tx(c);  // page and total from one view
-  if (auto s = tx.begin_read(); !s) return s.error();
   Page<FindingRow> page;
   {
     auto st = c.prepare(page_sql);
@@ -241,40 +317,19 @@ Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
   }
 
   // ---- total: the rollup answers filters on its own dimensions exactly
-  std::string rollup_where = "1 = 1";
-  std::vector<Arg> rollup_args;
-  if (!q.kinds.empty()) {
-    rollup_where += " AND kind IN (" + placeholders(q.kinds.size()) + ")";
-    for (const auto& k : q.kinds) rollup_args.push_back(Arg::of(k));
-  }
-  if (!severities.empty()) {
-    rollup_where += " AND severity IN (" + placeholders(severities.size()) + ")";
-    for (auto s : severities) rollup_args.push_back(Arg::of(s));
-  }
-  rollup_where += " AND state IN (" + placeholders(states.size()) + ")";
-  for (const auto& s : states) rollup_args.push_back(Arg::of(s));
-  if (!q.priorities.empty()) {
-    rollup_where += " AND level IN (" + placeholders(q.priorities.size()) + ")";
-    for (const auto& p : q.priorities) rollup_args.push_back(Arg::of(p));
-  }
-  int64_t rollup_total = 0;
-  {
-    auto st = c.prepare("SELECT sum(n) FROM overview_counts WHERE " + rollup_where);
-    if (!st) return st.error();
-    bind_args(**st, rollup_args);
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (*r && !(*st)->is_null(0)) rollup_total = (*st)->integer(0);
-  }
   if (rollup_only) {
     page.total = rollup_total;
     return page;
   }
   {
-    auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM findings f WHERE " + where + " LIMIT ?) AS t");
+    // The count follows the page's plan: through the selective filter's
+    // index, else a scan that stops after 10,001 matches.
+    std::vector<Arg> count_args;
+    std::string count_where = build(count_driver, count_args);
+    auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM findings f WHERE " + count_where + " LIMIT ?) AS t");
     if (!st) return st.error();
-    bind_args(**st, args);
-    (*st)->bind(static_cast<int>(args.size()) + 1, kExactTotal + 1);
+    bind_args(**st, count_args);
+    (*st)->bind(static_cast<int>(count_args.size()) + 1, kExactTotal + 1);
     auto r = (*st)->step();
     if (!r) return r.error();
     page.total = *r ? (*st)->integer(0) : 0;

@@ -81,6 +81,12 @@ struct Existing {
   int practice = 0, severity = 0, score = 0;
   bool until_fix = false, due_manual = false;
   int64_t artifact_id = 0;
+  // What the last scan stored, to skip rewriting a finding that is unchanged
+  // (a rescan mostly reports the same findings again).
+  int64_t rule_ref = 0;
+  std::string package_name, package_version, fixed_versions, location, layer, finding_json, factors_json;
+  bool fixable = false, kev = false, exposed = false;
+  double epss = -1;
   Contribution contribution() const {
     return {artifact_id, practice, kind, severity, state, level, due_date, score};
   }
@@ -441,8 +447,11 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
     std::unordered_map<std::string, Existing> existing;
     {
       auto st = c.prepare(
-          "SELECT id, fingerprint, kind, state, practice, severity, priority_level, due_date, priority_score, "
-          "exception_until_fix, due_manual, sla_from FROM findings WHERE artifact_id = ?");
+          "SELECT f.id, f.fingerprint, f.kind, f.state, f.practice, f.severity, f.priority_level, f.due_date, "
+          "f.priority_score, f.exception_until_fix, f.due_manual, f.sla_from, f.rule_ref, f.package_name, "
+          "f.package_version, f.fixed_versions, f.location, f.layer, f.fixable, f.kev, f.exposed, f.epss, "
+          "d.finding_json, d.factors_json FROM findings f JOIN finding_details d ON d.finding_id = f.id "
+          "WHERE f.artifact_id = ?");
       if (!st) return st.error();
       (*st)->bind_all(artifact_id);
       for (;;) {
@@ -462,10 +471,36 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
         e.until_fix = (*st)->integer(9) != 0;
         e.due_manual = (*st)->integer(10) != 0;
         e.sla_from = (*st)->text(11);
+        e.rule_ref = (*st)->integer(12);
+        e.package_name = (*st)->text(13);
+        e.package_version = (*st)->text(14);
+        e.fixed_versions = (*st)->text(15);
+        e.location = (*st)->text(16);
+        e.layer = (*st)->text(17);
+        e.fixable = (*st)->integer(18) != 0;
+        e.kev = (*st)->integer(19) != 0;
+        e.exposed = (*st)->integer(20) != 0;
+        e.epss = (*st)->real(21);
+        e.finding_json = (*st)->text(22);
+        e.factors_json = (*st)->text(23);
         existing.emplace((*st)->text(1), std::move(e));
       }
     }
+    // Dictionary rows first, in sorted order: concurrent ingests then lock
+    // them in the same order and cannot deadlock on them.
     Dictionaries dict;
+    {
+      std::map<std::pair<std::string, std::string>, std::string> rules;
+      std::set<std::string> packages;
+      for (const Incoming& in : *incoming) {
+        rules.emplace(std::make_pair(in.kind, in.rule_id), in.title);
+        if (!in.package_name.empty()) packages.insert(in.package_name);
+      }
+      for (const auto& [key, title] : rules)
+        if (auto r = dict.rule(c, key.first, key.second, title); !r) return r.error();
+      for (const auto& p : packages)
+        if (auto s = dict.package(c, p); !s) return s.error();
+    }
     const std::string scan_date = date_of(scan_time);
     std::set<std::string> reported;
     for (Incoming& in : *incoming) {
@@ -519,23 +554,38 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
           return s.error();
       }
       std::string due = e.due_manual ? e.due_date : due_for(sla_from, in.a.priority_level, *sla);
-      auto u = sql::exec(
-          c,
-          "UPDATE findings SET kind = ?, rule_ref = ?, severity = ?, package_name = ?, package_version = ?, "
-          "fixed_versions = ?, location = ?, layer = ?, fixable = ?, epss = ?, kev = ?, exposed = ?, "
-          "priority_score = ?, priority_level = ?, practice = ?, state = ?, due_date = ?, sla_from = ?, "
-          "last_seen = ?, fixed_at = CASE WHEN ? = 'fixed' THEN fixed_at ELSE '' END, last_scan_id = ?, "
-          "exception_reason = CASE WHEN ? = 1 THEN '' ELSE exception_reason END, "
-          "exception_until = CASE WHEN ? = 1 THEN '' ELSE exception_until END, "
-          "exception_until_fix = CASE WHEN ? = 1 THEN 0 ELSE exception_until_fix END WHERE id = ?",
-          in.kind, *rule_ref, in.severity, in.package_name, in.package_version, in.fixed_versions, in.location,
-          in.layer, in.fixable, in.epss, in.kev, internet_facing, in.a.priority_score, in.a.priority_level,
-          in.a.practice, state, due, sla_from, scan_time, state, out.scan_id, clear_exception, clear_exception,
-          clear_exception, e.id);
-      if (!u) return u.error();
-      auto d = sql::exec(c, "UPDATE finding_details SET finding_json = ?, factors_json = ? WHERE finding_id = ?",
-                         in.json, in.a.priority_factors_json, e.id);
-      if (!d) return d.error();
+      const bool same = state == e.state && !clear_exception && *rule_ref == e.rule_ref &&
+                        in.severity == e.severity && in.package_name == e.package_name &&
+                        in.package_version == e.package_version && in.fixed_versions == e.fixed_versions &&
+                        in.location == e.location && in.layer == e.layer && in.fixable == e.fixable &&
+                        in.epss == e.epss && in.kev == e.kev && internet_facing == e.exposed &&
+                        in.a.priority_score == e.score && in.a.priority_level == e.level &&
+                        in.a.practice == e.practice && due == e.due_date && sla_from == e.sla_from;
+      if (same) {
+        auto u = sql::exec(c, "UPDATE findings SET last_seen = ?, last_scan_id = ? WHERE id = ?", scan_time,
+                           out.scan_id, e.id);
+        if (!u) return u.error();
+      } else {
+        auto u = sql::exec(
+            c,
+            "UPDATE findings SET kind = ?, rule_ref = ?, severity = ?, package_name = ?, package_version = ?, "
+            "fixed_versions = ?, location = ?, layer = ?, fixable = ?, epss = ?, kev = ?, exposed = ?, "
+            "priority_score = ?, priority_level = ?, practice = ?, state = ?, due_date = ?, sla_from = ?, "
+            "last_seen = ?, fixed_at = CASE WHEN ? = 'fixed' THEN fixed_at ELSE '' END, last_scan_id = ?, "
+            "exception_reason = CASE WHEN ? = 1 THEN '' ELSE exception_reason END, "
+            "exception_until = CASE WHEN ? = 1 THEN '' ELSE exception_until END, "
+            "exception_until_fix = CASE WHEN ? = 1 THEN 0 ELSE exception_until_fix END WHERE id = ?",
+            in.kind, *rule_ref, in.severity, in.package_name, in.package_version, in.fixed_versions, in.location,
+            in.layer, in.fixable, in.epss, in.kev, internet_facing, in.a.priority_score, in.a.priority_level,
+            in.a.practice, state, due, sla_from, scan_time, state, out.scan_id, clear_exception, clear_exception,
+            clear_exception, e.id);
+        if (!u) return u.error();
+      }
+      if (in.json != e.finding_json || in.a.priority_factors_json != e.factors_json) {
+        auto d = sql::exec(c, "UPDATE finding_details SET finding_json = ?, factors_json = ? WHERE finding_id = ?",
+                           in.json, in.a.priority_factors_json, e.id);
+        if (!d) return d.error();
+      }
       delta.add({artifact_id, in.a.practice, in.kind, in.severity, state, in.a.priority_level, due,
                  in.a.priority_score},
                 +1);

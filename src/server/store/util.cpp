@@ -260,11 +260,13 @@ std::optional<std::vector<std::string>> decode_cursor(std::string_view cursor, s
 
 // ------------------------------------------------------------ compression --
 
+// Level 1: reports compress about 8:1 at it, several times faster than the
+// default level, and ingest pays for it on every upload.
 Result<std::string> gzip(std::string_view data) {
   uLongf n = compressBound(static_cast<uLong>(data.size()));
   std::string out(n, '\0');
   if (compress2(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(data.data()),
-                static_cast<uLong>(data.size()), 6) != Z_OK)
+                static_cast<uLong>(data.size()), 1) != Z_OK)
     return Error(ErrorCode::kInternal, "zlib: compression failed");
   out.resize(n);
   return out;

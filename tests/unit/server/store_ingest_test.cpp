@@ -3,6 +3,9 @@
 // image digests of one repository, retention of report bodies, bad input.
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "core/json.hpp"
 #include "store_testing.hpp"
 
 namespace bulwark::store::testing {
@@ -310,6 +313,54 @@ TYPED_TEST(StoreIngestTest, DuplicateFingerprintsInOneReportCountOnce) {
   auto r = this->ingest(b);
   EXPECT_EQ(r.new_findings, 1);
   EXPECT_EQ(this->by_rule("CVE-A").severity, "HIGH");
+}
+
+}  // namespace
+}  // namespace bulwark::store::testing
+
+namespace bulwark::store::testing {
+namespace {
+
+// A report as the project's own fixtures write it (no fingerprints, no
+// scanner keys): everything it carries is stored and readable back.
+TYPED_TEST(StoreIngestTest, ARealReportFixtureIsStoredWhole) {
+  std::string body = bulwark::testing::read_file(bulwark::testing::fixture("enrich/report-debian-image.json"));
+  auto parsed = report_from_json(body, "fixture");
+  ASSERT_TRUE(parsed.ok());
+  auto r = this->store_->ingest(body, this->actor_);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_TRUE(r->created);
+  std::set<std::string> fingerprints;
+  for (const auto& f : parsed->findings)
+    fingerprints.insert(f.fingerprint.empty() ? fingerprint(f, parsed->target) : f.fingerprint);
+  EXPECT_EQ(r->new_findings, static_cast<int>(fingerprints.size()));
+  FindingQuery q;
+  q.artifact_id = r->artifact_id;
+  auto rows = this->all(q);
+  EXPECT_EQ(rows.size(), fingerprints.size());
+  for (const auto& row : rows) EXPECT_TRUE(fingerprints.count(row.fingerprint)) << row.rule_id;
+  auto art = this->store_->get_artifact(r->artifact_id);
+  ASSERT_TRUE(art.ok());
+  EXPECT_EQ(art->name, "localhost/bulwark-fixture");
+  EXPECT_EQ(art->os_eol, "2026-06-10");
+  auto pkgs = this->store_->packages(r->artifact_id, "");
+  ASSERT_TRUE(pkgs.ok());
+  size_t want = parsed->inventory.packages.size();
+  for (const auto& app : parsed->inventory.applications) want += app.packages.size();
+  EXPECT_EQ(pkgs->size(), want);
+  auto layers = this->store_->layers(r->artifact_id);
+  ASSERT_TRUE(layers.ok());
+  EXPECT_EQ(layers->size(), parsed->target.artifact.layers.size());
+  int64_t in_layers = 0;
+  for (const auto& l : *layers) in_layers += l.findings;
+  int64_t with_layer = 0;
+  for (const auto& f : parsed->findings) with_layer += !f.location.layer.empty();
+  EXPECT_EQ(in_layers, with_layer);
+  auto detail = this->store_->get_finding(rows.front().id);
+  ASSERT_TRUE(detail.ok());
+  auto j = parse_json(detail->finding_json, "stored finding");
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(get_string(*j, "fingerprint"), rows.front().fingerprint);
 }
 
 }  // namespace
