@@ -8,6 +8,10 @@
 #include "core/json.hpp"
 #include "server/openapi.hpp"
 #include "server/router.hpp"
+#include "testing/testing.hpp"
+
+#include <unistd.h>
+#include <filesystem>
 
 namespace bulwark::server {
 namespace {
@@ -64,6 +68,33 @@ TEST(OpenApi, EveryReferenceResolves) {
   };
   walk(doc);
   EXPECT_TRUE(missing.empty()) << *missing.begin();
+}
+
+}  // namespace
+}  // namespace bulwark::server
+
+namespace bulwark::server {
+namespace {
+
+// The official OpenAPI 3.0 schema check and $ref resolution of
+// @apidevtools/swagger-parser (npm ci --prefix tests/tools).
+TEST(OpenApi, ValidatesWithSwaggerParser) {
+  namespace fs = std::filesystem;
+  fs::path tools = fs::path(BULWARK_SOURCE_DIR) / "tests/tools/node_modules";
+  if (!fs::exists(tools / "@apidevtools/swagger-parser")) GTEST_SKIP() << "run npm ci --prefix tests/tools";
+  if (!testing::have_tool("node")) GTEST_SKIP() << "node is not installed";
+  fs::path dir = fs::temp_directory_path() / ("bulwark-openapi-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  testing::write_file(dir / "openapi.json", openapi_document(make_api_router()));
+  testing::write_file(dir / "validate.js",
+                      "const P = require('@apidevtools/swagger-parser');\n"
+                      "P.validate(process.argv[2]).then(a => console.log('valid ' + Object.keys(a.paths).length))\n"
+                      "  .catch(e => { console.log('invalid: ' + e.message); process.exit(1); });\n");
+  auto r = testing::sh("NODE_PATH=" + tools.string() + " node " + (dir / "validate.js").string() + " " +
+                       (dir / "openapi.json").string() + " 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("valid ", 0), 0u) << r.out;
+  fs::remove_all(dir);
 }
 
 }  // namespace
