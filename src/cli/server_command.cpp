@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -78,8 +79,10 @@ int upload_report_json(const std::string& json_text, const UploadFlags& f) {
     print_error(r.error());
     return kExitError;
   }
-  log_info(std::string(r->created ? "uploaded" : "already on the server") + ": scan " + std::to_string(r->scan_id) +
-           " of artifact " + std::to_string(r->artifact_id));
+  // Said whatever the log level: the user asked for the upload.
+  std::fprintf(stderr, "bulwark: %s: scan %lld of artifact %lld at %s\n",
+               r->created ? "uploaded" : "already on the server", static_cast<long long>(r->scan_id),
+               static_cast<long long>(r->artifact_id), f.server.c_str());
   return kExitOk;
 }
 

@@ -277,6 +277,11 @@ std::string fingerprint(const Finding& f, const Target& t) {
   // Configuration findings: the same policy can fail on several fields of one
   // resource (each container of a pod).
   if (auto field = f.attributes.find("field"); field != f.attributes.end()) part(field->second);
+  // … and several times on one field, saying what each time ("no cpu limit",
+  // "no memory limit"): distinct problems, to be triaged apart.
+  if (f.kind == FindingKind::kMisconfiguration) {
+    if (auto message = f.attributes.find("message"); message != f.attributes.end()) part(message->second);
+  }
   return h.hex();
 }
 

@@ -476,6 +476,18 @@ TEST_P(ServerApi, UsersTokensAndTheUploadClient) {
   EXPECT_NE(up.exit_code, 0);
   EXPECT_NE(up.err.find("refused"), std::string::npos) << up.err;
   EXPECT_EQ(admin.get("/api/v1/scans")["total"], 1);
+
+  // Any scan command uploads when it finishes: a configuration scan of the
+  // Kubernetes fixtures lands as a filesystem artifact with misconfigurations.
+  auto scan = bulwark({"config", testing::fixture("config/kubernetes").string(), "-f", "json", "-o",
+                       (dir_ / "config.json").string(), "--server", server_->url(), "--token", tokens_["operator"]});
+  EXPECT_NE(scan.exit_code, 3) << scan.err;
+  EXPECT_NE(scan.err.find("uploaded"), std::string::npos) << scan.err;
+  EXPECT_EQ(admin.get("/api/v1/scans")["total"], 2);
+  json misconfig = admin.get("/api/v1/findings?kind=misconfiguration&limit=500");
+  json saved = json::parse(testing::read_file(dir_ / "config.json"));
+  EXPECT_GT(misconfig["total"].get<int>(), 0);
+  EXPECT_EQ(misconfig["total"].get<size_t>(), saved["findings"].size());
 }
 
 TEST_P(ServerApi, TicketsGoToTheConfiguredWebhook) {

@@ -60,6 +60,21 @@ TEST(Fingerprint, IgnoresTagButNotRepository) {
   EXPECT_EQ(fingerprint(f, port), fingerprint(f, port_tag));
 }
 
+TEST(Fingerprint, MisconfigurationsOnOneFieldStayApartByWhatTheySay) {
+  Target t{TargetKind::kFilesystem, "deploy", "", {}, {}};
+  Finding cpu;
+  cpu.kind = FindingKind::kMisconfiguration;
+  cpu.id = "BW-K8S-020";
+  cpu.location.path = "pod.yaml";
+  cpu.attributes = {{"resource", "Pod/web"}, {"field", "spec.containers[0]"}, {"message", "container 'a' has no cpu limit"}};
+  Finding memory = cpu;
+  memory.attributes["message"] = "container 'a' has no memory limit";
+  EXPECT_NE(fingerprint(cpu, t), fingerprint(memory, t));
+  Finding moved = cpu;
+  moved.location.line = 40;  // an edit above it does not make it a new finding
+  EXPECT_EQ(fingerprint(cpu, t), fingerprint(moved, t));
+}
+
 TEST(CleanPath, RejectsClimbingAboveRoot) {
   EXPECT_EQ(clean_path("./etc//os-release"), "etc/os-release");
   EXPECT_EQ(clean_path("/usr/lib/../lib/os-release"), "usr/lib/os-release");
