@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, onUnauthorized, setCsrf, ApiError } from './api';
-import { LANGS, setLang, t, useLang, type Lang } from './i18n';
+import { LANGS, setLang, t, tv, useLang, type Lang } from './i18n';
 import { navigate, useRoute, href, type Route } from './router';
 import type { Me, User } from './types';
 import { Loading } from './components/common';
@@ -63,7 +63,7 @@ function Page({ route, user }: { route: Route; user: User }) {
     case undefined: return <OverviewPage />;
     case 'findings': return b ? <FindingDetailPage id={b} user={user} /> : <FindingsPage route={route} user={user} />;
     case 'artifacts': return b ? <ArtifactDetailPage id={b} route={route} user={user} /> : <ArtifactsPage route={route} />;
-    case 'admin': return user.role === 'admin' ? <AdminPage route={route} /> : <Forbidden />;
+    case 'admin': return user.role === 'admin' ? <AdminPage route={route} user={user} /> : <Forbidden />;
     default: return <NotFound />;
   }
 }
@@ -106,7 +106,12 @@ function Shell({ user, route, lang, onLogout, children }: { user: User; route: R
                 {LANGS.map((l) => <option value={l.id}>{l.label}</option>)}
               </select>
             </label>
-            <span class="user" data-testid="current-user">{user.name} <span class="role">{t(`role.${user.role}` as 'role.viewer')}</span></span>
+            <span class="user" data-testid="current-user" title={t('app.signedInAs', { name: user.name, role: tv('role', user.role) })}>
+              <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"><circle cx="12" cy="8" r="4" /><path d="M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7" /></svg>
+              <span class="sr-only">{t('app.signedInAsLabel')}</span>
+              <span data-testid="current-user-name">{user.name}</span>
+              <span class="role" data-testid="current-user-role" data-role={user.role}>{tv('role', user.role)}</span>
+            </span>
             <button type="button" class="btn btn-ghost" onClick={onLogout} data-testid="logout">{t('nav.logout')}</button>
           </div>
         </header>

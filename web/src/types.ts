@@ -115,7 +115,7 @@ export interface Overview { generated_at?: string; stages: Stage[]; totals?: Rec
 
 export interface TrendDay { date: string; open: Counts; new?: number; fixed?: number }
 
-export interface AdminUser { name: string; role: string; created_at?: string; last_login?: string | null }
+export interface AdminUser { name: string; role: string; created_at?: string; last_login?: string | null; disabled?: boolean }
 export interface Token { id: string | number; name: string; role: string; created_at?: string; last_used?: string | null; [k: string]: unknown }
 export interface Settings {
   sla_days: Record<string, number>;

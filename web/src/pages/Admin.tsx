@@ -2,19 +2,19 @@ import { useEffect, useState } from 'preact/hooks';
 import { del, enc, get, patch, post, put } from '../api';
 import { fmtDateTime, t, tv } from '../i18n';
 import { navigate, type Route } from '../router';
-import { ROLES, PRIORITIES, type AdminUser, type AuditEntry, type Page, type Settings, type Token } from '../types';
+import { ROLES, PRIORITIES, type AdminUser, type AuditEntry, type Page, type Settings, type Token, type User } from '../types';
 import { Card, Empty, ErrorBox, Loading, Tabs } from '../components/common';
 
 const SECTIONS = ['users', 'tokens', 'settings', 'audit'];
 
-export function AdminPage({ route }: { route: Route }) {
+export function AdminPage({ route, user }: { route: Route; user: User }) {
   const section = SECTIONS.includes(route.parts[1]) ? route.parts[1] : 'users';
   return (
     <div class="page" data-testid="admin-page">
       <div class="page-head"><h1>{t('admin.title')}</h1></div>
       <Tabs tabs={SECTIONS.map((s) => ({ id: s, label: t(`admin.${s}` as 'admin.users') }))} active={section} onSelect={(s) => navigate('/admin/' + s)} />
       <div class="tab-body" role="tabpanel">
-        {section === 'users' && <Users />}
+        {section === 'users' && <Users me={user} />}
         {section === 'tokens' && <Tokens />}
         {section === 'settings' && <SettingsForm />}
         {section === 'audit' && <Audit />}
@@ -37,46 +37,127 @@ function RoleSelect({ value, onChange, label, testid }: { value: string; onChang
   );
 }
 
-function Users() {
+type Panel = { name: string; kind: 'password' | 'delete' } | null;
+
+// Every change reloads the list and re-keys its rows, so a refused change
+// (the server answers 409 to demoting, disabling or deleting yourself) puts
+// the row's controls back to what the server holds.
+function Users({ me }: { me: User }) {
   const [users, setUsers] = useState<AdminUser[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState('');
+  const [panel, setPanel] = useState<Panel>(null);
+  const [busy, setBusy] = useState(false);
   const [name, setName] = useState('');
   const [role, setRole] = useState('viewer');
   const [password, setPassword] = useState('');
   const [v, setV] = useState(0);
   useEffect(() => { get<Page<AdminUser> | AdminUser[]>('/users').then((r) => setUsers(listOf(r))).catch(setError); }, [v]);
-  const run = (p: Promise<unknown>) => p.then(() => { setError(null); setV((x) => x + 1); }).catch(setError);
+  const run = async (p: () => Promise<unknown>, ok: string) => {
+    setBusy(true); setError(null); setNotice('');
+    try { await p(); setNotice(ok); setPanel(null); return true; }
+    catch (e) { setError(e); return false; }
+    finally { setBusy(false); setV((x) => x + 1); }
+  };
+  const path = (u: AdminUser) => '/users/' + enc(u.name);
+  const toggle = (u: AdminUser, kind: 'password' | 'delete') =>
+    setPanel(panel && panel.name === u.name && panel.kind === kind ? null : { name: u.name, kind });
   return (
     <>
       <ErrorBox error={error} />
+      {notice && <div class="alert alert-ok" role="status" data-testid="notice">{notice}</div>}
       <Card title={t('admin.users')}>
         {!users ? <Loading /> : (
           <table class="table" data-testid="users-table">
-            <thead><tr><th scope="col">{t('admin.name')}</th><th scope="col">{t('admin.role')}</th><th scope="col">{t('admin.created')}</th><th scope="col">{t('admin.lastLogin')}</th><th scope="col"><span class="sr-only">{t('admin.actions')}</span></th></tr></thead>
+            <thead><tr><th scope="col">{t('admin.name')}</th><th scope="col">{t('admin.role')}</th><th scope="col">{t('admin.status')}</th><th scope="col">{t('admin.created')}</th><th scope="col">{t('admin.lastLogin')}</th><th scope="col"><span class="sr-only">{t('admin.actions')}</span></th></tr></thead>
             <tbody>
-              {users.map((u) => (
-                <tr data-testid="user-row">
-                  <td>{u.name}</td>
-                  <td><RoleSelect label={t('admin.roleOf', { name: u.name })} value={u.role} onChange={(r) => run(patch('/users/' + enc(u.name), { role: r }))} /></td>
-                  <td>{fmtDateTime(u.created_at)}</td>
-                  <td>{fmtDateTime(u.last_login)}</td>
-                  <td class="right"><button type="button" class="btn btn-danger btn-small" onClick={() => confirm(t('admin.confirmDeleteUser', { name: u.name })) && run(del('/users/' + enc(u.name)))}>{t('admin.delete')}</button></td>
-                </tr>
-              ))}
+              {users.map((u) => {
+                const open = panel && panel.name === u.name ? panel.kind : null;
+                return [
+                  <tr key={`${u.name}:${v}`} data-testid="user-row" data-user={u.name} data-role={u.role} data-disabled={u.disabled ? 'true' : 'false'}>
+                    <td>{u.name}{u.name === me.name && <> <span class="tag" data-testid="user-you">{t('admin.you')}</span></>}</td>
+                    <td><RoleSelect label={t('admin.roleOf', { name: u.name })} value={u.role} testid="user-role"
+                      onChange={(r) => run(() => patch(path(u), { role: r }), t('admin.roleChanged', { name: u.name, role: tv('role', r) }))} /></td>
+                    <td>{u.disabled
+                      ? <span class="badge user-disabled" data-testid="user-status">{t('admin.disabled')}</span>
+                      : <span class="badge user-active" data-testid="user-status">{t('admin.active')}</span>}</td>
+                    <td>{fmtDateTime(u.created_at)}</td>
+                    <td>{fmtDateTime(u.last_login)}</td>
+                    <td class="right nowrap">
+                      <div class="row-actions" role="group" aria-label={t('admin.actionsFor', { name: u.name })}>
+                        <button type="button" class="btn btn-small" aria-expanded={open === 'password'} data-testid="user-set-password"
+                          onClick={() => toggle(u, 'password')}>{t('admin.setPassword')}</button>
+                        <button type="button" class="btn btn-small" disabled={busy} data-testid="user-toggle-disabled"
+                          onClick={() => run(() => patch(path(u), { disabled: !u.disabled }),
+                            t(u.disabled ? 'admin.userEnabled' : 'admin.userDisabled', { name: u.name }))}>
+                          {t(u.disabled ? 'admin.enable' : 'admin.disable')}</button>
+                        <button type="button" class="btn btn-danger btn-small" aria-expanded={open === 'delete'} data-testid="user-delete"
+                          onClick={() => toggle(u, 'delete')}>{t('admin.delete')}</button>
+                      </div>
+                    </td>
+                  </tr>,
+                  open === 'password' && (
+                    <tr key={`${u.name}:password`} class="row-panel"><td colSpan={6}>
+                      <PasswordForm name={u.name} busy={busy} onCancel={() => setPanel(null)}
+                        onSubmit={(pw) => run(() => patch(path(u), { password: pw }), t('admin.passwordChanged', { name: u.name }))} />
+                    </td></tr>
+                  ),
+                  open === 'delete' && (
+                    <tr key={`${u.name}:delete`} class="row-panel"><td colSpan={6}>
+                      <div class="confirm" role="alertdialog" aria-label={t('admin.delete')} data-testid="confirm-delete">
+                        <span>{t('admin.confirmDeleteUser', { name: u.name })}</span>
+                        <button type="button" class="btn btn-danger btn-small" disabled={busy} data-testid="confirm-delete-yes"
+                          onClick={() => run(() => del(path(u)), t('admin.userDeleted', { name: u.name }))}>{t('admin.delete')}</button>
+                        <button type="button" class="btn btn-ghost btn-small" onClick={() => setPanel(null)}>{t('admin.cancel')}</button>
+                      </div>
+                    </td></tr>
+                  ),
+                ];
+              })}
             </tbody>
           </table>
         )}
       </Card>
       <Card title={t('admin.newUser')}>
-        <form class="form-row" onSubmit={(e) => { e.preventDefault(); run(post('/users', { name, role, password }).then(() => { setName(''); setPassword(''); })); }}>
-          <label class="field"><span>{t('admin.name')}</span><input required value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} /></label>
-          <label class="field"><span>{t('admin.role')}</span><RoleSelect label={t('admin.role')} value={role} onChange={setRole} /></label>
-          <label class="field"><span>{t('login.password')}</span><input type="password" minLength={12} required autocomplete="new-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} /></label>
-          <button type="submit" class="btn btn-primary">{t('admin.create')}</button>
+        <form class="form-row" data-testid="new-user" onSubmit={(e) => {
+          e.preventDefault();
+          const created = name;
+          run(() => post('/users', { name, role, password }), t('admin.userCreated', { name: created }))
+            .then((ok) => { if (ok) { setName(''); setPassword(''); } });
+        }}>
+          <label class="field"><span>{t('admin.name')}</span><input required data-testid="new-user-name" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} /></label>
+          <label class="field"><span>{t('admin.role')}</span><RoleSelect label={t('admin.role')} testid="new-user-role" value={role} onChange={setRole} /></label>
+          <label class="field"><span>{t('login.password')}</span><input type="password" minLength={12} required autocomplete="new-password" data-testid="new-user-password" value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} /></label>
+          <button type="submit" class="btn btn-primary" disabled={busy} data-testid="new-user-submit">{t('admin.create')}</button>
         </form>
         <p class="muted small">{t('admin.passwordRule')}</p>
       </Card>
     </>
+  );
+}
+
+// A new password typed twice; the server checks the length again.
+function PasswordForm({ name, busy, onSubmit, onCancel }: { name: string; busy: boolean; onSubmit: (pw: string) => void; onCancel: () => void }) {
+  const [pw, setPw] = useState('');
+  const [again, setAgain] = useState('');
+  const [problem, setProblem] = useState('');
+  return (
+    <form class="form-row" data-testid="password-form" onSubmit={(e) => {
+      e.preventDefault();
+      if (pw.length < 12) setProblem(t('admin.passwordRule'));
+      else if (pw !== again) setProblem(t('admin.passwordMismatch'));
+      else { setProblem(''); onSubmit(pw); }
+    }}>
+      <label class="field"><span>{t('admin.newPasswordFor', { name })}</span>
+        <input type="password" required minLength={12} autocomplete="new-password" data-testid="password-new" value={pw}
+          onInput={(e) => setPw((e.target as HTMLInputElement).value)} /></label>
+      <label class="field"><span>{t('admin.repeatPassword')}</span>
+        <input type="password" required autocomplete="new-password" data-testid="password-repeat" value={again}
+          onInput={(e) => setAgain((e.target as HTMLInputElement).value)} /></label>
+      <button type="submit" class="btn btn-primary btn-small" disabled={busy} data-testid="password-submit">{t('admin.setPassword')}</button>
+      <button type="button" class="btn btn-ghost btn-small" onClick={onCancel}>{t('admin.cancel')}</button>
+      {problem && <div class="alert alert-error inline-alert" role="alert" data-testid="password-problem">{problem}</div>}
+    </form>
   );
 }
 
@@ -154,12 +235,12 @@ function SettingsForm() {
       </Card>
       <Card title={t('admin.webhook')}>
         <div class="form-row">
-          <label class="field grow"><span>URL</span><input type="url" value={wh.url || ''} placeholder="https://tickets.example/api" onInput={(e) => setWh('url', (e.target as HTMLInputElement).value)} /></label>
+          <label class="field grow"><span>URL</span><input type="url" data-testid="webhook-url" value={wh.url || ''} placeholder="https://tickets.example/api" onInput={(e) => setWh('url', (e.target as HTMLInputElement).value)} /></label>
           <label class="field"><span>{t('admin.format')}</span>
-            <select value={wh.format || 'generic'} onChange={(e) => setWh('format', (e.target as HTMLSelectElement).value)}>
+            <select data-testid="webhook-format" value={wh.format || 'generic'} onChange={(e) => setWh('format', (e.target as HTMLSelectElement).value)}>
               <option value="generic">{t('admin.formatGeneric')}</option><option value="jira">Jira</option>
             </select></label>
-          <label class="field"><span>{t('admin.projectKey')}</span><input value={wh.project_key || ''} onInput={(e) => setWh('project_key', (e.target as HTMLInputElement).value)} /></label>
+          <label class="field"><span>{t('admin.projectKey')}</span><input data-testid="webhook-project-key" value={wh.project_key || ''} onInput={(e) => setWh('project_key', (e.target as HTMLInputElement).value)} /></label>
         </div>
       </Card>
       <div class="form-actions"><button type="submit" class="btn btn-primary">{t('admin.save')}</button></div>
