@@ -4,9 +4,11 @@
 // Starts the server on a free loopback port with a fresh data directory and a
 // first admin, uploads sample reports through the API, drives Debian's
 // Chromium with playwright-core, saves screenshots into --artifacts, and stops
-// the server by its PID. Prints "N passed, N failed"; exits 77 (skip) when
+// the server by its PID. A loopback HTTP receiver plays the ticket system
+// (Jira's create-issue endpoint) for the ticket scenario. Prints "N passed, N failed"; exits 77 (skip) when
 // Chromium or playwright-core is missing.
 import { spawn, execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, rmSync, mkdirSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -77,12 +79,40 @@ async function stopServer(child) {
   clearTimeout(t);
 }
 
+// ------------------------------------------------------ ticket receiver --
+// A stand-in for Jira's create-issue endpoint on a loopback port: it keeps
+// every request it gets (method, path, headers, parsed JSON body) and answers
+// as Jira does, 201 {"id","key"}. The server's ticket webhook is pointed here.
+function startTicketReceiver() {
+  const received = [];
+  const srv = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body = null;
+      try { body = JSON.parse(text); } catch { /* kept as text below */ }
+      received.push({ method: req.method, path: req.url, headers: req.headers, text, body });
+      res.writeHead(201, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ id: '10001', key: 'SEC-7', self: 'http://jira.invalid/rest/api/2/issue/10001' }));
+    });
+  });
+  return new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      resolve({ url: `http://127.0.0.1:${port}`, received, close: () => new Promise((r) => { srv.close(() => r()); srv.closeAllConnections?.(); }) });
+    });
+  });
+}
+
 // ------------------------------------------------------------------ main --
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bulwark-e2e-'));
 const password = 'e2e-' + randomBytes(12).toString('hex');
-let server, browser;
+let server, browser, tickets;
 const results = [];
 try {
+  tickets = await startTicketReceiver();
   server = await startServer(dataDir, password);
   console.log(`server ${server.url} (pid ${server.child.pid}), data ${dataDir}`);
   const admin = new Api(server.url);
@@ -119,7 +149,7 @@ try {
     args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
-  const ctx = { ...ctx0, browser, base: server.url, user: server.admin, password, admin, uploaded, artifacts };
+  const ctx = { ...ctx0, browser, base: server.url, user: server.admin, password, admin, uploaded, artifacts, tickets };
   for (const s of scenarios) {
     if (only && !only.includes(s.name)) continue;
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, locale: 'en-US' });
@@ -148,6 +178,7 @@ try {
     writeFileSync(path.join(artifacts, 'server.log'), server.log.join(''));
     await stopServer(server.child);
   }
+  if (tickets) await tickets.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
 const passed = results.filter((r) => r.ok).length;

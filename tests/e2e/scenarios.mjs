@@ -43,6 +43,24 @@ async function findingId(ctx, artifact, ruleId, pkg) {
   return String(f.id);
 }
 
+function userRow(page, name) {
+  return page.locator(`[data-testid=user-row][data-user="${name}"]`);
+}
+
+async function apiUser(ctx, name) {
+  return (await ctx.admin.call('GET', '/users')).data.items.find((u) => u.name === name);
+}
+
+// A login through the API: true when accepted, false on 401, anything else throws.
+async function canLogIn(ctx, name, password) {
+  const res = await fetch(ctx.base + '/api/v1/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: name, password }),
+  });
+  if (res.status === 200) return true;
+  if (res.status === 401) return false;
+  throw new Error(`login as ${name} -> ${res.status}: ${await res.text()}`);
+}
+
 export const scenarios = [
   {
     name: 'login-and-overview',
@@ -384,4 +402,172 @@ export const scenarios = [
       await shot(ctx, page, 'admin-audit.png');
     },
   },
+  {
+    name: 'ticket-to-jira',
+    async run(ctx) {
+      const { page, tickets } = ctx;
+      const host = await artifactId(ctx, 'node-1.example');
+      const id = await findingId(ctx, host, 'CVE-2023-4911');
+      await login(ctx, page, '#/admin/settings');
+      await page.getByTestId('settings-form').waitFor();
+      // The webhook points at the runner's loopback receiver, in Jira format.
+      const url = tickets.url + '/rest/api/2/issue';
+      await page.getByTestId('webhook-url').fill(url);
+      await page.getByTestId('webhook-format').selectOption('jira');
+      await page.getByTestId('webhook-project-key').fill('SEC');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.locator('[data-testid=settings-form] [role=status]').waitFor();
+      const wh = (await ctx.admin.call('GET', '/settings')).data.webhook;
+      check(wh.url === url && wh.format === 'jira' && wh.project_key === 'SEC', 'stored webhook ' + JSON.stringify(wh));
+
+      await page.goto(`${ctx.base}/#/findings/${id}`);
+      await page.getByTestId('finding-detail').waitFor();
+      check(await page.getByTestId('ticket-ref').count() === 0, 'no ticket before the button is pressed');
+      const before = tickets.received.length;
+      await page.getByTestId('ticket').click();
+      await page.getByTestId('notice').waitFor();
+      await poll(async () => (await page.getByTestId('ticket-ref').count()) === 1 &&
+        (await page.getByTestId('ticket-ref').innerText()).trim() === 'SEC-7', 'ticket reference SEC-7 shown');
+      await shot(ctx, page, 'finding-ticket.png');
+
+      // What the ticket system received: one Jira create-issue body for this finding.
+      check(tickets.received.length === before + 1, `one request to the receiver, got ${tickets.received.length - before}`);
+      const got = tickets.received[tickets.received.length - 1];
+      check(got.method === 'POST' && got.path === '/rest/api/2/issue', `POST /rest/api/2/issue, got ${got.method} ${got.path}`);
+      check(String(got.headers['content-type']).startsWith('application/json'), 'JSON content type: ' + got.headers['content-type']);
+      check(got.body && typeof got.body.fields === 'object', 'a body with fields: ' + got.text.slice(0, 200));
+      const f = (await ctx.admin.call('GET', '/findings/' + id)).data;
+      const fields = got.body.fields;
+      check(fields.project?.key === 'SEC', 'project key ' + JSON.stringify(fields.project));
+      check(typeof fields.issuetype?.name === 'string' && fields.issuetype.name !== '', 'issue type ' + JSON.stringify(fields.issuetype));
+      check(fields.summary.includes(f.rule_id) && fields.summary.includes(f.package_name) && fields.summary.includes(f.artifact_name),
+        `summary names ${f.rule_id}, ${f.package_name}, ${f.artifact_name}: ${fields.summary}`);
+      check(fields.description.includes(`${ctx.base}/#/findings/${id}`), 'description links the finding: ' + fields.description);
+      check(fields.description.includes(`Severity: ${f.severity}`), 'description gives the severity');
+      check(Array.isArray(fields.labels) && fields.labels.includes('bulwark') && fields.labels.includes(f.priority.level),
+        'labels ' + JSON.stringify(fields.labels));
+      if (f.due_date) check(fields.duedate === String(f.due_date).slice(0, 10), `duedate ${fields.duedate} = ${f.due_date}`);
+
+      // The reference is stored with the finding and its history, and stays after a reload.
+      check(f.ticket === 'SEC-7', 'stored ticket ' + JSON.stringify(f.ticket));
+      check(f.history.some((h) => h.field === 'ticket' && h.new === 'SEC-7'), 'ticket in the history');
+      await page.reload();
+      await page.getByTestId('ticket-ref').waitFor();
+      check((await page.getByTestId('ticket-ref').innerText()).trim() === 'SEC-7', 'reference kept after reload');
+    },
+  },
+  {
+    name: 'user-management',
+    async run(ctx) {
+      const { page } = ctx;
+      const suffix = Date.now().toString(36);
+      const name = 'dana-' + suffix;
+      const first = 'first-password-' + suffix;
+      const second = 'second-password-' + suffix;
+      await login(ctx, page, '#/admin/users');
+      await page.getByTestId('users-table').waitFor();
+      // The header says who is signed in; the own row is marked.
+      check((await page.getByTestId('current-user-name').innerText()).trim() === ctx.user, 'header names the admin');
+      check(await page.getByTestId('current-user-role').getAttribute('data-role') === 'admin', 'header shows the admin role');
+      await userRow(page, ctx.user).getByTestId('user-you').waitFor();
+
+      // Create a viewer.
+      await page.getByTestId('new-user-name').fill(name);
+      await page.getByTestId('new-user-role').selectOption('viewer');
+      await page.getByTestId('new-user-password').fill(first);
+      await page.getByTestId('new-user-submit').click();
+      await userRow(page, name).waitFor();
+      check((await page.getByTestId('notice').innerText()).includes(name), 'notice names the new user');
+      let u = await apiUser(ctx, name);
+      check(u && u.role === 'viewer' && !u.disabled, 'stored as an enabled viewer: ' + JSON.stringify(u));
+
+      // The server refuses to demote, disable or delete the signed-in admin;
+      // the page shows why and puts the row back as the server holds it.
+      await userRow(page, ctx.user).getByTestId('user-role').selectOption('viewer');
+      await poll(async () => (await page.getByTestId('error').count()) === 1 &&
+        (await page.getByTestId('error').innerText()).includes('you cannot demote or disable yourself'), 'refusal to demote shown');
+      await poll(async () => (await userRow(page, ctx.user).getByTestId('user-role').inputValue()) === 'admin', 'own role select back to admin');
+
+      // Change the new user's role: that works, and the refusal above goes away.
+      await userRow(page, name).getByTestId('user-role').selectOption('operator');
+      await poll(async () => (await userRow(page, name).getAttribute('data-role')) === 'operator', 'row shows operator');
+      await poll(async () => (await page.getByTestId('error').count()) === 0 &&
+        (await page.getByTestId('notice').innerText()).includes(name), 'role change confirmed, no error');
+      check((await apiUser(ctx, name)).role === 'operator', 'stored role operator');
+
+      await userRow(page, ctx.user).getByTestId('user-toggle-disabled').click();
+      await poll(async () => (await page.getByTestId('notice').count()) === 0 && (await page.getByTestId('error').count()) === 1 &&
+        (await page.getByTestId('error').innerText()).includes('you cannot demote or disable yourself'), 'refusal to disable shown');
+      check(await userRow(page, ctx.user).getAttribute('data-disabled') === 'false', 'own row still enabled');
+      await userRow(page, ctx.user).getByTestId('user-delete').click();
+      await page.getByTestId('confirm-delete-yes').click();
+      await poll(async () => (await page.getByTestId('error').innerText()).includes('you cannot delete yourself'), 'refusal to delete shown');
+      u = await apiUser(ctx, ctx.user);
+      check(u && u.role === 'admin' && !u.disabled, 'the admin is unchanged: ' + JSON.stringify(u));
+
+      // A new password, typed twice: a mismatch is caught before anything is sent.
+      await userRow(page, name).getByTestId('user-set-password').click();
+      await page.getByTestId('password-new').fill(second);
+      await page.getByTestId('password-repeat').fill(second + 'x');
+      await page.getByTestId('password-submit').click();
+      await page.getByTestId('password-problem').waitFor();
+      check(await canLogIn(ctx, name, first), 'the first password still works after the mismatch');
+      await page.getByTestId('password-repeat').fill(second);
+      await shot(ctx, page, 'admin-users.png');
+      await page.getByTestId('password-submit').click();
+      await poll(async () => (await page.getByTestId('password-form').count()) === 0 &&
+        (await page.getByTestId('notice').innerText()).includes(name), 'password set, form closed');
+      check(await canLogIn(ctx, name, second), 'the new password works');
+      check(!(await canLogIn(ctx, name, first)), 'the old password no longer works');
+
+      // The user signs in elsewhere and sees who they are.
+      const other = await ctx.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+      try {
+        const p2 = await other.newPage();
+        await p2.goto(ctx.base + '/');
+        await p2.getByLabel('User name').fill(name);
+        await p2.getByLabel('Password').fill(second);
+        await p2.getByRole('button', { name: 'Sign in' }).click();
+        await p2.getByTestId('overview').waitFor();
+        check((await p2.getByTestId('current-user-name').innerText()).trim() === name, 'header names the new user');
+        check(await p2.getByTestId('current-user-role').getAttribute('data-role') === 'operator', 'header shows operator');
+        check(await p2.getByTestId('nav-admin').count() === 0, 'no Administration for an operator');
+
+        // Disabled: its session ends and it can no longer sign in.
+        await userRow(page, name).getByTestId('user-toggle-disabled').click();
+        await poll(async () => (await userRow(page, name).getAttribute('data-disabled')) === 'true', 'row shows disabled');
+        check((await userRow(page, name).getByTestId('user-status').innerText()).includes('Disabled'), 'status says Disabled');
+        check((await apiUser(ctx, name)).disabled === true, 'stored as disabled');
+        await p2.getByTestId('nav-findings').click();
+        await p2.getByTestId('login-form').waitFor();
+        await p2.getByLabel('User name').fill(name);
+        await p2.getByLabel('Password').fill(second);
+        await p2.getByRole('button', { name: 'Sign in' }).click();
+        await p2.getByTestId('login-error').waitFor();
+        check((await p2.getByTestId('login-error').innerText()).includes('Wrong user name or password'), 'disabled user refused');
+        check(await p2.getByTestId('current-user').count() === 0, 'still signed out');
+      } finally {
+        await other.close();
+      }
+
+      // Enabled again, it can sign in.
+      await userRow(page, name).getByTestId('user-toggle-disabled').click();
+      await poll(async () => (await userRow(page, name).getAttribute('data-disabled')) === 'false', 'row shows enabled');
+      check(await canLogIn(ctx, name, second), 'enabled user signs in');
+
+      // Deleted, after a confirmation that can be cancelled.
+      await userRow(page, name).getByTestId('user-delete').click();
+      check((await page.getByTestId('confirm-delete').innerText()).includes(name), 'confirmation names the user');
+      await page.getByTestId('confirm-delete').getByRole('button', { name: 'Cancel' }).click();
+      check(await page.getByTestId('confirm-delete').count() === 0 && await userRow(page, name).count() === 1, 'cancel keeps the user');
+      await userRow(page, name).getByTestId('user-delete').click();
+      await page.getByTestId('confirm-delete-yes').click();
+      await poll(async () => (await userRow(page, name).count()) === 0, 'row gone');
+      check(!(await apiUser(ctx, name)), 'user deleted on the server');
+
+      const audit = (await ctx.admin.call('GET', '/audit?limit=200')).data.items.filter((e) => e.object === 'user:' + name).map((e) => e.action);
+      for (const a of ['user_create', 'user_update', 'user_delete']) check(audit.includes(a), `audit has ${a}: ${audit.join(', ')}`);
+    },
+  },
+
 ];

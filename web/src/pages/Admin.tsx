@@ -39,9 +39,9 @@ function RoleSelect({ value, onChange, label, testid }: { value: string; onChang
 
 type Panel = { name: string; kind: 'password' | 'delete' } | null;
 
-// Every change reloads the list and re-keys its rows, so a refused change
-// (the server answers 409 to demoting, disabling or deleting yourself) puts
-// the row's controls back to what the server holds.
+// Every change, done or refused, reloads the list: a refusal (the server
+// answers 409 to demoting, disabling or deleting yourself) shows the server's
+// message and the row's controls go back to what the server holds.
 function Users({ me }: { me: User }) {
   const [users, setUsers] = useState<AdminUser[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -60,8 +60,10 @@ function Users({ me }: { me: User }) {
     finally { setBusy(false); setV((x) => x + 1); }
   };
   const path = (u: AdminUser) => '/users/' + enc(u.name);
-  const toggle = (u: AdminUser, kind: 'password' | 'delete') =>
+  const toggle = (u: AdminUser, kind: 'password' | 'delete') => {
+    setError(null); setNotice('');
     setPanel(panel && panel.name === u.name && panel.kind === kind ? null : { name: u.name, kind });
+  };
   return (
     <>
       <ErrorBox error={error} />
@@ -74,7 +76,7 @@ function Users({ me }: { me: User }) {
               {users.map((u) => {
                 const open = panel && panel.name === u.name ? panel.kind : null;
                 return [
-                  <tr key={`${u.name}:${v}`} data-testid="user-row" data-user={u.name} data-role={u.role} data-disabled={u.disabled ? 'true' : 'false'}>
+                  <tr key={u.name} data-testid="user-row" data-user={u.name} data-role={u.role} data-disabled={u.disabled ? 'true' : 'false'}>
                     <td>{u.name}{u.name === me.name && <> <span class="tag" data-testid="user-you">{t('admin.you')}</span></>}</td>
                     <td><RoleSelect label={t('admin.roleOf', { name: u.name })} value={u.role} testid="user-role"
                       onChange={(r) => run(() => patch(path(u), { role: r }), t('admin.roleChanged', { name: u.name, role: tv('role', r) }))} /></td>
