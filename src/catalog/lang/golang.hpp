@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.hpp"
+
 namespace bulwark::catalog::golang {
 
 // The name under which both analyzers report the Go standard library (the
@@ -62,25 +64,6 @@ inline bool is_local_path(std::string_view p) {
   return p == "." || p == ".." || p.substr(0, 2) == "./" || p.substr(0, 3) == "../" || p.substr(0, 1) == "/" ||
          p.substr(0, 2) == ".\\" || p.substr(0, 3) == "..\\" || p.substr(0, 1) == "\\" ||
          (p.size() >= 3 && std::isalpha(static_cast<unsigned char>(p[0])) && p[1] == ':' && (p[2] == '\\' || p[2] == '/'));
-}
-
-inline void append_utf8(std::string& out, uint32_t cp) {
-  if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
 }
 
 // Go's string literals ("..." with escapes, `...` raw), as strconv.Unquote

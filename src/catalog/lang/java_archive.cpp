@@ -22,6 +22,7 @@
 
 #include "catalog/lang/analyzers.hpp"
 #include "catalog/lang/format_analyzer.hpp"
+#include "core/utf8.hpp"
 
 namespace bulwark::catalog {
 namespace {
@@ -52,20 +53,6 @@ struct Coordinates {
   std::string artifact;
   std::string version;
 };
-
-// Appends the UTF-8 encoding of a code point.
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // java.util.Properties text: "key=value", "key: value" or "key value";
 // "#"/"!" comments; a trailing backslash continues the logical line; \t \n

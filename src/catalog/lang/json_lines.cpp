@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/utf8.hpp"
+
 namespace bulwark::catalog {
 namespace {
 
@@ -122,19 +124,6 @@ class JsonCursor {
   }
 
  private:
-  static void append_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
   std::string_view s_;
   size_t pos_ = 0;
 };

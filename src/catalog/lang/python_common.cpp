@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "catalog/lang/format_analyzer.hpp"
+#include "core/utf8.hpp"
 
 namespace bulwark::catalog::python {
 
@@ -56,26 +57,6 @@ size_t PackageSet::add(Package p) {
   return it->second;
 }
 
-namespace {
-void put_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-}  // namespace
-
 bool to_utf8(std::string_view raw, std::string& out, std::string& error) {
   out.clear();
   auto byte = [&](size_t i) { return static_cast<unsigned char>(raw[i]); };
@@ -105,13 +86,13 @@ bool to_utf8(std::string_view raw, std::string& out, std::string& error) {
         error = "UTF-16 text has an unpaired surrogate at byte " + std::to_string(i);
         return false;
       }
-      put_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+      append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
       i += 2;
     } else if (u >= 0xDC00 && u <= 0xDFFF) {
       error = "UTF-16 text has an unpaired surrogate at byte " + std::to_string(i);
       return false;
     } else {
-      put_utf8(out, u);
+      append_utf8(out, u);
     }
   }
   return true;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.hpp"
 #include "policy/cel/cel.hpp"
 
 namespace bulwark::cel {
@@ -135,7 +136,6 @@ std::string format_double(double d);
 // ---- UTF-8 -------------------------------------------------------------------
 bool valid_utf8(std::string_view s);
 size_t utf8_length(std::string_view s);  // code points of valid UTF-8
-void append_utf8(std::string& out, uint32_t cp);
 
 // ---- time --------------------------------------------------------------------
 constexpr int64_t kMinTimestampSeconds = -62135596800;  // 0001-01-01T00:00:00Z

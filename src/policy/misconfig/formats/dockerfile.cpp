@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/utf8.hpp"
 #include "policy/misconfig/misconfig.hpp"
 
 namespace bulwark::policy {
@@ -172,24 +173,6 @@ size_t extract_flags(const Text& t, size_t b, size_t e, std::vector<Flag>& flags
       f.value = body.substr(eq + 1);
     }
     flags.push_back(std::move(f));
-  }
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
 
