@@ -25,6 +25,10 @@ std::vector<std::string> policy_variables(const Policy& p);
 // in path order. Generated at build time (cmake/EmbedFiles.cmake).
 const std::vector<std::pair<std::string_view, std::string_view>>& embedded_policy_files();
 
+// Whether a configuration file is small enough to read; when it is not, a
+// warning naming it and the limit (every format checks this first).
+bool within_file_limit(const ConfigFile& f, const ConfigLimits& limits, std::vector<Diagnostic>& diags);
+
 // The Dockerfile half of plan_fixes (fix_dockerfile.cpp).
 std::vector<FileFix> plan_dockerfile_fixes(std::span<const ConfigFile> files, std::span<const Document> docs,
                                            std::span<const Policy> policies, std::span<const Finding> findings,

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <string>
 
+#include "policy/misconfig/internal.hpp"
 #include "policy/misconfig/misconfig.hpp"
 
 namespace bulwark::policy {
@@ -130,12 +131,7 @@ class CloudFormationFormat : public ConfigFormat {
  private:
   static void parse_file(const ConfigFile& f, const ConfigLimits& limits, std::vector<Document>& out,
                          std::vector<Diagnostic>& diags) {
-    if (f.text.size() > limits.max_file_bytes) {
-      diags.push_back(make_warning(f.path, 0,
-                                   "file is " + std::to_string(f.text.size()) + " bytes, more than the limit of " +
-                                       std::to_string(limits.max_file_bytes) + "; not read"));
-      return;
-    }
+    if (!within_file_limit(f, limits, diags)) return;
     std::vector<UnknownTag> unknown;
     std::vector<Node> docs = read_template(f.text, f.path, diags, limits.read, &unknown);
     for (const UnknownTag& u : unknown) {

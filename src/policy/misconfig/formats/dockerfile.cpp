@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/utf8.hpp"
+#include "policy/misconfig/internal.hpp"
 #include "policy/misconfig/misconfig.hpp"
 
 namespace bulwark::policy {
@@ -1435,12 +1436,7 @@ class DockerfileFormat : public ConfigFormat {
   void parse(std::span<const ConfigFile* const> files, const ConfigLimits& limits, std::vector<Document>& out,
              std::vector<Diagnostic>& diags) const override {
     for (const ConfigFile* f : files) {
-      if (f->text.size() > limits.max_file_bytes) {
-        diags.push_back(make_warning(f->path, 0,
-                                     "file is " + std::to_string(f->text.size()) + " bytes, more than the limit of " +
-                                         std::to_string(limits.max_file_bytes) + "; not read"));
-        continue;
-      }
+      if (!within_file_limit(*f, limits, diags)) continue;
       Document doc;
       doc.path = f->path;
       doc.format = "dockerfile";

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <string>
 
+#include "policy/misconfig/internal.hpp"
 #include "policy/misconfig/misconfig.hpp"
 
 namespace bulwark::policy {
@@ -118,12 +119,7 @@ class KubernetesFormat : public ConfigFormat {
  private:
   static void parse_file(const ConfigFile& f, const ConfigLimits& limits, std::vector<Document>& out,
                          std::vector<Diagnostic>& diags) {
-    if (f.text.size() > limits.max_file_bytes) {
-      diags.push_back(make_warning(f.path, 0,
-                                   "file is " + std::to_string(f.text.size()) + " bytes, more than the limit of " +
-                                       std::to_string(limits.max_file_bytes) + "; not read"));
-      return;
-    }
+    if (!within_file_limit(f, limits, diags)) return;
     size_t first_diag = diags.size();
     std::vector<Node> docs = read_yaml(f.text, f.path, diags, limits.read);
     if (diags.size() > first_diag && f.text.find("{{") != std::string::npos)

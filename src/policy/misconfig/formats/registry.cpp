@@ -1,5 +1,6 @@
 // The configuration formats, in the order they are offered a file: one line
 // per format.
+#include "policy/misconfig/internal.hpp"
 #include "policy/misconfig/misconfig.hpp"
 
 namespace bulwark::policy {
@@ -15,6 +16,14 @@ const std::vector<ConfigFormatPtr>& config_formats() {
     return v;
   }();
   return formats;
+}
+
+bool within_file_limit(const ConfigFile& f, const ConfigLimits& limits, std::vector<Diagnostic>& diags) {
+  if (f.text.size() <= limits.max_file_bytes) return true;
+  diags.push_back(make_warning(f.path, 0,
+                               "file is " + std::to_string(f.text.size()) + " bytes, more than the limit of " +
+                                   std::to_string(limits.max_file_bytes) + "; not read"));
+  return false;
 }
 
 const ConfigFormat* find_config_format(std::string_view name) {

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "policy/misconfig/hcl/terraform.hpp"
+#include "policy/misconfig/internal.hpp"
 
 namespace bulwark::policy::hcl {
 
@@ -226,11 +227,7 @@ struct PlanBuilder {
 }  // namespace
 
 void build_plan_document(const ConfigFile& cf, const ConfigLimits& limits, std::vector<Document>& out, std::vector<Diagnostic>& diags) {
-  if (cf.text.size() > limits.max_file_bytes) {
-    diags.push_back(make_warning(cf.path, 0, "Terraform plan of " + std::to_string(cf.text.size()) + " bytes is over the limit of " +
-                                                 std::to_string(limits.max_file_bytes) + "; not read"));
-    return;
-  }
+  if (!within_file_limit(cf, limits, diags)) return;
   auto docs = read_yaml(cf.text, cf.path, diags, limits.read);
   if (docs.empty()) return;
   const Node& plan = docs[0];
