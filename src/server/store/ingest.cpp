@@ -478,7 +478,7 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
                            id->value_or(0), in.json, in.a.priority_factors_json);
         if (!d) return d.error();
         delta.add({artifact_id, in.a.practice, in.kind, in.severity, "new", in.a.priority_level, due,
-                   in.a.priority_score},
+                   in.a.priority_score, in.kev, in.fixable},
                   +1);
         delta.count_new(in.a.practice);
         ++out.new_findings;
@@ -538,7 +538,7 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
         if (!d) return d.error();
       }
       delta.add({artifact_id, in.a.practice, in.kind, in.severity, state, in.a.priority_level, due,
-                 in.a.priority_score},
+                 in.a.priority_score, in.kev, in.fixable},
                 +1);
       ++out.updated;
     }

@@ -263,6 +263,7 @@ struct Contribution {
   std::string level;
   std::string due_date;
   int score = 0;
+  bool kev = false, fixable = false;
 };
 
 // Changes to the rollups collected during one transaction and applied at its
@@ -272,7 +273,6 @@ class RollupDelta {
   void add(const Contribution& c, int sign);
   void count_new(int practice, int64_t n = 1);
   void count_fixed(int practice, int64_t n = 1);
-  bool empty() const;
   Status apply(sql::Connection& c, std::string_view today);
 
  private:
@@ -281,6 +281,7 @@ class RollupDelta {
   std::map<std::tuple<int64_t, int, int>, int64_t> artifact_practice_;
   std::map<int64_t, std::pair<std::array<int64_t, 5>, int64_t>> artifact_open_;  // by severity, risk
   std::map<int, std::pair<int64_t, int64_t>> new_fixed_;                         // by practice
+  std::map<std::string, int64_t> totals_;                                        // overview_totals
 };
 
 Status snapshot_day(sql::Connection& c, std::string_view today, const std::map<int, std::pair<int64_t, int64_t>>& new_fixed);
@@ -305,7 +306,9 @@ struct StoredFinding {
   double epss = -1;
   std::string finding_json, factors_json;  // stored_detail_rows() only
 
-  Contribution contribution() const { return {artifact_id, practice, kind, severity, state, level, due_date, score}; }
+  Contribution contribution() const {
+    return {artifact_id, practice, kind, severity, state, level, due_date, score, kev, fixable};
+  }
 };
 // The columns of `findings f`, and after them those of `finding_details d`.
 const RowMap<StoredFinding>& stored_finding_rows();

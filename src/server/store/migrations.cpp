@@ -252,6 +252,23 @@ CREATE INDEX findings_kev ON findings (priority_score, id) WHERE kev = 1;
 CREATE INDEX findings_assignee ON findings (assignee) WHERE assignee <> '';
 CREATE INDEX findings_exceptions ON findings (exception_until) WHERE state = 'accepted_risk';
 )sql"},
+    // Overview figures that were counted from the findings at every request:
+    // open known-exploited and open fixable vulnerabilities (a rollup, filled
+    // here once from the findings), artifacts past their OS end of life (an
+    // index range count).
+    {3, "overview totals", R"sql(
+CREATE TABLE overview_totals (
+  name TEXT PRIMARY KEY,
+  n {INT} NOT NULL DEFAULT 0
+);
+INSERT INTO overview_totals (name, n)
+SELECT 'open_kev', count(*) FROM findings WHERE kind = 'vulnerability'
+  AND state IN ('new', 'triaged', 'in_progress') AND kev = 1
+UNION ALL
+SELECT 'open_fixable', count(*) FROM findings WHERE kind = 'vulnerability'
+  AND state IN ('new', 'triaged', 'in_progress') AND fixable = 1;
+CREATE INDEX artifacts_os_eol ON artifacts (os_eol) WHERE os_eol <> '';
+)sql"},
 };
 
 std::string render(std::string_view sql, sql::Dialect d) {

@@ -15,18 +15,14 @@ void RollupDelta::add(const Contribution& c, int sign) {
   auto& open = artifact_open_[c.artifact_id];
   open.first[static_cast<size_t>(std::clamp(c.severity, 0, 4))] += sign;
   open.second += sign * c.score;
+  if (c.kind == "vulnerability") {
+    if (c.kev) totals_["open_kev"] += sign;
+    if (c.fixable) totals_["open_fixable"] += sign;
+  }
 }
 
 void RollupDelta::count_new(int practice, int64_t n) { new_fixed_[practice].first += n; }
 void RollupDelta::count_fixed(int practice, int64_t n) { new_fixed_[practice].second += n; }
-
-bool RollupDelta::empty() const {
-  for (auto& [k, v] : counts_)
-    if (v) return false;
-  for (auto& [k, v] : new_fixed_)
-    if (v.first || v.second) return false;
-  return true;
-}
 
 Status RollupDelta::apply(sql::Connection& c, std::string_view today) {
   bool removed = false;
@@ -79,6 +75,14 @@ Status RollupDelta::apply(sql::Connection& c, std::string_view today) {
                        "open_medium = open_medium + ?, open_high = open_high + ?, open_critical = open_critical + ?, "
                        "risk = risk + ? WHERE id = ?",
                        sev[0], sev[1], sev[2], sev[3], sev[4], risk, artifact);
+    if (!r) return r.error();
+  }
+  for (const auto& [name, n] : totals_) {
+    if (n == 0) continue;
+    auto r = sql::exec(c,
+                       "INSERT INTO overview_totals (name, n) VALUES (?, ?) "
+                       "ON CONFLICT (name) DO UPDATE SET n = overview_totals.n + excluded.n",
+                       name, n);
     if (!r) return r.error();
   }
   if (removed) {
@@ -152,12 +156,20 @@ Status snapshot_day(sql::Connection& c, std::string_view today,
 
 namespace {
 
+// overview_totals counted from the findings (the migration, the rebuild and
+// the recount use it).
+constexpr const char* kCountTotals =
+    "SELECT 'open_kev', count(*) FROM findings WHERE kind = 'vulnerability' AND state IN ('new', 'triaged', "
+    "'in_progress') AND kev = 1 UNION ALL SELECT 'open_fixable', count(*) FROM findings WHERE kind = "
+    "'vulnerability' AND state IN ('new', 'triaged', 'in_progress') AND fixable = 1";
+
 // The overview's queries: from the rollups, or counted from the findings.
 struct OverviewSql {
   const char* cells;      // practice, kind, severity, state, level, n
   const char* overdue;    // practice, severity, n; binds today
   const char* artifacts;  // practice, severity, n
   const char* scans;      // target kind, n, last received
+  const char* totals;     // name (open_kev, open_fixable), n
 };
 
 const OverviewSql kFromRollups{
@@ -165,6 +177,7 @@ const OverviewSql kFromRollups{
     "SELECT practice, severity, sum(n) FROM overview_due WHERE due_date < ? GROUP BY practice, severity",
     "SELECT practice, severity, n FROM overview_artifacts WHERE n > 0",
     "SELECT target_kind, n, last_received_at FROM scan_counts",
+    "SELECT name, n FROM overview_totals",
 };
 
 const OverviewSql kFromFindings{
@@ -175,6 +188,7 @@ const OverviewSql kFromFindings{
     "SELECT practice, severity, count(DISTINCT artifact_id) FROM findings WHERE state IN ('new', "
     "'triaged', 'in_progress') GROUP BY practice, severity",
     "SELECT target_kind, count(*), max(received_at) FROM scans GROUP BY target_kind",
+    kCountTotals,
 };
 
 Result<Overview> read_overview(Store::Impl& impl, std::string_view today, const OverviewSql& q) {
@@ -198,6 +212,17 @@ Result<Overview> read_overview(Store::Impl& impl, std::string_view today, const 
         o.scans_by_target_kind[st.text(0)] = st.integer(1);
         o.last_scan_at = std::max(o.last_scan_at, st.text(2));
       });
+    if (s)
+      s = sql::query_rows(c, q.totals, [&](sql::Stmt& st) {
+        if (st.text(0) == "open_kev") o.open_kev = st.integer(1);
+        else if (st.text(0) == "open_fixable") o.open_fixable = st.integer(1);
+      });
+    // Few enough rows (one per artifact) to count at every request, and the
+    // date moves with `today`, so this one is not a rollup.
+    if (s)
+      s = sql::query_rows(
+          c, "SELECT count(*) FROM artifacts WHERE os_eol <> '' AND os_eol <= ?",
+          [&](sql::Stmt& st) { o.eol_artifacts = st.integer(0); }, today);
     if (!s) return s.error();
     return o;
   });
@@ -309,6 +334,7 @@ Status Store::rebuild_rollups() {
         "DELETE FROM artifact_practice",
         "DELETE FROM overview_artifacts",
         "DELETE FROM scan_counts",
+        "DELETE FROM overview_totals",
         "INSERT INTO overview_counts (practice, kind, severity, state, level, n) SELECT practice, kind, severity, "
         "state, priority_level, count(*) FROM findings GROUP BY practice, kind, severity, state, priority_level",
         "INSERT INTO overview_due (practice, severity, due_date, n) SELECT practice, severity, due_date, count(*) "
@@ -325,6 +351,8 @@ Status Store::rebuild_rollups() {
     };
     for (const char* s : steps)
       if (auto r = sql::exec(c, s); !r) return r.error();
+    if (auto r = sql::exec(c, std::string("INSERT INTO overview_totals (name, n) ") + kCountTotals); !r)
+      return r.error();
     // Per artifact: one pass over the open findings.
     std::map<int64_t, std::pair<std::array<int64_t, 5>, int64_t>> open;
     if (auto s = sql::query_rows(

@@ -245,6 +245,12 @@ struct Overview {
   std::map<std::string, int64_t> artifacts_by_kind;
   std::map<std::string, int64_t> scans_by_target_kind;
   std::string last_scan_at;  // received_at of the newest scan
+  // Open vulnerability findings (new, triaged, in_progress) that are known
+  // exploited (KEV) / have a fixed version.
+  int64_t open_kev = 0;
+  int64_t open_fixable = 0;
+  // Artifacts whose OS reached its end of life (os_eol set and <= today).
+  int64_t eol_artifacts = 0;
 };
 
 struct TrendDay {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "server/store/sql.hpp"
 #include "store_testing.hpp"
 
 namespace bulwark::store::testing {
@@ -146,6 +147,39 @@ TYPED_TEST(StoreAccessTest, MigrationsRunTwiceAreANoOp) {
   EXPECT_EQ(*again->schema_version(), *v);
   EXPECT_TRUE(again->get_user("keep")->has_value());
   EXPECT_EQ(again->backend(), this->store_->backend());
+}
+
+// A database of an older schema, with findings, is migrated at open and
+// its new rollups are filled from what it holds.
+TYPED_TEST(StoreAccessTest, AnExistingDatabaseMigratesAndFillsNewRollups) {
+  auto b = ReportBuilder::image("registry.example/old:1", "sha256:" + std::string(64, '7'), "2025-01-01T00:00:00Z");
+  b.vuln("CVE-K", Severity::kHigh, "k", "1", {"2"}, {}, true).vuln("CVE-F", Severity::kLow, "f", "1", {"2"});
+  b.vuln("CVE-N", Severity::kMedium, "n", "1");
+  this->ingest(b);
+  auto expected = this->store_->overview("2028-07-01");
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(expected->open_kev, 1);
+  EXPECT_EQ(expected->open_fixable, 2);
+  EXPECT_EQ(expected->eol_artifacts, 1);
+  this->store_.reset();
+  {
+    // Back to schema 2: what migration 3 adds is not there.
+    auto c = std::is_same_v<TypeParam, PostgresBackend> ? sql::open_postgres(this->url_)
+                                                         : sql::open_sqlite(this->url_, 1000);
+    ASSERT_TRUE(c.ok()) << c.error().describe();
+    ASSERT_TRUE((*c)->exec_script("DROP TABLE overview_totals; DROP INDEX artifacts_os_eol; "
+                                  "DELETE FROM schema_migrations WHERE version >= 3")
+                    .ok());
+  }
+  this->store_ = this->open_store();
+  ASSERT_TRUE(this->store_);
+  auto migrated = this->store_->overview("2028-07-01");
+  ASSERT_TRUE(migrated.ok());
+  expect_same_overview(*migrated, *expected, "migrated");
+  this->expect_rollups_match("2028-07-01");
+  // And rebuild_rollups fills them the same.
+  ASSERT_TRUE(this->store_->rebuild_rollups().ok());
+  expect_same_overview(*this->store_->overview("2028-07-01"), *expected, "rebuilt");
 }
 
 TYPED_TEST(StoreAccessTest, TwoStoresMigrateOneDatabaseAtOnce) {

@@ -473,6 +473,36 @@ TYPED_TEST(StoreFindingsTest, RollupsAndTrendsEqualARecount) {
   auto rebuilt = this->store_->overview("2025-06-01");
   ASSERT_TRUE(rebuilt.ok());
   expect_same_overview(*rebuilt, *o, "rebuilt");
+
+  // Open known-exploited and fixable vulnerabilities, as the list counts them.
+  FindingQuery vulns;
+  vulns.kinds = {"vulnerability"};
+  vulns.states = {"new", "triaged", "in_progress"};
+  auto open_vulns = this->all(vulns);
+  auto kev = std::count_if(open_vulns.begin(), open_vulns.end(), [](auto& r) { return r.kev; });
+  auto fixable = std::count_if(open_vulns.begin(), open_vulns.end(), [](auto& r) { return r.fixable; });
+  EXPECT_GT(kev, 0);
+  EXPECT_GT(fixable, 0);
+  EXPECT_EQ(o->open_kev, kev);
+  EXPECT_EQ(o->open_fixable, fixable);
+  // A fixed KEV finding no longer counts; reopened, it counts again.
+  int64_t kev_id = 0;
+  for (auto& r : open_vulns)
+    if (r.kev) kev_id = r.id;
+  TriageChange fix;
+  fix.state = "fixed";
+  ASSERT_TRUE(this->store_->update_findings({kev_id}, fix, {"a", ""}).ok());
+  EXPECT_EQ(this->store_->overview("2025-06-01")->open_kev, kev - 1);
+  this->expect_rollups_match("2025-06-01");
+  TriageChange reopen;
+  reopen.state = "triaged";
+  ASSERT_TRUE(this->store_->update_findings({kev_id}, reopen, {"a", ""}).ok());
+  EXPECT_EQ(this->store_->overview("2025-06-01")->open_kev, kev);
+  // End of life: the images' Debian 12 ends on 2028-06-30.
+  EXPECT_EQ(o->eol_artifacts, 0);
+  EXPECT_EQ(this->store_->overview("2028-06-29")->eol_artifacts, 0);
+  EXPECT_EQ(this->store_->overview("2028-06-30")->eol_artifacts, 3);
+  this->expect_rollups_match("2028-06-30");
 }
 
 }  // namespace

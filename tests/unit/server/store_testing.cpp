@@ -167,6 +167,9 @@ void expect_same_overview(const Overview& rollup, const Overview& recount, const
   EXPECT_EQ(rollup.artifacts_by_kind, recount.artifacts_by_kind) << context;
   EXPECT_EQ(rollup.scans_by_target_kind, recount.scans_by_target_kind) << context;
   EXPECT_EQ(rollup.last_scan_at, recount.last_scan_at) << context;
+  EXPECT_EQ(rollup.open_kev, recount.open_kev) << context;
+  EXPECT_EQ(rollup.open_fixable, recount.open_fixable) << context;
+  EXPECT_EQ(rollup.eol_artifacts, recount.eol_artifacts) << context;
 }
 
 SeverityCounts count_severities(const std::vector<FindingRow>& rows) {
