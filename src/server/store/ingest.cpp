@@ -1,6 +1,7 @@
 // Ingest of one report in one transaction: the artifact, the scan, every
 // finding deduplicated by (artifact, fingerprint), the findings the scan no
-// longer reports, the stored report body and the rollups.
+// longer reports, the stored report body and the rollups. Re-assessment of
+// stored findings is in assess.cpp.
 #include <algorithm>
 #include <set>
 #include <unordered_map>
@@ -467,12 +468,12 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
             c,
             "INSERT INTO findings (artifact_id, fingerprint, kind, rule_ref, severity, package_name, package_version, "
             "fixed_versions, location, layer, fixable, epss, kev, exposed, priority_score, priority_level, practice, "
-            "state, due_date, sla_from, first_seen, last_seen, last_scan_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?) RETURNING id",
+            "state, due_date, sla_from, first_seen, last_seen, last_scan_id, assessed_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?) RETURNING id",
             artifact_id, in.fingerprint, in.kind, *rule_ref, in.severity, in.package_name, in.package_version,
             in.fixed_versions, in.location, in.layer, in.fixable, in.epss, in.kev, internet_facing,
             in.a.priority_score, in.a.priority_level, in.a.practice, due, scan_date, scan_time, scan_time,
-            out.scan_id);
+            out.scan_id, today);
         if (!id) return id.error();
         auto d = sql::exec(c, "INSERT INTO finding_details (finding_id, finding_json, factors_json) VALUES (?, ?, ?)",
                            id->value_or(0), in.json, in.a.priority_factors_json);
@@ -513,8 +514,8 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
                         in.a.priority_score == e.score && in.a.priority_level == e.level &&
                         in.a.practice == e.practice && due == e.due_date && sla_from == e.sla_from;
       if (same) {
-        auto u = sql::exec(c, "UPDATE findings SET last_seen = ?, last_scan_id = ? WHERE id = ?", scan_time,
-                           out.scan_id, e.id);
+        auto u = sql::exec(c, "UPDATE findings SET last_seen = ?, last_scan_id = ?, assessed_on = ? WHERE id = ?",
+                           scan_time, out.scan_id, today, e.id);
         if (!u) return u.error();
       } else {
         auto u = sql::exec(
@@ -523,13 +524,14 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
             "fixed_versions = ?, location = ?, layer = ?, fixable = ?, epss = ?, kev = ?, exposed = ?, "
             "priority_score = ?, priority_level = ?, practice = ?, state = ?, due_date = ?, sla_from = ?, "
             "last_seen = ?, fixed_at = CASE WHEN ? = 'fixed' THEN fixed_at ELSE '' END, last_scan_id = ?, "
+            "assessed_on = ?, "
             "exception_reason = CASE WHEN ? = 1 THEN '' ELSE exception_reason END, "
             "exception_until = CASE WHEN ? = 1 THEN '' ELSE exception_until END, "
             "exception_until_fix = CASE WHEN ? = 1 THEN 0 ELSE exception_until_fix END WHERE id = ?",
             in.kind, *rule_ref, in.severity, in.package_name, in.package_version, in.fixed_versions, in.location,
             in.layer, in.fixable, in.epss, in.kev, internet_facing, in.a.priority_score, in.a.priority_level,
-            in.a.practice, state, due, sla_from, scan_time, state, out.scan_id, clear_exception, clear_exception,
-            clear_exception, e.id);
+            in.a.practice, state, due, sla_from, scan_time, state, out.scan_id, today, clear_exception,
+            clear_exception, clear_exception, e.id);
         if (!u) return u.error();
       }
       if (in.json != e.finding_json || in.a.priority_factors_json != e.factors_json) {
@@ -565,85 +567,6 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
         !s)
       return s.error();
     return out;
-  });
-}
-
-// ------------------------------------------------------------ exposure --
-
-Status Store::set_internet_facing(int64_t artifact_id, bool internet_facing, const Actor& actor) {
-  Impl& impl = *impl_;
-  const std::string now = impl.now();
-  const std::string today = impl.today();
-  return write_tx(impl, [&](sql::Connection& c) -> Status {
-    std::string target_json;
-    bool before = false;
-    {
-      auto st = c.prepare("SELECT internet_facing, target_json FROM artifacts WHERE id = ?");
-      if (!st) return st.error();
-      (*st)->bind_all(artifact_id);
-      auto r = (*st)->step();
-      if (!r) return r.error();
-      if (!*r) return Error(ErrorCode::kNotFound, "artifact " + std::to_string(artifact_id) + " does not exist");
-      before = (*st)->integer(0) != 0;
-      target_json = (*st)->text(1);
-    }
-    if (before == internet_facing) return {};
-    if (auto r = sql::exec(c, "UPDATE artifacts SET internet_facing = ? WHERE id = ?", internet_facing, artifact_id);
-        !r)
-      return r.error();
-    Target target;
-    if (auto tj = parse_json(target_json, "artifact target"); tj && tj->is_object()) {
-      try {
-        target = tj->get<Target>();
-      } catch (const std::exception&) {
-        // An unreadable stored target: assess with an empty one.
-      }
-    }
-    auto sla = read_sla(c);
-    if (!sla) return sla.error();
-    std::vector<StoredFinding> rows;
-    if (auto s = each_stored_finding(
-            c, "f.artifact_id = ? AND f.state <> 'fixed'", [&](StoredFinding&& row) { rows.push_back(std::move(row)); },
-            artifact_id);
-        !s)
-      return s;
-    RollupDelta delta;
-    for (const StoredFinding& row : rows) {
-      Finding f;
-      if (auto fj = parse_json(row.finding_json, "stored finding"); fj) {
-        try {
-          f = fj->get<Finding>();
-        } catch (const std::exception&) {
-          continue;  // keep the previous assessment of an unreadable finding
-        }
-      }
-      Assessment a = impl.assess(f, target, internet_facing, today);
-      std::string due = row.due_manual ? row.due_date : due_for(row.sla_from, a.priority_level, *sla);
-      auto u = sql::exec(c,
-                         "UPDATE findings SET exposed = ?, priority_score = ?, priority_level = ?, practice = ?, "
-                         "due_date = ? WHERE id = ?",
-                         internet_facing, a.priority_score, a.priority_level, a.practice, due, row.id);
-      if (!u) return u.error();
-      auto d = sql::exec(c, "UPDATE finding_details SET factors_json = ? WHERE finding_id = ?",
-                         a.priority_factors_json, row.id);
-      if (!d) return d.error();
-      delta.add(row.contribution(), -1);
-      StoredFinding after = row;
-      after.practice = a.practice;
-      after.level = a.priority_level;
-      after.score = a.priority_score;
-      after.due_date = due;
-      delta.add(after.contribution(), +1);
-    }
-    // Fixed findings carry the flag too (the filter reads it).
-    if (auto r = sql::exec(c, "UPDATE findings SET exposed = ? WHERE artifact_id = ? AND state = 'fixed'",
-                           internet_facing, artifact_id);
-        !r)
-      return r.error();
-    if (auto s = delta.apply(c, today); !s) return s;
-    return write_audit(c, now, actor, "artifact.update", "artifact:" + std::to_string(artifact_id),
-                       std::string("internet_facing: ") + (before ? "true" : "false") + " -> " +
-                           (internet_facing ? "true" : "false"));
   });
 }
 

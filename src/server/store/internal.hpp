@@ -179,6 +179,11 @@ struct Store::Impl {
   Result<Lease> lease();
   void give_back(std::unique_ptr<sql::Connection> c);
 
+  // reassess_open(): one pass at a time, and where a pass given a limit stopped.
+  std::mutex reassess_mu;
+  std::string reassess_day;
+  int64_t reassess_after = 0;
+
   std::string now() const { return options.clock ? options.clock() : now_rfc3339(); }
   std::string today() const { return date_of(now()); }
   Assessment assess(const Finding& f, const Target& t, bool internet_facing, std::string_view today) const;

@@ -269,6 +269,12 @@ SELECT 'open_fixable', count(*) FROM findings WHERE kind = 'vulnerability'
   AND state IN ('new', 'triaged', 'in_progress') AND fixable = 1;
 CREATE INDEX artifacts_os_eol ON artifacts (os_eol) WHERE os_eol <> '';
 )sql"},
+    // The date of each finding's last assessment, for the daily
+    // re-assessment of open findings ('' for those stored before: they are
+    // re-assessed on the first pass).
+    {4, "assessment date", R"sql(
+ALTER TABLE findings ADD COLUMN assessed_on TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 std::string render(std::string_view sql, sql::Dialect d) {

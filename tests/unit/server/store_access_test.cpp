@@ -163,11 +163,12 @@ TYPED_TEST(StoreAccessTest, AnExistingDatabaseMigratesAndFillsNewRollups) {
   EXPECT_EQ(expected->eol_artifacts, 1);
   this->store_.reset();
   {
-    // Back to schema 2: what migration 3 adds is not there.
+    // Back to schema 2: what migrations 3 and 4 add is not there.
     auto c = std::is_same_v<TypeParam, PostgresBackend> ? sql::open_postgres(this->url_)
                                                          : sql::open_sqlite(this->url_, 1000);
     ASSERT_TRUE(c.ok()) << c.error().describe();
     ASSERT_TRUE((*c)->exec_script("DROP TABLE overview_totals; DROP INDEX artifacts_os_eol; "
+                                  "ALTER TABLE findings DROP COLUMN assessed_on; "
                                   "DELETE FROM schema_migrations WHERE version >= 3")
                     .ok());
   }
@@ -180,6 +181,10 @@ TYPED_TEST(StoreAccessTest, AnExistingDatabaseMigratesAndFillsNewRollups) {
   // And rebuild_rollups fills them the same.
   ASSERT_TRUE(this->store_->rebuild_rollups().ok());
   expect_same_overview(*this->store_->overview("2028-07-01"), *expected, "rebuilt");
+  // Findings stored before the assessment date was kept are re-assessed on
+  // the first pass.
+  EXPECT_EQ(*this->store_->reassess_open("2025-01-10"), 3);
+  EXPECT_EQ(*this->store_->reassess_open("2025-01-10"), 0);
 }
 
 TYPED_TEST(StoreAccessTest, TwoStoresMigrateOneDatabaseAtOnce) {
@@ -242,6 +247,52 @@ TYPED_TEST(StoreAccessTest, ConcurrentIngestsOfOneArtifactKeepRollupsExact) {
   EXPECT_EQ(failures.load(), 0);
   this->expect_rollups_match("2025-01-10");
   EXPECT_EQ(this->store_->overview("2025-01-10")->scans_by_target_kind.at("image"), 24);
+}
+
+// Daily re-assessment while scans and triage arrive: the rollups stay exact.
+TYPED_TEST(StoreAccessTest, ReassessmentBesideIngestAndTriageKeepsRollupsExact) {
+  auto other = this->open_store();
+  ASSERT_TRUE(other);
+  std::atomic<int> failures{0};
+  auto check = [&](const auto& r) {
+    if (!r.ok()) {
+      ADD_FAILURE() << r.error().describe();
+      ++failures;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w)
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 6; ++i) {
+        auto b = ReportBuilder::image("registry.example/aging:" + std::to_string(w),
+                                      "sha256:" + std::string(63, 'a') + std::to_string(w),
+                                      "2025-01-0" + std::to_string(1 + i) + "T0" + std::to_string(w) + ":00:00Z");
+        b.scanners({"scanner:vuln"});
+        for (int k = 0; k < 40; ++k)
+          if ((k + i) % 4)
+            b.vuln("CVE-" + std::to_string(k), static_cast<Severity>(k % 5), "p" + std::to_string(k), "1")
+                .published("2024-12-" + std::to_string(10 + k % 20));
+        check((w ? *other : *this->store_).ingest(b.json(), {"w", ""}));
+      }
+    });
+  threads.emplace_back([&] {
+    for (int d = 1; d <= 9; ++d) check(other->reassess_open("2025-02-0" + std::to_string(d), 30));
+  });
+  threads.emplace_back([&] {
+    for (int i = 0; i < 10; ++i) {
+      FindingQuery q;
+      q.limit = 5;
+      auto page = this->store_->list_findings(q);
+      check(page);
+      if (!page.ok() || page->items.empty()) continue;
+      TriageChange t;
+      t.state = i % 2 ? "triaged" : "in_progress";
+      check(this->store_->update_findings({page->items[0].id}, t, {"t", ""}));
+    }
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  this->expect_rollups_match("2025-02-09");
 }
 
 }  // namespace

@@ -384,6 +384,91 @@ TYPED_TEST(StoreFindingsTest, ExposureReassessesOpenFindings) {
   this->expect_rollups_match("2025-01-10");
 }
 
+// The test assessor adds 20 points to a finding published 30 days or more
+// before the day it assesses on: the age factor, which moves with the date
+// while no scan reports the finding again.
+TYPED_TEST(StoreFindingsTest, OpenFindingsAreReassessedAsTheyAge) {
+  auto b = ReportBuilder::image("registry.example/age:1", "sha256:" + std::string(64, 'e'), "2025-01-10T08:00:00Z");
+  b.scanners({"scanner:vuln"});
+  const int kOld = 1200;  // more than one batch of the store (500)
+  for (int k = 0; k < kOld; ++k)
+    b.vuln("CVE-2024-" + std::to_string(20000 + k), Severity::kMedium, "p" + std::to_string(k % 40), "1")
+        .published("2025-01-01");
+  b.vuln("CVE-2025-NEW", Severity::kMedium, "q", "1").published("2025-02-01");
+  b.vuln("CVE-NODATE", Severity::kHigh, "r", "1");
+  this->now_ = "2025-01-10T08:05:00Z";
+  auto r = this->ingest(b);
+  ASSERT_EQ(r.new_findings, kOld + 2);
+  // Assessed at ingest: MEDIUM is 40 (P3), not yet old.
+  EXPECT_EQ(this->by_rule("CVE-2024-20000").priority_score, 40);
+  EXPECT_EQ(*this->store_->reassess_open("2025-01-10"), 0);  // assessed today already
+
+  // Some leave the open states, one has a due date by hand, one is in progress.
+  auto fixed = this->by_rule("CVE-2024-20001"), accepted = this->by_rule("CVE-2024-20002");
+  auto manual = this->by_rule("CVE-2024-20003"), progress = this->by_rule("CVE-2024-20004");
+  TriageChange fix;
+  fix.state = "fixed";
+  ASSERT_TRUE(this->store_->update_findings({fixed.id}, fix, {"a", ""}).ok());
+  TriageChange accept;
+  accept.state = "accepted_risk";
+  accept.exception = FindingException{"later", "2026-01-01", false};
+  ASSERT_TRUE(this->store_->update_findings({accepted.id}, accept, {"a", ""}).ok());
+  TriageChange due;
+  due.due_date = "2025-12-31";
+  ASSERT_TRUE(this->store_->update_findings({manual.id}, due, {"a", ""}).ok());
+  TriageChange work;
+  work.state = "in_progress";
+  ASSERT_TRUE(this->store_->update_findings({progress.id}, work, {"a", ""}).ok());
+
+  // Forty-five days later no scan came: a pass in two calls (the first
+  // stops after about 500), then nothing is left.
+  this->now_ = "2025-02-24T03:00:00Z";
+  auto first = this->store_->reassess_open("2025-02-24", 500);
+  ASSERT_TRUE(first.ok()) << first.error().describe();
+  EXPECT_EQ(*first, 500);
+  this->expect_rollups_match("2025-02-24");
+  auto rest = this->store_->reassess_open("2025-02-24");
+  ASSERT_TRUE(rest.ok()) << rest.error().describe();
+  const int open = kOld + 2 - 2;  // all but the fixed and the accepted one
+  EXPECT_EQ(*first + *rest, open);
+  EXPECT_EQ(*this->store_->reassess_open("2025-02-24"), 0);
+
+  // Old enough: 60, P2, due 30 days (P2) after first seen; the manual due
+  // date stays; what is not open keeps its assessment.
+  auto aged = this->by_rule("CVE-2024-20000");
+  EXPECT_EQ(aged.priority_score, 60);
+  EXPECT_EQ(aged.priority_level, "P2");
+  EXPECT_EQ(aged.due_date, "2025-02-09");
+  EXPECT_EQ(this->by_rule("CVE-2024-20004").priority_score, 60);  // in progress
+  auto kept = this->by_rule("CVE-2024-20003");
+  EXPECT_EQ(kept.priority_score, 60);
+  EXPECT_EQ(kept.due_date, "2025-12-31");
+  EXPECT_EQ(this->by_rule("CVE-2024-20001", {"fixed"}).priority_score, 40);
+  EXPECT_EQ(this->by_rule("CVE-2024-20002", {"accepted_risk"}).priority_score, 40);
+  // Not old yet, or no date: unchanged.
+  EXPECT_EQ(this->by_rule("CVE-2025-NEW").priority_score, 40);
+  EXPECT_EQ(this->by_rule("CVE-NODATE").priority_score, 60);
+  // The factors explain the new score.
+  EXPECT_NE(this->detail(aged.id).priority_factors_json.find(R"("factor":"age")"), std::string::npos);
+  // Rollups and the artifact's risk follow.
+  this->expect_rollups_match("2025-02-24");
+  auto art = this->artifact(r.artifact_id);
+  FindingQuery q;
+  q.artifact_id = r.artifact_id;
+  q.states = {"new", "triaged", "in_progress"};
+  int64_t risk = 0;
+  for (auto& row : this->all(q)) risk += row.priority_score;
+  EXPECT_EQ(art.risk, risk);
+  EXPECT_EQ(risk, (open - 2) * 60 + 40 + 60);
+  // One audit entry says what changed.
+  auto audit = this->store_->list_audit(10, "");
+  ASSERT_TRUE(audit.ok());
+  int reassess_entries = 0;
+  for (auto& e : audit->items) reassess_entries += e.action == "findings.reassess";
+  EXPECT_EQ(reassess_entries, 2);
+  EXPECT_FALSE(this->store_->reassess_open("2025-02-30").ok());
+}
+
 TYPED_TEST(StoreFindingsTest, RollupsAndTrendsEqualARecount) {
   this->load();  // days 1..3
   auto rows = this->all({});

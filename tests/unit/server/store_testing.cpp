@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/date.hpp"
 #include "core/json.hpp"
 
 namespace bulwark::store::testing {
@@ -90,6 +91,11 @@ ReportBuilder& ReportBuilder::secret(const std::string& id, Severity s, const st
   return located(FindingKind::kSecret, id, s, path, line);
 }
 
+ReportBuilder& ReportBuilder::published(const std::string& date) {
+  report.findings.back().published = date;
+  return *this;
+}
+
 ReportBuilder& ReportBuilder::layers(int n) {
   for (int i = 0; i < n; ++i) {
     Layer l;
@@ -119,12 +125,18 @@ std::string ReportBuilder::json() const {
   return j.dump();
 }
 
-Assessment test_assessor(const Finding& f, const Target&, bool internet_facing, std::string_view) {
+Assessment test_assessor(const Finding& f, const Target&, bool internet_facing, std::string_view today) {
+  auto day = [](std::string_view d) {
+    auto number = [&](size_t at, size_t n) { return std::stoi(std::string(d.substr(at, n))); };
+    return days_from_civil(number(0, 4), static_cast<unsigned>(number(5, 2)), static_cast<unsigned>(number(8, 2)));
+  };
+  const bool old = f.published.size() >= 10 && today.size() >= 10 && day(today) - day(f.published) >= 30;
   Assessment a;
-  a.priority_score = static_cast<int>(f.severity) * 20 + (internet_facing ? 10 : 0) + (f.known_exploited ? 10 : 0);
+  a.priority_score = static_cast<int>(f.severity) * 20 + (internet_facing ? 10 : 0) + (f.known_exploited ? 10 : 0) +
+                     (old ? 20 : 0);
   a.priority_level = a.priority_score >= 80 ? "P1" : a.priority_score >= 60 ? "P2" : a.priority_score >= 35 ? "P3" : "P4";
   a.priority_factors_json = R"([{"factor":"severity","points":)" + std::to_string(static_cast<int>(f.severity) * 20) +
-                            R"(,"detail":"test"}])";
+                            R"(,"detail":"test"})" + (old ? R"(,{"factor":"age","points":20})" : "") + "]";
   switch (f.kind) {
     case FindingKind::kVulnerability: a.practice = 3; break;
     case FindingKind::kMisconfiguration: a.practice = 5; break;

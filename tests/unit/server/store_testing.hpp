@@ -34,6 +34,8 @@ struct ReportBuilder {
   ReportBuilder& secret(const std::string& id, Severity s, const std::string& path, int line);
   // A finding of `kind` at path:line (line 0: the path), titled "<kind> <id>".
   ReportBuilder& located(FindingKind kind, const std::string& id, Severity s, const std::string& path, int line);
+  // Sets the publication date of the last finding added.
+  ReportBuilder& published(const std::string& date);
   ReportBuilder& layers(int n);
   ReportBuilder& package(const std::string& name, const std::string& version, const std::string& layer = "");
   std::string json() const;
@@ -56,7 +58,8 @@ void expect_same_overview(const Overview& rollup, const Overview& recount, const
 // Findings by severity.
 SeverityCounts count_severities(const std::vector<FindingRow>& rows);
 
-// Score from severity (+10 internet-facing, +10 KEV), practice by kind.
+// Score from severity (+10 internet-facing, +10 KEV, +20 once published 30
+// days or more before `today`: an age factor), practice by kind.
 Assessment test_assessor(const Finding& f, const Target& t, bool internet_facing, std::string_view today);
 
 // The PostgreSQL server of this test process (testing::PostgresService,
