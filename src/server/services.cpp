@@ -29,12 +29,12 @@ void Services::tick() {
   if (auto n = store->delete_expired_sessions(); !n) log_warn("ending expired sessions: " + n.error().describe());
 }
 
-// Slices of a few thousand findings (well under a second each) keep the
+// Slices of a few thousand findings (a fraction of a second each) keep the
 // listener's loop, which calls this, quick to stop; a pass over millions of
 // open findings then spreads over some minutes. After a failure it waits an
 // hour.
 void Services::reassess_daily() {
-  constexpr int kSlice = 2000;
+  constexpr int kSlice = 5000;
   std::string day = today();
   if (reassessed_on_ == day) return;
   auto now = std::chrono::steady_clock::now();

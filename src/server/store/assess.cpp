@@ -121,7 +121,12 @@ Status Store::set_internet_facing(int64_t artifact_id, bool internet_facing, con
 
 namespace {
 
-constexpr char kOpen[] = "f.state IN ('new', 'triaged', 'in_progress')";
+// Open, walked in id order: on SQLite the unary plus keeps the planner (no
+// statistics) off the state index, which would sort every open finding for
+// each batch instead of walking the primary key from the cursor.
+std::string open_in_id_order(sql::Connection& c) {
+  return std::string(c.dialect() == sql::Dialect::kSqlite ? "+" : "") + "f.state IN ('new', 'triaged', 'in_progress')";
+}
 // One transaction re-assesses at most this many findings, holding at most
 // this many bytes of their stored JSON: writers wait for a batch at most,
 // and memory stays bounded whatever the store holds.
@@ -148,7 +153,7 @@ Result<BatchResult> reassess_batch(Store::Impl& impl, sql::Connection& c, int64_
         c,
         std::string("SELECT f.id, f.artifact_id, length(d.finding_json) FROM findings f JOIN finding_details d ON "
                     "d.finding_id = f.id WHERE f.id > ? AND ") +
-            kOpen + " AND f.assessed_on < ? ORDER BY f.id LIMIT ?",
+            open_in_id_order(c) + " AND f.assessed_on < ? ORDER BY f.id LIMIT ?",
         [&](sql::Stmt& st) {
           if (!ids.empty() && bytes >= kBatchBytes) return;
           ids.push_back(st.integer(0));
@@ -183,7 +188,7 @@ Result<BatchResult> reassess_batch(Store::Impl& impl, sql::Connection& c, int64_
   // Read again after the lock: what changed meanwhile is left as it is now.
   std::vector<StoredFinding> rows;
   if (auto s = each_stored_finding(
-          c, std::string("f.id >= ? AND f.id <= ? AND ") + kOpen + " AND f.assessed_on < ? ORDER BY f.id",
+          c, "f.id >= ? AND f.id <= ? AND " + open_in_id_order(c) + " AND f.assessed_on < ? ORDER BY f.id",
           [&](StoredFinding&& row) {
             if (targets.count(row.artifact_id)) rows.push_back(std::move(row));
           },
