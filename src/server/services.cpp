@@ -38,7 +38,8 @@ void Services::reassess_daily() {
   std::string day = today();
   if (reassessed_on_ == day) return;
   auto now = std::chrono::steady_clock::now();
-  if (reassess_failed_at_ != std::chrono::steady_clock::time_point{} && now - reassess_failed_at_ < std::chrono::hours(1))
+  if (reassess_failed_at_ != std::chrono::steady_clock::time_point{} &&
+      now - reassess_failed_at_ < std::chrono::hours(1))
     return;
   auto n = store->reassess_open(day, kSlice);
   if (!n) {

@@ -133,7 +133,8 @@ Result<ArtifactRow> Store::get_artifact(int64_t id) {
     auto a = kArtifactRows.one(c, "FROM artifacts WHERE id = ?", id);
     if (!a) return a.error();
     if (!*a) return Error(ErrorCode::kNotFound, "artifact " + std::to_string(id) + " does not exist");
-    auto digests = kDigestRows.all(c, "FROM artifact_digests WHERE artifact_id = ? ORDER BY last_seen DESC, digest", id);
+    auto digests =
+        kDigestRows.all(c, "FROM artifact_digests WHERE artifact_id = ? ORDER BY last_seen DESC, digest", id);
     if (!digests) return digests.error();
     (*a)->digests = std::move(*digests);
     return std::move(**a);

@@ -33,7 +33,8 @@ struct Reassessed {
   std::string factors_json;
 };
 std::optional<Reassessed> reassess(const Store::Impl& impl, const StoredFinding& row, const Target& target,
-                                   bool internet_facing, std::string_view today, const std::map<std::string, int>& sla) {
+                                   bool internet_facing, std::string_view today,
+                                   const std::map<std::string, int>& sla) {
   Finding f;
   if (auto fj = parse_json(row.finding_json, "stored finding"); fj) {
     try {
@@ -100,7 +101,8 @@ Status Store::set_internet_facing(int64_t artifact_id, bool internet_facing, con
                          "due_date = ?, assessed_on = ? WHERE id = ?",
                          internet_facing, after.score, after.level, after.practice, after.due_date, today, row.id);
       if (!u) return u.error();
-      auto d = sql::exec(c, "UPDATE finding_details SET factors_json = ? WHERE finding_id = ?", r->factors_json, row.id);
+      auto d =
+          sql::exec(c, "UPDATE finding_details SET factors_json = ? WHERE finding_id = ?", r->factors_json, row.id);
       if (!d) return d.error();
       delta.add(row.contribution(), -1);
       delta.add(after.contribution(), +1);
@@ -127,6 +129,7 @@ namespace {
 std::string open_in_id_order(sql::Connection& c) {
   return std::string(c.dialect() == sql::Dialect::kSqlite ? "+" : "") + "f.state IN ('new', 'triaged', 'in_progress')";
 }
+
 // One transaction re-assesses at most this many findings, holding at most
 // this many bytes of their stored JSON: writers wait for a batch at most,
 // and memory stays bounded whatever the store holds.

@@ -20,7 +20,8 @@ const RowMap<FindingRow> kFindingRows{
     {"f.kind", &FindingRow::kind},
     {"r.rule_id", &FindingRow::rule_id},
     {"r.title", &FindingRow::title},
-    {"f.severity", +[](sql::Stmt& st, int i, FindingRow& f) { f.severity = severity_name(static_cast<int>(st.integer(i))); }},
+    {"f.severity",
+     +[](sql::Stmt& st, int i, FindingRow& f) { f.severity = severity_name(static_cast<int>(st.integer(i))); }},
     {"f.package_name", &FindingRow::package_name},
     {"f.package_version", &FindingRow::package_version},
     {"f.fixed_versions", &FindingRow::fixed_versions},
@@ -31,7 +32,8 @@ const RowMap<FindingRow> kFindingRows{
     {"f.due_date", &FindingRow::due_date},
     {"f.priority_score", &FindingRow::priority_score},
     {"f.priority_level", &FindingRow::priority_level},
-    {"f.epss", +[](sql::Stmt& st, int i, FindingRow& f) {
+    {"f.epss",
+     +[](sql::Stmt& st, int i, FindingRow& f) {
        if (double epss = st.real(i); epss >= 0) f.epss = epss;  // -1: none
      }},
     {"f.kev", &FindingRow::kev},
@@ -249,7 +251,8 @@ Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
           if (count_driver.empty() || n < best_count) best_count = n, count_driver = {f.group};
         }
         if (driver.empty() && rollup_total <= kSelective) driver = {"dims"};
-        if (driver.empty() && q.kev && q.sort == "priority") driver = {"kev"};  // its partial index is in priority order
+        if (driver.empty() && q.kev && q.sort == "priority")
+          driver = {"kev"};  // its partial index is in priority order
       }
     } else {
       driver = {"*"};
@@ -348,7 +351,8 @@ Result<FindingDetail> Store::get_finding(int64_t id) {
     if (!found) return found.error();
     if (!*found) return Error(ErrorCode::kNotFound, "finding " + std::to_string(id) + " does not exist");
     if (auto s = sql::query_rows(
-            c, "SELECT at, actor, field, old_value, new_value, note FROM finding_history WHERE finding_id = ? ORDER BY id",
+            c,
+            "SELECT at, actor, field, old_value, new_value, note FROM finding_history WHERE finding_id = ? ORDER BY id",
             [&](sql::Stmt& st) {
               d.history.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5)});
             },

@@ -196,7 +196,8 @@ Result<Overview> read_overview(Store::Impl& impl, std::string_view today, const 
   return read_tx(impl, [&](sql::Connection& c) -> Result<Overview> {
     Overview o;
     auto by_practice = [](std::map<int, SeverityCounts>& into) {
-      return [&into](sql::Stmt& st) { add_severity(into[static_cast<int>(st.integer(0))], st.integer(1), st.integer(2)); };
+      return
+          [&into](sql::Stmt& st) { add_severity(into[static_cast<int>(st.integer(0))], st.integer(1), st.integer(2)); };
     };
     Status s = sql::query_rows(c, q.cells, [&](sql::Stmt& st) {
       o.cells.push_back({static_cast<int>(st.integer(0)), st.text(1), severity_name(static_cast<int>(st.integer(2))),
@@ -304,8 +305,8 @@ Result<std::vector<PracticeDay>> Store::practice_trends(int days, std::string_vi
   return read_tx(*impl_, [&](sql::Connection& c) -> Result<std::vector<PracticeDay>> {
     std::map<int, SeverityCounts> carried;
     for (int p = 0; p <= 14; ++p) {
-      auto before =
-          kPracticeDayRows.one(c, "FROM practice_days WHERE practice = ? AND day < ? ORDER BY day DESC LIMIT 1", p, first);
+      auto before = kPracticeDayRows.one(
+          c, "FROM practice_days WHERE practice = ? AND day < ? ORDER BY day DESC LIMIT 1", p, first);
       if (!before) return before.error();
       if (*before) carried[p] = (*before)->open;
     }

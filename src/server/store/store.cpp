@@ -278,7 +278,8 @@ Result<bool> Store::create_user(const User& user, const Actor& actor) {
 }
 
 Result<std::optional<User>> Store::get_user(std::string_view name) {
-  return with_connection(*impl_, [&](sql::Connection& c) { return kUserRows.one(c, "FROM users WHERE name = ?", name); });
+  return with_connection(*impl_,
+                         [&](sql::Connection& c) { return kUserRows.one(c, "FROM users WHERE name = ?", name); });
 }
 
 Result<std::vector<User>> Store::list_users() {
@@ -369,8 +370,8 @@ Status Store::create_token(const ApiToken& token, const Actor& actor) {
 }
 
 Result<std::vector<ApiToken>> Store::list_tokens() {
-  return with_connection(*impl_,
-                         [&](sql::Connection& c) { return kTokenRows.all(c, "FROM api_tokens ORDER BY created_at, id"); });
+  return with_connection(
+      *impl_, [&](sql::Connection& c) { return kTokenRows.all(c, "FROM api_tokens ORDER BY created_at, id"); });
 }
 
 Result<std::optional<ApiToken>> Store::find_token(std::string_view token_hash) {

@@ -85,7 +85,8 @@ TYPED_TEST(StoreIngestTest, FirstSeenLastSeenAndFixedAtAcrossThreeScans) {
   EXPECT_EQ(b.first_seen, "2025-01-01T10:00:00Z");
   EXPECT_EQ(b.last_seen, "2025-01-03T10:00:00Z");
   auto d = this->detail(b.id);
-  EXPECT_EQ(history_text(d), (std::vector<std::string>{"state: new -> fixed (fixed)", "state: fixed -> new (reappeared)"}));
+  EXPECT_EQ(history_text(d),
+            (std::vector<std::string>{"state: new -> fixed (fixed)", "state: fixed -> new (reappeared)"}));
   ASSERT_EQ(d.history.size(), 2u);
   EXPECT_EQ(d.history[1].at, "2025-01-03T10:05:00Z");
 }
