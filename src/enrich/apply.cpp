@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/date.hpp"
 #include "enrich/enrich.hpp"
 #include "enrich/internal.hpp"
 
@@ -16,15 +17,6 @@ using detail::iequals;
 using detail::PurlKey;
 
 // ---- time ------------------------------------------------------------------
-
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 // RFC 3339 -> seconds since the epoch (fractions kept), so that statements
 // written with different offsets order correctly. Unparseable -> lowest.

@@ -1,8 +1,8 @@
 // End-of-life data of OS releases (rules/eol/os.yaml, embedded) and the date
 // arithmetic the patch plan and the priority need.
 #include <algorithm>
-#include <cstdio>
 
+#include "core/date.hpp"
 #include "core/document.hpp"
 #include "enrich/enrich.hpp"
 #include "enrich/internal.hpp"
@@ -11,40 +11,11 @@ namespace bulwark::enrich {
 
 namespace detail {
 
-namespace {
-
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-}  // namespace
-
 std::optional<int64_t> day_number(std::string_view date) {
   auto d = date_part(date);
   if (!d) return std::nullopt;
   int y = std::stoi(d->substr(0, 4)), m = std::stoi(d->substr(5, 2)), day = std::stoi(d->substr(8, 2));
   return days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(day));
-}
-
-std::string date_of_day(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t y0 = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = y0 + (m <= 2);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
-  return buf;
 }
 
 }  // namespace detail

@@ -54,10 +54,9 @@ std::string today_utc();
 bool iequals(std::string_view a, std::string_view b);
 
 // Days since 1970-01-01 of "YYYY-MM-DD" (or the date of an RFC 3339
-// date-time); nullopt when it is not a date.
+// date-time); nullopt when it is not a date. The inverse is format_day()
+// (core/date.hpp).
 std::optional<int64_t> day_number(std::string_view date);
-// The inverse: "YYYY-MM-DD".
-std::string date_of_day(int64_t day);
 
 // The data files of rules/eol/ (relative path, text), embedded at build time.
 const std::vector<std::pair<std::string_view, std::string_view>>& embedded_eol_files();

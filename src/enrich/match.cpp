@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/date.hpp"
 #include "enrich/internal.hpp"
 
 namespace bulwark::enrich::detail {
@@ -232,9 +233,7 @@ bool valid_date(std::string_view s) {
   int m = std::atoi(std::string(s.substr(5, 2)).c_str());
   int d = std::atoi(std::string(s.substr(8, 2)).c_str());
   if (m < 1 || m > 12 || d < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  return static_cast<unsigned>(d) <= days_in_month(y, static_cast<unsigned>(m));
 }
 
 std::optional<std::string> date_part(std::string_view s) {

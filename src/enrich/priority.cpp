@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/date.hpp"
 #include "core/json.hpp"
 #include "enrich/enrich.hpp"
 #include "enrich/internal.hpp"
@@ -345,7 +346,7 @@ int sla_days(std::string_view level, const std::map<std::string, int>& sla) {
 std::string due_date(std::string_view first_seen, std::string_view level, const std::map<std::string, int>& sla) {
   auto day = detail::day_number(first_seen);
   if (!day) return {};
-  return detail::date_of_day(*day + sla_days(level, sla));
+  return format_day(*day + sla_days(level, sla));
 }
 
 }  // namespace bulwark::enrich

@@ -85,26 +85,17 @@ void overview(Context& ctx) {
       if (auto it = ov.artifacts_by_kind.find(k); it != ov.artifacts_by_kind.end()) denominator += it->second;
     f.artifacts = std::max<int64_t>(denominator, f.artifacts_affected);
   }
-  // Known-exploited and fixable counts, and what got fixed lately.
-  {
-    store::FindingQuery q;
-    q.kinds = {"vulnerability"};
-    q.limit = 1;
-    q.kev = true;
-    int64_t kev = must(ctx.svc.store->list_findings(q)).total;
-    q.kev = false;
-    q.fixable = true;
-    facts[14].open_fixable = must(ctx.svc.store->list_findings(q)).total;
-    facts[9].kev_open = kev;
-  }
+  // Known-exploited and fixable counts (open vulnerabilities, from the
+  // store's rollups), and what got fixed lately.
+  facts[9].kev_open = ov.open_kev;
+  facts[14].open_fixable = ov.open_fixable;
   for (const auto& d : must(ctx.svc.store->practice_trends(30, today))) {
     if (d.practice == 2 || d.practice == 3 || d.practice == 6) facts[14].fixed_30d += d.fixed_count;
     if (d.practice == 4 || d.practice == 5 || d.practice == 7 || d.practice == 8) facts[13].fixed_30d += d.fixed_count;
   }
   for (int p : {4, 5, 7, 8})
     for (int s = 0; s < 5; ++s) facts[13].open[s] += facts[p].open[s];
-  for (const auto& a : must(ctx.svc.store->list_artifacts(store::ArtifactQuery{.limit = 500})).items)
-    if (!a.os_eol.empty() && a.os_eol <= today) ++facts[14].eol_artifacts;
+  facts[14].eol_artifacts = ov.eol_artifacts;
 
   std::map<int, PracticeStatus> statuses;
   std::map<int, std::optional<int>> scores;

@@ -16,6 +16,7 @@ namespace bulwark::server {
 std::string Services::today() const { return now_rfc3339().substr(0, 10); }
 
 void Services::tick() {
+  reassess_daily();
   auto now = std::chrono::steady_clock::now();
   if (last_housekeeping_ != std::chrono::steady_clock::time_point{} && now - last_housekeeping_ < std::chrono::hours(1))
     return;
@@ -26,6 +27,33 @@ void Services::tick() {
     log_info(std::to_string(*n) + " accepted risks expired and re-opened");
   }
   if (auto n = store->delete_expired_sessions(); !n) log_warn("ending expired sessions: " + n.error().describe());
+}
+
+// Slices of a few thousand findings (a fraction of a second each) keep the
+// listener's loop, which calls this, quick to stop; a pass over millions of
+// open findings then spreads over some minutes. After a failure it waits an
+// hour.
+void Services::reassess_daily() {
+  constexpr int kSlice = 5000;
+  std::string day = today();
+  if (reassessed_on_ == day) return;
+  auto now = std::chrono::steady_clock::now();
+  if (reassess_failed_at_ != std::chrono::steady_clock::time_point{} &&
+      now - reassess_failed_at_ < std::chrono::hours(1))
+    return;
+  auto n = store->reassess_open(day, kSlice);
+  if (!n) {
+    reassess_failed_at_ = now;
+    log_warn("re-assessing open findings: " + n.error().describe());
+    return;
+  }
+  reassess_failed_at_ = {};
+  reassessed_ += *n;
+  if (*n < kSlice) {
+    if (reassessed_ > 0) log_info(std::to_string(reassessed_) + " open findings re-assessed for " + day);
+    reassessed_on_ = day;
+    reassessed_ = 0;
+  }
 }
 
 void Services::log_request(const Request& req, const Response& res) const {

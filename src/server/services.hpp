@@ -30,12 +30,17 @@ struct Services {
   // Today's date (UTC, YYYY-MM-DD): exception expiry, SLA due dates, ages.
   std::string today() const;
   // Called about once a second by the listener's loop: once an hour it ends
-  // expired exceptions and sessions.
+  // expired exceptions and sessions; once a day it re-assesses the open
+  // findings (their age changes their priority), a slice per call.
   void tick();
   void log_request(const Request& req, const Response& res) const;
 
  private:
+  void reassess_daily();
   std::chrono::steady_clock::time_point last_housekeeping_{};
+  std::string reassessed_on_;  // the day the last complete pass ran
+  int64_t reassessed_ = 0;     // findings re-assessed in the current pass
+  std::chrono::steady_clock::time_point reassess_failed_at_{};
 };
 
 // Checks the bearer token or the session cookie against the store.

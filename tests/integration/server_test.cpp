@@ -319,7 +319,9 @@ TEST_P(ServerApi, TriageExceptionsExportsAndTheAuditTrail) {
 
 TEST_P(ServerApi, OverviewPatchPlanAndTrends) {
   Client v = as("viewer");
-  ASSERT_EQ(as("operator").call("POST", "/api/v1/reports", to_text(image_report("sha256:ddd1", base_findings(), "2026-11-01T10:00:00Z"))).status, 201);
+  Report report = image_report("sha256:ddd1", base_findings(), "2026-11-01T10:00:00Z");
+  report.inventory.os->eol = "2020-06-30";  // past: the patch card warns
+  ASSERT_EQ(as("operator").call("POST", "/api/v1/reports", to_text(report)).status, 201);
   json ov = v.get("/api/v1/overview");
   ASSERT_EQ(ov["stages"].size(), 4u) << ov.dump();
   size_t cards = 0;
@@ -336,6 +338,14 @@ TEST_P(ServerApi, OverviewPatchPlanAndTrends) {
   EXPECT_FALSE(by_id[10]["feed"].get<std::string>().empty());
   EXPECT_NE(by_id[9]["status"], "no_data");
   EXPECT_EQ(by_id[3]["trend"].size(), 1u);
+  // From the store's rollups: the fixable count and the end-of-life count.
+  auto has_driver = [](const json& card, const std::string& text) {
+    for (const auto& d : card["drivers"])
+      if (d == text) return true;
+    return false;
+  };
+  EXPECT_TRUE(has_driver(by_id[14], "3 open vulnerabilities have a fix")) << by_id[14].dump();
+  EXPECT_TRUE(has_driver(by_id[14], "1 artifact runs an end-of-life OS")) << by_id[14].dump();
 
   int64_t id = v.get("/api/v1/artifacts")["items"][0]["id"].get<int64_t>();
   json plan = v.get("/api/v1/artifacts/" + std::to_string(id) + "/patch-plan");

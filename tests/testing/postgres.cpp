@@ -1,9 +1,7 @@
 #include "testing/postgres.hpp"
 
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,20 +13,6 @@
 namespace bulwark::testing {
 
 namespace {
-
-int pick_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
 
 std::string quote(const std::string& s) {
   std::string out = "'";
@@ -97,7 +81,7 @@ bool PostgresService::start(std::string* why) {
     }
   }
   for (int attempt = 0; attempt < 3 && pid_ <= 0; ++attempt) {
-    port_ = pick_port();
+    port_ = free_port();
     std::string opts = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
                        " -c unix_socket_directories=" + socket_dir_ + " -c fsync=off -c max_connections=200";
     auto run = sh(as_owner(bin + "/pg_ctl -D " + quote(data.string()) + " -o " + quote(opts) + " -l " +
@@ -117,8 +101,8 @@ bool PostgresService::start(std::string* why) {
 void PostgresService::stop() {
   if (pid_ <= 0) return;
   kill(pid_, SIGINT);  // fast shutdown
-  for (int i = 0; i < 200 && kill(pid_, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  if (kill(pid_, 0) == 0) kill(pid_, SIGKILL);
+  for (int i = 0; i < 200 && process_running(pid_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (process_running(pid_)) kill(pid_, SIGKILL);
   pid_ = -1;
   if (!socket_dir_.empty()) {
     std::error_code ec;

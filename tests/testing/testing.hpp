@@ -61,6 +61,12 @@ CommandResult run(const std::vector<std::string>& argv, const std::string& input
 // Runs a shell command line through /bin/sh -c.
 CommandResult sh(const std::string& command_line);
 
+// A TCP port on 127.0.0.1 that was free a moment ago (0 if none could be had).
+int free_port();
+// Whether process `pid` still runs. A process that exited but was not reaped
+// (its parent gone and nothing reaping) still answers kill(pid, 0).
+bool process_running(int pid);
+
 std::string read_file(const fs::path& p);
 void write_file(const fs::path& p, const std::string& content);
 

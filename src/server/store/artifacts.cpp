@@ -10,66 +10,46 @@ namespace bulwark::store {
 
 namespace {
 
-constexpr const char* kArtifactColumns =
-    "id, kind, name, digest, tags, repositories, os_family, os_version, os_eol, internet_facing, first_seen, "
-    "last_seen, open_critical, open_high, open_medium, open_low, open_unknown, risk, latest_scan_id";
+const RowMap<ArtifactRow> kArtifactRows{
+    {"id", &ArtifactRow::id},
+    {"kind", &ArtifactRow::kind},
+    {"name", &ArtifactRow::name},
+    {"digest", &ArtifactRow::digest},
+    {"tags", &ArtifactRow::tags},
+    {"repositories", &ArtifactRow::repositories},
+    {"os_family", &ArtifactRow::os_family},
+    {"os_version", &ArtifactRow::os_version},
+    {"os_eol", &ArtifactRow::os_eol},
+    {"internet_facing", &ArtifactRow::internet_facing},
+    {"first_seen", &ArtifactRow::first_seen},
+    {"last_seen", &ArtifactRow::last_seen},
+    {"open_critical, open_high, open_medium, open_low, open_unknown", &ArtifactRow::counts},
+    {"risk", &ArtifactRow::risk},
+    {"latest_scan_id", &ArtifactRow::latest_scan_id},
+};
 
-ArtifactRow read_artifact(sql::Stmt& st) {
-  ArtifactRow a;
-  a.id = st.integer(0);
-  a.kind = st.text(1);
-  a.name = st.text(2);
-  a.digest = st.text(3);
-  a.tags = split_lines(st.text(4));
-  a.repositories = split_lines(st.text(5));
-  a.os_family = st.text(6);
-  a.os_version = st.text(7);
-  a.os_eol = st.text(8);
-  a.internet_facing = st.integer(9) != 0;
-  a.first_seen = st.text(10);
-  a.last_seen = st.text(11);
-  a.counts.critical = st.integer(12);
-  a.counts.high = st.integer(13);
-  a.counts.medium = st.integer(14);
-  a.counts.low = st.integer(15);
-  a.counts.unknown = st.integer(16);
-  a.risk = st.integer(17);
-  a.latest_scan_id = st.integer(18);
-  return a;
-}
-
-constexpr const char* kScanColumns =
-    "id, artifact_id, report_sha256, created_at, received_at, tool_version, target_kind, digest, scanners, "
-    "n_critical, n_high, n_medium, n_low, n_unknown, n_findings, report_gz IS NOT NULL, has_compliance";
-
-ScanRow read_scan(sql::Stmt& st) {
-  ScanRow s;
-  s.id = st.integer(0);
-  s.artifact_id = st.integer(1);
-  s.report_sha256 = st.text(2);
-  s.created_at = st.text(3);
-  s.received_at = st.text(4);
-  s.tool_version = st.text(5);
-  s.target_kind = st.text(6);
-  s.digest = st.text(7);
-  s.scanners = split_lines(st.text(8));
-  s.counts.critical = st.integer(9);
-  s.counts.high = st.integer(10);
-  s.counts.medium = st.integer(11);
-  s.counts.low = st.integer(12);
-  s.counts.unknown = st.integer(13);
-  s.findings = st.integer(14);
-  s.has_report = st.integer(15) != 0 || st.text(15) == "t";
-  s.has_compliance = st.integer(16) != 0;
-  return s;
-}
+const RowMap<ScanRow> kScanRows{
+    {"id", &ScanRow::id},
+    {"artifact_id", &ScanRow::artifact_id},
+    {"report_sha256", &ScanRow::report_sha256},
+    {"created_at", &ScanRow::created_at},
+    {"received_at", &ScanRow::received_at},
+    {"tool_version", &ScanRow::tool_version},
+    {"target_kind", &ScanRow::target_kind},
+    {"digest", &ScanRow::digest},
+    {"scanners", &ScanRow::scanners},
+    {"n_critical, n_high, n_medium, n_low, n_unknown", &ScanRow::counts},
+    {"n_findings", &ScanRow::findings},
+    {"CASE WHEN report_gz IS NULL THEN 0 ELSE 1 END", &ScanRow::has_report},
+    {"has_compliance", &ScanRow::has_compliance},
+};
 
 bool known_artifact_kind(std::string_view k) { return parse_target_kind(k).has_value() && k == lower(k); }
 
 }  // namespace
 
 Result<Page<ArtifactRow>> Store::list_artifacts(const ArtifactQuery& q) {
-  if (q.limit < 1 || q.limit > kMaxLimit) return Error(ErrorCode::kInvalidArgument, "limit: must be 1..500");
+  if (auto s = check_limit(q.limit); !s) return s.error();
   if (!q.kind.empty() && !known_artifact_kind(q.kind))
     return Error(ErrorCode::kInvalidArgument, "kind: unknown value '" + q.kind.substr(0, 40) + "'");
   if (q.q.size() > 256) return Error(ErrorCode::kInvalidArgument, "q: longer than 256 bytes");
@@ -102,40 +82,29 @@ Result<Page<ArtifactRow>> Store::list_artifacts(const ArtifactQuery& q) {
     page_where += std::string(" AND (") + column + ", id) " + (desc ? "<" : ">") + " (?, ?)";
   }
   const char* dir = desc ? " DESC" : " ASC";
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  sql::Transaction tx(c);
-  if (auto s = tx.begin_read(); !s) return s.error();
-  Page<ArtifactRow> page;
-  {
-    auto st = c.prepare(std::string("SELECT ") + kArtifactColumns + " FROM artifacts WHERE " + page_where +
-                        " ORDER BY " + column + dir + ", id" + dir + " LIMIT ?");
-    if (!st) return st.error();
-    int i = 1;
-    for (const auto& a : text_args) (*st)->bind(i++, a);
-    if (after) {
-      if (q.sort == "risk")
-        (*st)->bind(i++, static_cast<int64_t>(std::strtoll(after->first.c_str(), nullptr, 10)));
-      else
-        (*st)->bind(i++, after->first);
-      (*st)->bind(i++, after->second);
+  return read_tx(*impl_, [&](sql::Connection& c) -> Result<Page<ArtifactRow>> {
+    Page<ArtifactRow> page;
+    {
+      auto st = c.prepare("SELECT " + kArtifactRows.select() + " FROM artifacts WHERE " + page_where + " ORDER BY " +
+                          column + dir + ", id" + dir + " LIMIT ?");
+      if (!st) return st.error();
+      int i = 1;
+      for (const auto& a : text_args) (*st)->bind(i++, a);
+      if (after) {
+        if (q.sort == "risk")
+          (*st)->bind(i++, static_cast<int64_t>(std::strtoll(after->first.c_str(), nullptr, 10)));
+        else
+          (*st)->bind(i++, after->first);
+        (*st)->bind(i++, after->second);
+      }
+      (*st)->bind(i, static_cast<int64_t>(q.limit + 1));
+      if (auto s = sql::each_row(**st, [&](sql::Stmt& row) { page.items.push_back(kArtifactRows.read(row)); }); !s)
+        return s.error();
     }
-    (*st)->bind(i, static_cast<int64_t>(q.limit + 1));
-    for (;;) {
-      auto r = (*st)->step();
-      if (!r) return r.error();
-      if (!*r) break;
-      page.items.push_back(read_artifact(**st));
-    }
-  }
-  if (page.items.size() > static_cast<size_t>(q.limit)) {
-    page.items.pop_back();
-    const ArtifactRow& last = page.items.back();
-    std::string v = q.sort == "name" ? last.name : q.sort == "last_seen" ? last.last_seen : std::to_string(last.risk);
-    page.next_cursor = encode_cursor({q.sort, v, std::to_string(last.id)});
-  }
-  {
+    close_page(page, q.limit, [&](const ArtifactRow& last) {
+      std::string v = q.sort == "name" ? last.name : q.sort == "last_seen" ? last.last_seen : std::to_string(last.risk);
+      return std::vector<std::string>{q.sort, v, std::to_string(last.id)};
+    });
     auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM artifacts WHERE " + where + " LIMIT ?) AS t");
     if (!st) return st.error();
     int i = 1;
@@ -144,89 +113,64 @@ Result<Page<ArtifactRow>> Store::list_artifacts(const ArtifactQuery& q) {
     auto r = (*st)->step();
     if (!r) return r.error();
     page.total = (*st)->integer(0);
-  }
-  if (page.total > kExactTotal) {
-    page.total_is_estimate = true;
-    auto n = sql::query_int(c, "SELECT count(*) FROM artifacts");
-    if (!n) return n.error();
-    page.total = std::max(page.total, n->value_or(0));
-  }
-  return page;
+    if (page.total > kExactTotal) {
+      page.total_is_estimate = true;
+      auto n = sql::query_int(c, "SELECT count(*) FROM artifacts");
+      if (!n) return n.error();
+      page.total = std::max(page.total, n->value_or(0));
+    }
+    return page;
+  });
 }
 
 Result<ArtifactRow> Store::get_artifact(int64_t id) {
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  ArtifactRow a;
-  {
-    auto st = c.prepare(std::string("SELECT ") + kArtifactColumns + " FROM artifacts WHERE id = ?");
-    if (!st) return st.error();
-    (*st)->bind_all(id);
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) return Error(ErrorCode::kNotFound, "artifact " + std::to_string(id) + " does not exist");
-    a = read_artifact(**st);
-  }
-  auto st = c.prepare(
-      "SELECT digest, tags, repositories, first_seen, last_seen FROM artifact_digests WHERE artifact_id = ? "
-      "ORDER BY last_seen DESC, digest");
-  if (!st) return st.error();
-  (*st)->bind_all(id);
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    a.digests.push_back({(*st)->text(0), split_lines((*st)->text(1)), split_lines((*st)->text(2)), (*st)->text(3),
-                         (*st)->text(4)});
-  }
-  return a;
+  static const RowMap<ImageDigest> kDigestRows{
+      {"digest", &ImageDigest::digest},         {"tags", &ImageDigest::tags},
+      {"repositories", &ImageDigest::repositories}, {"first_seen", &ImageDigest::first_seen},
+      {"last_seen", &ImageDigest::last_seen},
+  };
+  return with_connection(*impl_, [&](sql::Connection& c) -> Result<ArtifactRow> {
+    auto a = kArtifactRows.one(c, "FROM artifacts WHERE id = ?", id);
+    if (!a) return a.error();
+    if (!*a) return Error(ErrorCode::kNotFound, "artifact " + std::to_string(id) + " does not exist");
+    auto digests =
+        kDigestRows.all(c, "FROM artifact_digests WHERE artifact_id = ? ORDER BY last_seen DESC, digest", id);
+    if (!digests) return digests.error();
+    (*a)->digests = std::move(*digests);
+    return std::move(**a);
+  });
 }
 
 Result<Page<ScanRow>> Store::list_scans(std::optional<int64_t> artifact_id, int limit, const std::string& cursor) {
-  if (limit < 1 || limit > kMaxLimit) return Error(ErrorCode::kInvalidArgument, "limit: must be 1..500");
-  int64_t before = INT64_MAX;
-  if (!cursor.empty()) {
-    auto parts = decode_cursor(cursor, 1);
-    if (!parts) return Error(ErrorCode::kInvalidArgument, "cursor: not a cursor of this list");
-    before = std::strtoll((*parts)[0].c_str(), nullptr, 10);
-  }
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  sql::Transaction tx(c);
-  if (auto s = tx.begin_read(); !s) return s.error();
-  Page<ScanRow> page;
+  if (auto s = check_limit(limit); !s) return s.error();
+  auto before = id_before(cursor);
+  if (!before) return before.error();
   std::string where = artifact_id ? "artifact_id = ?" : "1 = 1";
-  {
-    auto st = c.prepare(std::string("SELECT ") + kScanColumns + " FROM scans WHERE " + where +
-                        " AND id < ? ORDER BY id DESC LIMIT ?");
+  return read_tx(*impl_, [&](sql::Connection& c) -> Result<Page<ScanRow>> {
+    Page<ScanRow> page;
+    {
+      auto st = c.prepare("SELECT " + kScanRows.select() + " FROM scans WHERE " + where +
+                          " AND id < ? ORDER BY id DESC LIMIT ?");
+      if (!st) return st.error();
+      int i = 1;
+      if (artifact_id) (*st)->bind(i++, *artifact_id);
+      (*st)->bind(i++, *before);
+      (*st)->bind(i, static_cast<int64_t>(limit + 1));
+      if (auto s = sql::each_row(**st, [&](sql::Stmt& row) { page.items.push_back(kScanRows.read(row)); }); !s)
+        return s.error();
+    }
+    close_page(page, limit, [](const ScanRow& s) { return std::vector<std::string>{std::to_string(s.id)}; });
+    auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM scans WHERE " + where + " LIMIT ?) AS t");
     if (!st) return st.error();
     int i = 1;
     if (artifact_id) (*st)->bind(i++, *artifact_id);
-    (*st)->bind(i++, before);
-    (*st)->bind(i, static_cast<int64_t>(limit + 1));
-    for (;;) {
-      auto r = (*st)->step();
-      if (!r) return r.error();
-      if (!*r) break;
-      page.items.push_back(read_scan(**st));
-    }
-  }
-  if (page.items.size() > static_cast<size_t>(limit)) {
-    page.items.pop_back();
-    page.next_cursor = encode_cursor({std::to_string(page.items.back().id)});
-  }
-  auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM scans WHERE " + where + " LIMIT ?) AS t");
-  if (!st) return st.error();
-  int i = 1;
-  if (artifact_id) (*st)->bind(i++, *artifact_id);
-  (*st)->bind(i, kExactTotal + 1);
-  auto r = (*st)->step();
-  if (!r) return r.error();
-  page.total = (*st)->integer(0);
-  if (page.total > kExactTotal) page.total_is_estimate = true;
-  return page;
+    (*st)->bind(i, kExactTotal + 1);
+    auto r = (*st)->step();
+    if (!r) return r.error();
+    page.total = (*st)->integer(0);
+    if (page.total > kExactTotal) page.total_is_estimate = true;
+    return page;
+  });
 }
 
 // ------------------------------------------------------------ report views --

@@ -9,50 +9,48 @@
 
 namespace bulwark::store {
 
-const char* const kFindingColumns =
-    "f.id, f.artifact_id, a.name, a.kind, f.fingerprint, f.kind, r.rule_id, r.title, f.severity, f.package_name, "
-    "f.package_version, f.fixed_versions, f.location, f.layer, f.state, f.assignee, f.due_date, f.priority_score, "
-    "f.priority_level, f.epss, f.kev, f.fixable, f.exposed, f.practice, f.first_seen, f.last_seen, f.fixed_at, "
-    "f.exception_reason, f.exception_until, f.exception_until_fix, f.justification, f.ticket";
-
-FindingRow read_finding_row(sql::Stmt& st) {
-  FindingRow f;
-  f.id = st.integer(0);
-  f.artifact_id = st.integer(1);
-  f.artifact_name = st.text(2);
-  f.artifact_kind = st.text(3);
-  f.fingerprint = st.text(4);
-  f.kind = st.text(5);
-  f.rule_id = st.text(6);
-  f.title = st.text(7);
-  f.severity = severity_name(static_cast<int>(st.integer(8)));
-  f.package_name = st.text(9);
-  f.package_version = st.text(10);
-  f.fixed_versions = split_lines(st.text(11));
-  f.location = st.text(12);
-  f.layer = st.text(13);
-  f.state = st.text(14);
-  f.assignee = st.text(15);
-  f.due_date = st.text(16);
-  f.priority_score = static_cast<int>(st.integer(17));
-  f.priority_level = st.text(18);
-  double epss = st.real(19);
-  if (epss >= 0) f.epss = epss;
-  f.kev = st.integer(20) != 0;
-  f.fixable = st.integer(21) != 0;
-  f.internet_facing = st.integer(22) != 0;
-  f.practice = static_cast<int>(st.integer(23));
-  f.first_seen = st.text(24);
-  f.last_seen = st.text(25);
-  f.fixed_at = st.text(26);
-  FindingException e{st.text(27), st.text(28), st.integer(29) != 0};
-  if (!e.reason.empty() || !e.until.empty() || e.until_fix) f.exception = e;
-  f.justification = st.text(30);
-  f.ticket = st.text(31);
-  return f;
-}
-
 namespace {
+
+const RowMap<FindingRow> kFindingRows{
+    {"f.id", &FindingRow::id},
+    {"f.artifact_id", &FindingRow::artifact_id},
+    {"a.name", &FindingRow::artifact_name},
+    {"a.kind", &FindingRow::artifact_kind},
+    {"f.fingerprint", &FindingRow::fingerprint},
+    {"f.kind", &FindingRow::kind},
+    {"r.rule_id", &FindingRow::rule_id},
+    {"r.title", &FindingRow::title},
+    {"f.severity",
+     +[](sql::Stmt& st, int i, FindingRow& f) { f.severity = severity_name(static_cast<int>(st.integer(i))); }},
+    {"f.package_name", &FindingRow::package_name},
+    {"f.package_version", &FindingRow::package_version},
+    {"f.fixed_versions", &FindingRow::fixed_versions},
+    {"f.location", &FindingRow::location},
+    {"f.layer", &FindingRow::layer},
+    {"f.state", &FindingRow::state},
+    {"f.assignee", &FindingRow::assignee},
+    {"f.due_date", &FindingRow::due_date},
+    {"f.priority_score", &FindingRow::priority_score},
+    {"f.priority_level", &FindingRow::priority_level},
+    {"f.epss",
+     +[](sql::Stmt& st, int i, FindingRow& f) {
+       if (double epss = st.real(i); epss >= 0) f.epss = epss;  // -1: none
+     }},
+    {"f.kev", &FindingRow::kev},
+    {"f.fixable", &FindingRow::fixable},
+    {"f.exposed", &FindingRow::internet_facing},
+    {"f.practice", &FindingRow::practice},
+    {"f.first_seen", &FindingRow::first_seen},
+    {"f.last_seen", &FindingRow::last_seen},
+    {"f.fixed_at", &FindingRow::fixed_at},
+    {"f.exception_reason, f.exception_until, f.exception_until_fix",
+     +[](sql::Stmt& st, int i, FindingRow& f) {
+       FindingException e{st.text(i), st.text(i + 1), st.integer(i + 2) != 0};
+       if (!e.reason.empty() || !e.until.empty() || e.until_fix) f.exception = e;
+     }},
+    {"f.justification", &FindingRow::justification},
+    {"f.ticket", &FindingRow::ticket},
+};
 
 // A bound value of a dynamically assembled statement.
 struct Arg {
@@ -104,7 +102,7 @@ Status bad(std::string_view param, std::string_view what) {
 
 Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
   // ---- checks
-  if (q.limit < 1 || q.limit > kMaxLimit) return bad("limit", "must be 1..500").error();
+  if (auto s = check_limit(q.limit); !s) return s.error();
   for (const auto& k : q.kinds)
     if (!known_kind(k)) return bad("kind", "unknown value '" + k.substr(0, 40) + "'").error();
   std::vector<int64_t> severities;
@@ -193,202 +191,181 @@ Result<Page<FindingRow>> Store::list_findings(const FindingQuery& q) {
     return where;
   };
 
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  sql::Transaction tx(c);  // page and total from one view
-  if (auto s = tx.begin_read(); !s) return s.error();
-
-  // ---- total over the rollup's own dimensions (exact for them)
-  int64_t rollup_total = 0;
-  {
-    std::string rollup_where = "state IN (" + placeholders(states.size()) + ")";
-    std::vector<Arg> rollup_args;
-    for (const auto& v : states) rollup_args.push_back(Arg::of(v));
-    if (!q.kinds.empty()) {
-      rollup_where += " AND kind IN (" + placeholders(q.kinds.size()) + ")";
-      for (const auto& k : q.kinds) rollup_args.push_back(Arg::of(k));
-    }
-    if (!severities.empty()) {
-      rollup_where += " AND severity IN (" + placeholders(severities.size()) + ")";
-      for (auto v : severities) rollup_args.push_back(Arg::of(v));
-    }
-    if (!q.priorities.empty()) {
-      rollup_where += " AND level IN (" + placeholders(q.priorities.size()) + ")";
-      for (const auto& p : q.priorities) rollup_args.push_back(Arg::of(p));
-    }
-    auto st = c.prepare("SELECT sum(n) FROM overview_counts WHERE " + rollup_where);
-    if (!st) return st.error();
-    bind_args(**st, rollup_args);
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (*r && !(*st)->is_null(0)) rollup_total = (*st)->integer(0);
-  }
-
-  // ---- the plan (SQLite; PostgreSQL's planner decides from its statistics).
-  // A filter that selects few rows drives the query through its index and
-  // the page is sorted; otherwise the sort key's index is walked in order and
-  // the filters are checked row by row, stopping after one page. Which
-  // filter selects few rows is probed with a bounded count on its index.
-  constexpr int64_t kSelective = 20000;
-  std::set<std::string> driver;
-  // The count walks the index of the most selective probed filter even when
-  // it selects many rows: its entries all match that filter, so only the
-  // others are checked, and it stops after 10,001.
-  std::set<std::string> count_driver;
-  if (sqlite) {
-    if (q.artifact_id) {
-      driver = {"artifact"};
-    } else {
-      int64_t best = kSelective + 1, best_count = INT64_MAX;
-      for (const auto& f : filters) {
-        if (f.group != "q" && f.group != "package" && f.group != "assignee" && f.group != "kev") continue;
-        std::string probe = f.sql;
-        for (size_t pos = probe.find("{+}"); pos != std::string::npos; pos = probe.find("{+}", pos))
-          probe.replace(pos, 3, "");
-        auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM findings f WHERE " + probe + " LIMIT ?) AS t");
-        if (!st) return st.error();
-        bind_args(**st, f.args);
-        (*st)->bind(static_cast<int>(f.args.size()) + 1, kSelective + 1);
-        auto r = (*st)->step();
-        if (!r) return r.error();
-        int64_t n = (*st)->integer(0);
-        if (n < best) best = n, driver = {f.group};
-        if (count_driver.empty() || n < best_count) best_count = n, count_driver = {f.group};
+  // Page and total from one view.
+  return read_tx(*impl_, [&](sql::Connection& c) -> Result<Page<FindingRow>> {
+    // ---- total over the rollup's own dimensions (exact for them)
+    int64_t rollup_total = 0;
+    {
+      std::string rollup_where = "state IN (" + placeholders(states.size()) + ")";
+      std::vector<Arg> rollup_args;
+      for (const auto& v : states) rollup_args.push_back(Arg::of(v));
+      if (!q.kinds.empty()) {
+        rollup_where += " AND kind IN (" + placeholders(q.kinds.size()) + ")";
+        for (const auto& k : q.kinds) rollup_args.push_back(Arg::of(k));
       }
-      if (driver.empty() && rollup_total <= kSelective) driver = {"dims"};
-      if (driver.empty() && q.kev && q.sort == "priority") driver = {"kev"};  // its partial index is in priority order
-    }
-  } else {
-    driver = {"*"};
-  }
-  if (count_driver.empty()) count_driver = driver;
-
-  // ---- one page
-  std::vector<Arg> page_args;
-  std::string page_where = build(driver, page_args);
-  if (!q.cursor.empty()) {
-    auto parts = decode_cursor(q.cursor, 3);
-    if (!parts || (*parts)[0] != sort->name) return bad("cursor", "not a cursor of this list and sort").error();
-    const std::string& v = (*parts)[1];
-    int64_t id = std::strtoll((*parts)[2].c_str(), nullptr, 10);
-    page_where += std::string(" AND (") + sort->column + ", f.id) " + (desc ? "<" : ">") + " (?, ?)";
-    if (sort->numeric_int)
-      page_args.push_back(Arg::of(static_cast<int64_t>(std::strtoll(v.c_str(), nullptr, 10))));
-    else if (sort->numeric_real)
-      page_args.push_back(Arg::of(std::strtod(v.c_str(), nullptr)));
-    else
-      page_args.push_back(Arg::of(v));
-    page_args.push_back(Arg::of(id));
-  }
-  const char* dir = desc ? " DESC" : " ASC";
-  std::string page_sql = std::string("SELECT ") + kFindingColumns +
-                         " FROM findings f JOIN rules r ON r.id = f.rule_ref JOIN artifacts a ON a.id = f.artifact_id"
-                         " WHERE " +
-                         page_where + " ORDER BY " + sort->column + dir + ", f.id" + dir + " LIMIT ?";
-  Page<FindingRow> page;
-  {
-    auto st = c.prepare(page_sql);
-    if (!st) return st.error();
-    bind_args(**st, page_args);
-    (*st)->bind(static_cast<int>(page_args.size()) + 1, static_cast<int64_t>(q.limit + 1));
-    for (;;) {
+      if (!severities.empty()) {
+        rollup_where += " AND severity IN (" + placeholders(severities.size()) + ")";
+        for (auto v : severities) rollup_args.push_back(Arg::of(v));
+      }
+      if (!q.priorities.empty()) {
+        rollup_where += " AND level IN (" + placeholders(q.priorities.size()) + ")";
+        for (const auto& p : q.priorities) rollup_args.push_back(Arg::of(p));
+      }
+      auto st = c.prepare("SELECT sum(n) FROM overview_counts WHERE " + rollup_where);
+      if (!st) return st.error();
+      bind_args(**st, rollup_args);
       auto r = (*st)->step();
       if (!r) return r.error();
-      if (!*r) break;
-      page.items.push_back(read_finding_row(**st));
+      if (*r && !(*st)->is_null(0)) rollup_total = (*st)->integer(0);
     }
-  }
-  if (page.items.size() > static_cast<size_t>(q.limit)) {
-    page.items.pop_back();
-    const FindingRow& last = page.items.back();
-    std::string v;
-    if (q.sort == "priority") v = std::to_string(last.priority_score);
-    else if (q.sort == "severity") v = std::to_string(*severity_value(last.severity));
-    else if (q.sort == "first_seen") v = last.first_seen;
-    else if (q.sort == "last_seen") v = last.last_seen;
-    else if (q.sort == "due_date") v = last.due_date;
-    else {
-      char buf[40];
-      std::snprintf(buf, sizeof buf, "%.17g", last.epss.value_or(-1.0));
-      v = buf;
-    }
-    page.next_cursor = encode_cursor({sort->name, v, std::to_string(last.id)});
-  }
 
-  // ---- total: the rollup answers filters on its own dimensions exactly
-  if (rollup_only) {
-    page.total = rollup_total;
+    // ---- the plan (SQLite; PostgreSQL's planner decides from its statistics).
+    // A filter that selects few rows drives the query through its index and
+    // the page is sorted; otherwise the sort key's index is walked in order and
+    // the filters are checked row by row, stopping after one page. Which
+    // filter selects few rows is probed with a bounded count on its index.
+    constexpr int64_t kSelective = 20000;
+    std::set<std::string> driver;
+    // The count walks the index of the most selective probed filter even when
+    // it selects many rows: its entries all match that filter, so only the
+    // others are checked, and it stops after 10,001.
+    std::set<std::string> count_driver;
+    if (sqlite) {
+      if (q.artifact_id) {
+        driver = {"artifact"};
+      } else {
+        int64_t best = kSelective + 1, best_count = INT64_MAX;
+        for (const auto& f : filters) {
+          if (f.group != "q" && f.group != "package" && f.group != "assignee" && f.group != "kev") continue;
+          std::string probe = f.sql;
+          for (size_t pos = probe.find("{+}"); pos != std::string::npos; pos = probe.find("{+}", pos))
+            probe.replace(pos, 3, "");
+          auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM findings f WHERE " + probe + " LIMIT ?) AS t");
+          if (!st) return st.error();
+          bind_args(**st, f.args);
+          (*st)->bind(static_cast<int>(f.args.size()) + 1, kSelective + 1);
+          auto r = (*st)->step();
+          if (!r) return r.error();
+          int64_t n = (*st)->integer(0);
+          if (n < best) best = n, driver = {f.group};
+          if (count_driver.empty() || n < best_count) best_count = n, count_driver = {f.group};
+        }
+        if (driver.empty() && rollup_total <= kSelective) driver = {"dims"};
+        if (driver.empty() && q.kev && q.sort == "priority")
+          driver = {"kev"};  // its partial index is in priority order
+      }
+    } else {
+      driver = {"*"};
+    }
+    if (count_driver.empty()) count_driver = driver;
+
+    // ---- one page
+    std::vector<Arg> page_args;
+    std::string page_where = build(driver, page_args);
+    if (!q.cursor.empty()) {
+      auto parts = decode_cursor(q.cursor, 3);
+      if (!parts || (*parts)[0] != sort->name) return bad("cursor", "not a cursor of this list and sort").error();
+      const std::string& v = (*parts)[1];
+      int64_t id = std::strtoll((*parts)[2].c_str(), nullptr, 10);
+      page_where += std::string(" AND (") + sort->column + ", f.id) " + (desc ? "<" : ">") + " (?, ?)";
+      if (sort->numeric_int)
+        page_args.push_back(Arg::of(static_cast<int64_t>(std::strtoll(v.c_str(), nullptr, 10))));
+      else if (sort->numeric_real)
+        page_args.push_back(Arg::of(std::strtod(v.c_str(), nullptr)));
+      else
+        page_args.push_back(Arg::of(v));
+      page_args.push_back(Arg::of(id));
+    }
+    const char* dir = desc ? " DESC" : " ASC";
+    std::string page_sql = "SELECT " + kFindingRows.select() +
+                           " FROM findings f JOIN rules r ON r.id = f.rule_ref JOIN artifacts a ON a.id = f.artifact_id"
+                           " WHERE " +
+                           page_where + " ORDER BY " + sort->column + dir + ", f.id" + dir + " LIMIT ?";
+    Page<FindingRow> page;
+    {
+      auto st = c.prepare(page_sql);
+      if (!st) return st.error();
+      bind_args(**st, page_args);
+      (*st)->bind(static_cast<int>(page_args.size()) + 1, static_cast<int64_t>(q.limit + 1));
+      if (auto s = sql::each_row(**st, [&](sql::Stmt& row) { page.items.push_back(kFindingRows.read(row)); }); !s)
+        return s.error();
+    }
+    close_page(page, q.limit, [&](const FindingRow& last) {
+      std::string v;
+      if (q.sort == "priority") v = std::to_string(last.priority_score);
+      else if (q.sort == "severity") v = std::to_string(*severity_value(last.severity));
+      else if (q.sort == "first_seen") v = last.first_seen;
+      else if (q.sort == "last_seen") v = last.last_seen;
+      else if (q.sort == "due_date") v = last.due_date;
+      else {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", last.epss.value_or(-1.0));
+        v = buf;
+      }
+      return std::vector<std::string>{sort->name, v, std::to_string(last.id)};
+    });
+
+    // ---- total: the rollup answers filters on its own dimensions exactly
+    if (rollup_only) {
+      page.total = rollup_total;
+      return page;
+    }
+    {
+      // The count follows the page's plan: through the selective filter's
+      // index, else a scan that stops after 10,001 matches.
+      std::vector<Arg> count_args;
+      std::string count_where = build(count_driver, count_args);
+      auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM findings f WHERE " + count_where + " LIMIT ?) AS t");
+      if (!st) return st.error();
+      bind_args(**st, count_args);
+      (*st)->bind(static_cast<int>(count_args.size()) + 1, kExactTotal + 1);
+      auto r = (*st)->step();
+      if (!r) return r.error();
+      page.total = *r ? (*st)->integer(0) : 0;
+    }
+    if (page.total > kExactTotal) {
+      // More than 10,000: the rollup's count over the same kinds, severities,
+      // states and levels bounds it from above.
+      page.total_is_estimate = true;
+      page.total = std::max(rollup_total, page.total);
+    }
     return page;
-  }
-  {
-    // The count follows the page's plan: through the selective filter's
-    // index, else a scan that stops after 10,001 matches.
-    std::vector<Arg> count_args;
-    std::string count_where = build(count_driver, count_args);
-    auto st = c.prepare("SELECT count(*) FROM (SELECT 1 FROM findings f WHERE " + count_where + " LIMIT ?) AS t");
-    if (!st) return st.error();
-    bind_args(**st, count_args);
-    (*st)->bind(static_cast<int>(count_args.size()) + 1, kExactTotal + 1);
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    page.total = *r ? (*st)->integer(0) : 0;
-  }
-  if (page.total > kExactTotal) {
-    // More than 10,000: the rollup's count over the same kinds, severities,
-    // states and levels bounds it from above.
-    page.total_is_estimate = true;
-    page.total = std::max(rollup_total, page.total);
-  }
-  return page;
+  });
 }
 
 Result<FindingDetail> Store::get_finding(int64_t id) {
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  sql::Transaction tx(c);
-  if (auto s = tx.begin_read(); !s) return s.error();
-  FindingDetail d;
-  {
-    auto st = c.prepare(std::string("SELECT ") + kFindingColumns +
-                        ", d.finding_json, d.factors_json FROM findings f JOIN rules r ON r.id = f.rule_ref "
-                        "JOIN artifacts a ON a.id = f.artifact_id JOIN finding_details d ON d.finding_id = f.id "
-                        "WHERE f.id = ?");
-    if (!st) return st.error();
-    (*st)->bind_all(id);
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) return Error(ErrorCode::kNotFound, "finding " + std::to_string(id) + " does not exist");
-    d.row = read_finding_row(**st);
-    d.finding_json = (*st)->text(32);
-    d.priority_factors_json = (*st)->text(33);
-  }
-  {
-    auto st = c.prepare(
-        "SELECT at, actor, field, old_value, new_value, note FROM finding_history WHERE finding_id = ? ORDER BY id");
-    if (!st) return st.error();
-    (*st)->bind_all(id);
-    for (;;) {
-      auto r = (*st)->step();
-      if (!r) return r.error();
-      if (!*r) break;
-      d.history.push_back({(*st)->text(0), (*st)->text(1), (*st)->text(2), (*st)->text(3), (*st)->text(4),
-                           (*st)->text(5)});
-    }
-  }
-  {
-    auto st = c.prepare("SELECT id, at, author, body FROM finding_comments WHERE finding_id = ? ORDER BY id");
-    if (!st) return st.error();
-    (*st)->bind_all(id);
-    for (;;) {
-      auto r = (*st)->step();
-      if (!r) return r.error();
-      if (!*r) break;
-      d.comments.push_back({(*st)->integer(0), (*st)->text(1), (*st)->text(2), (*st)->text(3)});
-    }
-  }
-  return d;
+  return read_tx(*impl_, [&](sql::Connection& c) -> Result<FindingDetail> {
+    FindingDetail d;
+    const int details = kFindingRows.width();
+    auto found = sql::query_row(
+        c,
+        "SELECT " + kFindingRows.select() +
+            ", d.finding_json, d.factors_json FROM findings f JOIN rules r ON r.id = f.rule_ref "
+            "JOIN artifacts a ON a.id = f.artifact_id JOIN finding_details d ON d.finding_id = f.id WHERE f.id = ?",
+        [&](sql::Stmt& st) {
+          d.row = kFindingRows.read(st);
+          d.finding_json = st.text(details);
+          d.priority_factors_json = st.text(details + 1);
+        },
+        id);
+    if (!found) return found.error();
+    if (!*found) return Error(ErrorCode::kNotFound, "finding " + std::to_string(id) + " does not exist");
+    if (auto s = sql::query_rows(
+            c,
+            "SELECT at, actor, field, old_value, new_value, note FROM finding_history WHERE finding_id = ? ORDER BY id",
+            [&](sql::Stmt& st) {
+              d.history.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5)});
+            },
+            id);
+        !s)
+      return s.error();
+    if (auto s = sql::query_rows(
+            c, "SELECT id, at, author, body FROM finding_comments WHERE finding_id = ? ORDER BY id",
+            [&](sql::Stmt& st) { d.comments.push_back({st.integer(0), st.text(1), st.text(2), st.text(3)}); }, id);
+        !s)
+      return s.error();
+    return d;
+  });
 }
 
 // ------------------------------------------------------------------ triage --
@@ -396,12 +373,6 @@ Result<FindingDetail> Store::get_finding(int64_t id) {
 namespace {
 
 constexpr size_t kMaxBulk = 1000;
-
-struct Current {
-  Contribution c;
-  std::string assignee, due_date, sla_from, exception_reason, exception_until, justification;
-  bool due_manual = false, until_fix = false;
-};
 
 Status check_change(const TriageChange& ch) {
   if (!ch.state && !ch.assignee && !ch.due_date && !ch.exception && !ch.justification && !ch.comment)
@@ -430,37 +401,19 @@ Status check_change(const TriageChange& ch) {
   return {};
 }
 
-Result<std::map<int64_t, Current>> load_current(sql::Connection& c, const std::vector<int64_t>& ids) {
-  std::map<int64_t, Current> out;
-  auto st = c.prepare(
-      "SELECT id, artifact_id, practice, kind, severity, state, priority_level, due_date, priority_score, assignee, "
-      "sla_from, exception_reason, exception_until, justification, due_manual, exception_until_fix FROM findings "
-      "WHERE id IN (" +
-      placeholders(ids.size()) + ")");
+// The stored findings of `ids` (without details), by id.
+Result<std::map<int64_t, StoredFinding>> load_current(sql::Connection& c, const std::vector<int64_t>& ids) {
+  const auto& rows = stored_finding_rows();
+  auto st = c.prepare("SELECT " + rows.select() + " FROM findings f WHERE f.id IN (" + placeholders(ids.size()) + ")");
   if (!st) return st.error();
   for (size_t i = 0; i < ids.size(); ++i) (*st)->bind(static_cast<int>(i + 1), ids[i]);
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    Current cur;
-    cur.c.artifact_id = (*st)->integer(1);
-    cur.c.practice = static_cast<int>((*st)->integer(2));
-    cur.c.kind = (*st)->text(3);
-    cur.c.severity = static_cast<int>((*st)->integer(4));
-    cur.c.state = (*st)->text(5);
-    cur.c.level = (*st)->text(6);
-    cur.c.due_date = (*st)->text(7);
-    cur.c.score = static_cast<int>((*st)->integer(8));
-    cur.assignee = (*st)->text(9);
-    cur.sla_from = (*st)->text(10);
-    cur.exception_reason = (*st)->text(11);
-    cur.exception_until = (*st)->text(12);
-    cur.justification = (*st)->text(13);
-    cur.due_manual = (*st)->integer(14) != 0;
-    cur.until_fix = (*st)->integer(15) != 0;
-    out.emplace((*st)->integer(0), std::move(cur));
-  }
+  std::map<int64_t, StoredFinding> out;
+  if (auto s = sql::each_row(**st, [&](sql::Stmt& row) {
+        StoredFinding f = rows.read(row);
+        out.emplace(f.id, std::move(f));
+      });
+      !s)
+    return s.error();
   return out;
 }
 
@@ -484,14 +437,14 @@ Result<int> Store::update_findings(const std::vector<int64_t>& ids_in, const Tri
     if (!sla) return sla.error();
     RollupDelta delta;
     for (int64_t id : ids) {  // ascending: the same lock order in every writer
-      Current cur = (*current)[id];
-      Current next = cur;
+      const StoredFinding& cur = (*current)[id];
+      StoredFinding next = cur;
       std::vector<std::array<std::string, 3>> changes;  // field, old, new
-      if (ch.state && *ch.state != cur.c.state) {
-        next.c.state = *ch.state;
-        changes.push_back({"state", cur.c.state, *ch.state});
+      if (ch.state && *ch.state != cur.state) {
+        next.state = *ch.state;
+        changes.push_back({"state", cur.state, *ch.state});
       }
-      if (next.c.state != "accepted_risk" && cur.c.state == "accepted_risk") {
+      if (next.state != "accepted_risk" && cur.state == "accepted_risk") {
         next.exception_reason.clear();
         next.exception_until.clear();
         next.until_fix = false;
@@ -503,14 +456,14 @@ Result<int> Store::update_findings(const std::vector<int64_t>& ids_in, const Tri
       }
       if (next.exception_reason != cur.exception_reason || next.exception_until != cur.exception_until ||
           next.until_fix != cur.until_fix) {
-        auto text = [](const Current& x) {
+        auto text = [](const StoredFinding& x) {
           if (x.exception_reason.empty() && x.exception_until.empty() && !x.until_fix) return std::string();
           return "until " + (x.exception_until.empty() ? std::string("-") : x.exception_until) +
                  (x.until_fix ? ", until fix" : "") + ": " + x.exception_reason;
         };
         changes.push_back({"exception", text(cur), text(next)});
       }
-      if (next.c.state != "false_positive") next.justification.clear();
+      if (next.state != "false_positive") next.justification.clear();
       if (ch.justification) next.justification = *ch.justification;
       if (next.justification != cur.justification)
         changes.push_back({"justification", cur.justification, next.justification});
@@ -521,24 +474,23 @@ Result<int> Store::update_findings(const std::vector<int64_t>& ids_in, const Tri
       if (ch.due_date) {
         if (ch.due_date->empty()) {
           next.due_manual = false;
-          auto it = sla->find(cur.c.level);
-          next.c.due_date = add_days(cur.sla_from, it == sla->end() ? 180 : it->second);
+          next.due_date = due_for(cur.sla_from, cur.level, *sla);
         } else {
           next.due_manual = true;
-          next.c.due_date = *ch.due_date;
+          next.due_date = *ch.due_date;
         }
-        if (next.c.due_date != cur.c.due_date) changes.push_back({"due_date", cur.c.due_date, next.c.due_date});
+        if (next.due_date != cur.due_date) changes.push_back({"due_date", cur.due_date, next.due_date});
       }
       std::string fixed_at_sql = "fixed_at";
-      if (next.c.state == "fixed" && cur.c.state != "fixed") fixed_at_sql = "?";
-      else if (next.c.state != "fixed" && cur.c.state == "fixed") fixed_at_sql = "''";
+      if (next.state == "fixed" && cur.state != "fixed") fixed_at_sql = "?";
+      else if (next.state != "fixed" && cur.state == "fixed") fixed_at_sql = "''";
       std::string sql_text =
           "UPDATE findings SET state = ?, assignee = ?, due_date = ?, due_manual = ?, exception_reason = ?, "
           "exception_until = ?, exception_until_fix = ?, justification = ?, fixed_at = " +
           fixed_at_sql + " WHERE id = ?";
       auto st = c.prepare(sql_text);
       if (!st) return st.error();
-      (*st)->bind_all(next.c.state, next.assignee, next.c.due_date, next.due_manual, next.exception_reason,
+      (*st)->bind_all(next.state, next.assignee, next.due_date, next.due_manual, next.exception_reason,
                       next.exception_until, next.until_fix, next.justification);
       int i = 9;
       if (fixed_at_sql == "?") (*st)->bind(i++, now);
@@ -560,9 +512,9 @@ Result<int> Store::update_findings(const std::vector<int64_t>& ids_in, const Tri
         if (auto s = write_audit(c, now, actor, "finding.update", "finding:" + std::to_string(id), detail); !s)
           return s.error();
       }
-      delta.add(cur.c, -1);
-      delta.add(next.c, +1);
-      if (next.c.state == "fixed" && cur.c.state != "fixed") delta.count_fixed(cur.c.practice);
+      delta.add(cur.contribution(), -1);
+      delta.add(next.contribution(), +1);
+      if (next.state == "fixed" && cur.state != "fixed") delta.count_fixed(cur.practice);
     }
     if (auto s = delta.apply(c, today); !s) return s.error();
     return static_cast<int>(ids.size());
@@ -610,19 +562,13 @@ Result<int> Store::expire_exceptions(std::string_view today) {
   const Actor system{"system", ""};
   return write_tx(*impl_, [&](sql::Connection& c) -> Result<int> {
     std::vector<int64_t> ids;
-    {
-      auto st = c.prepare(
-          "SELECT id FROM findings WHERE state = 'accepted_risk' AND exception_until <> '' AND exception_until < ? "
-          "ORDER BY id");
-      if (!st) return st.error();
-      (*st)->bind_all(day);
-      for (;;) {
-        auto r = (*st)->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        ids.push_back((*st)->integer(0));
-      }
-    }
+    if (auto s = sql::query_rows(
+            c,
+            "SELECT id FROM findings WHERE state = 'accepted_risk' AND exception_until <> '' AND exception_until < ? "
+            "ORDER BY id",
+            [&](sql::Stmt& st) { ids.push_back(st.integer(0)); }, day);
+        !s)
+      return s.error();
     if (ids.empty()) return 0;
     RollupDelta delta;
     for (size_t start = 0; start < ids.size(); start += kMaxBulk) {
@@ -642,10 +588,10 @@ Result<int> Store::expire_exceptions(std::string_view today) {
                                  "until " + cur.exception_until);
             !s)
           return s.error();
-        delta.add(cur.c, -1);
-        Contribution next = cur.c;
+        delta.add(cur.contribution(), -1);
+        StoredFinding next = cur;
         next.state = "triaged";
-        delta.add(next, +1);
+        delta.add(next.contribution(), +1);
       }
     }
     if (auto s = delta.apply(c, date_of(now)); !s) return s.error();

@@ -1,6 +1,7 @@
 // Ingest of one report in one transaction: the artifact, the scan, every
 // finding deduplicated by (artifact, fingerprint), the findings the scan no
-// longer reports, the stored report body and the rollups.
+// longer reports, the stored report body and the rollups. Re-assessment of
+// stored findings is in assess.cpp.
 #include <algorithm>
 #include <set>
 #include <unordered_map>
@@ -74,24 +75,6 @@ struct Incoming {
   Assessment a;
 };
 
-// A stored finding as ingest needs it.
-struct Existing {
-  int64_t id = 0;
-  std::string state, level, due_date, sla_from, kind;
-  int practice = 0, severity = 0, score = 0;
-  bool until_fix = false, due_manual = false;
-  int64_t artifact_id = 0;
-  // What the last scan stored, to skip rewriting a finding that is unchanged
-  // (a rescan mostly reports the same findings again).
-  int64_t rule_ref = 0;
-  std::string package_name, package_version, fixed_versions, location, layer, finding_json, factors_json;
-  bool fixable = false, kev = false, exposed = false;
-  double epss = -1;
-  Contribution contribution() const {
-    return {artifact_id, practice, kind, severity, state, level, due_date, score};
-  }
-};
-
 std::set<std::string> covered_kinds(const Report& r) {
   std::set<std::string> kinds;
   bool declared = false;
@@ -157,11 +140,6 @@ Result<std::vector<Incoming>> prepare_findings(const Report& r) {
   return out;
 }
 
-std::string due_for(const std::string& sla_from, const std::string& level, const std::map<std::string, int>& sla) {
-  auto it = sla.find(level);
-  return add_days(sla_from, it == sla.end() ? 180 : it->second);
-}
-
 // Per-transaction cache of rule and package dictionary ids.
 class Dictionaries {
  public:
@@ -209,38 +187,52 @@ class Dictionaries {
   std::set<std::string> packages_;
 };
 
-Status history(sql::Connection& c, int64_t finding, const std::string& at, const std::string& actor,
-               std::string_view field, std::string_view old_value, std::string_view new_value, std::string_view note) {
-  auto r = sql::exec(c,
-                     "INSERT INTO finding_history (finding_id, at, actor, field, old_value, new_value, note) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     finding, at, actor, field, old_value, new_value, note);
-  if (!r) return r.error();
-  return {};
-}
-
 }  // namespace
 
-Result<std::map<std::string, int>> read_sla(sql::Connection& c) {
-  std::map<std::string, int> days = {{"P1", 7}, {"P2", 30}, {"P3", 90}, {"P4", 180}};
-  auto v = sql::query_text(c, "SELECT value FROM settings WHERE key = 'sla_days'");
-  if (!v) return v.error();
-  if (v->has_value()) {
-    auto j = json::parse(**v, nullptr, false);
-    if (j.is_object())
-      for (auto& [level, d] : days)
-        if (j.contains(level) && j[level].is_number_integer()) {
-          int n = j[level].get<int>();
-          if (n >= 0 && n <= 3650) d = n;
-        }
-  }
-  return days;
+std::string due_for(const std::string& sla_from, const std::string& level, const std::map<std::string, int>& sla) {
+  auto it = sla.find(level);
+  return add_days(sla_from, it == sla.end() ? 180 : it->second);
 }
 
-Status write_history(sql::Connection& c, int64_t finding, const std::string& at, const std::string& actor,
-                     std::string_view field, std::string_view old_value, std::string_view new_value,
-                     std::string_view note) {
-  return history(c, finding, at, actor, field, old_value, new_value, note);
+const RowMap<StoredFinding>& stored_finding_rows() {
+  static const RowMap<StoredFinding> rows{
+      {"f.id", &StoredFinding::id},
+      {"f.artifact_id", &StoredFinding::artifact_id},
+      {"f.fingerprint", &StoredFinding::fingerprint},
+      {"f.kind", &StoredFinding::kind},
+      {"f.state", &StoredFinding::state},
+      {"f.priority_level", &StoredFinding::level},
+      {"f.due_date", &StoredFinding::due_date},
+      {"f.sla_from", &StoredFinding::sla_from},
+      {"f.practice", &StoredFinding::practice},
+      {"f.severity", &StoredFinding::severity},
+      {"f.priority_score", &StoredFinding::score},
+      {"f.due_manual", &StoredFinding::due_manual},
+      {"f.assignee", &StoredFinding::assignee},
+      {"f.exception_reason", &StoredFinding::exception_reason},
+      {"f.exception_until", &StoredFinding::exception_until},
+      {"f.justification", &StoredFinding::justification},
+      {"f.exception_until_fix", &StoredFinding::until_fix},
+      {"f.rule_ref", &StoredFinding::rule_ref},
+      {"f.package_name", &StoredFinding::package_name},
+      {"f.package_version", &StoredFinding::package_version},
+      {"f.fixed_versions", &StoredFinding::fixed_versions},
+      {"f.location", &StoredFinding::location},
+      {"f.layer", &StoredFinding::layer},
+      {"f.fixable", &StoredFinding::fixable},
+      {"f.kev", &StoredFinding::kev},
+      {"f.exposed", &StoredFinding::exposed},
+      {"f.epss", &StoredFinding::epss},
+  };
+  return rows;
+}
+
+const RowMap<StoredFinding>& stored_detail_rows() {
+  static const RowMap<StoredFinding> rows{
+      {"d.finding_json", &StoredFinding::finding_json},
+      {"d.factors_json", &StoredFinding::factors_json},
+  };
+  return rows;
 }
 
 Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& actor) {
@@ -315,15 +307,7 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
   if (!incoming) return incoming.error();
   const std::set<std::string> covered = covered_kinds(report);
   SeverityCounts counts;
-  for (const auto& in : *incoming) {
-    switch (in.severity) {
-      case 4: ++counts.critical; break;
-      case 3: ++counts.high; break;
-      case 2: ++counts.medium; break;
-      case 1: ++counts.low; break;
-      default: ++counts.unknown; break;
-    }
-  }
+  for (const auto& in : *incoming) add_severity(counts, in.severity);
   auto body = gzip(report_json);
   if (!body) return body.error();
   std::string target_json;
@@ -444,48 +428,16 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
     // ---- the findings
     auto sla = read_sla(c);
     if (!sla) return sla.error();
-    std::unordered_map<std::string, Existing> existing;
-    {
-      auto st = c.prepare(
-          "SELECT f.id, f.fingerprint, f.kind, f.state, f.practice, f.severity, f.priority_level, f.due_date, "
-          "f.priority_score, f.exception_until_fix, f.due_manual, f.sla_from, f.rule_ref, f.package_name, "
-          "f.package_version, f.fixed_versions, f.location, f.layer, f.fixable, f.kev, f.exposed, f.epss, "
-          "d.finding_json, d.factors_json FROM findings f JOIN finding_details d ON d.finding_id = f.id "
-          "WHERE f.artifact_id = ?");
-      if (!st) return st.error();
-      (*st)->bind_all(artifact_id);
-      for (;;) {
-        auto r = (*st)->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        Existing e;
-        e.artifact_id = artifact_id;
-        e.id = (*st)->integer(0);
-        e.kind = (*st)->text(2);
-        e.state = (*st)->text(3);
-        e.practice = static_cast<int>((*st)->integer(4));
-        e.severity = static_cast<int>((*st)->integer(5));
-        e.level = (*st)->text(6);
-        e.due_date = (*st)->text(7);
-        e.score = static_cast<int>((*st)->integer(8));
-        e.until_fix = (*st)->integer(9) != 0;
-        e.due_manual = (*st)->integer(10) != 0;
-        e.sla_from = (*st)->text(11);
-        e.rule_ref = (*st)->integer(12);
-        e.package_name = (*st)->text(13);
-        e.package_version = (*st)->text(14);
-        e.fixed_versions = (*st)->text(15);
-        e.location = (*st)->text(16);
-        e.layer = (*st)->text(17);
-        e.fixable = (*st)->integer(18) != 0;
-        e.kev = (*st)->integer(19) != 0;
-        e.exposed = (*st)->integer(20) != 0;
-        e.epss = (*st)->real(21);
-        e.finding_json = (*st)->text(22);
-        e.factors_json = (*st)->text(23);
-        existing.emplace((*st)->text(1), std::move(e));
-      }
-    }
+    std::unordered_map<std::string, StoredFinding> existing;
+    if (auto s = each_stored_finding(
+            c, "f.artifact_id = ?",
+            [&](StoredFinding&& e) {
+              std::string fp = e.fingerprint;
+              existing.emplace(std::move(fp), std::move(e));
+            },
+            artifact_id);
+        !s)
+      return s.error();
     // Dictionary rows first, in sorted order: concurrent ingests then lock
     // them in the same order and cannot deadlock on them.
     Dictionaries dict;
@@ -516,24 +468,24 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
             c,
             "INSERT INTO findings (artifact_id, fingerprint, kind, rule_ref, severity, package_name, package_version, "
             "fixed_versions, location, layer, fixable, epss, kev, exposed, priority_score, priority_level, practice, "
-            "state, due_date, sla_from, first_seen, last_seen, last_scan_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?) RETURNING id",
+            "state, due_date, sla_from, first_seen, last_seen, last_scan_id, assessed_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?) RETURNING id",
             artifact_id, in.fingerprint, in.kind, *rule_ref, in.severity, in.package_name, in.package_version,
             in.fixed_versions, in.location, in.layer, in.fixable, in.epss, in.kev, internet_facing,
             in.a.priority_score, in.a.priority_level, in.a.practice, due, scan_date, scan_time, scan_time,
-            out.scan_id);
+            out.scan_id, today);
         if (!id) return id.error();
         auto d = sql::exec(c, "INSERT INTO finding_details (finding_id, finding_json, factors_json) VALUES (?, ?, ?)",
                            id->value_or(0), in.json, in.a.priority_factors_json);
         if (!d) return d.error();
         delta.add({artifact_id, in.a.practice, in.kind, in.severity, "new", in.a.priority_level, due,
-                   in.a.priority_score},
+                   in.a.priority_score, in.kev, in.fixable},
                   +1);
         delta.count_new(in.a.practice);
         ++out.new_findings;
         continue;
       }
-      Existing& e = it->second;
+      StoredFinding& e = it->second;
       delta.add(e.contribution(), -1);
       std::string state = e.state;
       std::string sla_from = e.sla_from;
@@ -541,14 +493,14 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
       if (e.state == "fixed") {
         state = "new";
         sla_from = scan_date;
-        if (auto s = history(c, e.id, received_at, history_actor, "state", "fixed", "new", "reappeared"); !s)
+        if (auto s = write_history(c, e.id, received_at, history_actor, "state", "fixed", "new", "reappeared"); !s)
           return s.error();
         delta.count_new(in.a.practice);
         ++out.reappeared;
       } else if (e.state == "accepted_risk" && e.until_fix && in.fixable) {
         state = "triaged";
         clear_exception = true;
-        if (auto s = history(c, e.id, received_at, history_actor, "state", "accepted_risk", "triaged",
+        if (auto s = write_history(c, e.id, received_at, history_actor, "state", "accepted_risk", "triaged",
                              "exception ended: fix available");
             !s)
           return s.error();
@@ -562,8 +514,8 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
                         in.a.priority_score == e.score && in.a.priority_level == e.level &&
                         in.a.practice == e.practice && due == e.due_date && sla_from == e.sla_from;
       if (same) {
-        auto u = sql::exec(c, "UPDATE findings SET last_seen = ?, last_scan_id = ? WHERE id = ?", scan_time,
-                           out.scan_id, e.id);
+        auto u = sql::exec(c, "UPDATE findings SET last_seen = ?, last_scan_id = ?, assessed_on = ? WHERE id = ?",
+                           scan_time, out.scan_id, today, e.id);
         if (!u) return u.error();
       } else {
         auto u = sql::exec(
@@ -572,13 +524,14 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
             "fixed_versions = ?, location = ?, layer = ?, fixable = ?, epss = ?, kev = ?, exposed = ?, "
             "priority_score = ?, priority_level = ?, practice = ?, state = ?, due_date = ?, sla_from = ?, "
             "last_seen = ?, fixed_at = CASE WHEN ? = 'fixed' THEN fixed_at ELSE '' END, last_scan_id = ?, "
+            "assessed_on = ?, "
             "exception_reason = CASE WHEN ? = 1 THEN '' ELSE exception_reason END, "
             "exception_until = CASE WHEN ? = 1 THEN '' ELSE exception_until END, "
             "exception_until_fix = CASE WHEN ? = 1 THEN 0 ELSE exception_until_fix END WHERE id = ?",
             in.kind, *rule_ref, in.severity, in.package_name, in.package_version, in.fixed_versions, in.location,
             in.layer, in.fixable, in.epss, in.kev, internet_facing, in.a.priority_score, in.a.priority_level,
-            in.a.practice, state, due, sla_from, scan_time, state, out.scan_id, clear_exception, clear_exception,
-            clear_exception, e.id);
+            in.a.practice, state, due, sla_from, scan_time, state, out.scan_id, today, clear_exception,
+            clear_exception, clear_exception, e.id);
         if (!u) return u.error();
       }
       if (in.json != e.finding_json || in.a.priority_factors_json != e.factors_json) {
@@ -587,7 +540,7 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
         if (!d) return d.error();
       }
       delta.add({artifact_id, in.a.practice, in.kind, in.severity, state, in.a.priority_level, due,
-                 in.a.priority_score},
+                 in.a.priority_score, in.kev, in.fixable},
                 +1);
       ++out.updated;
     }
@@ -597,10 +550,10 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
       auto u = sql::exec(c, "UPDATE findings SET state = 'fixed', fixed_at = ?, last_scan_id = ? WHERE id = ?",
                          scan_time, out.scan_id, e.id);
       if (!u) return u.error();
-      if (auto s = history(c, e.id, received_at, history_actor, "state", e.state, "fixed", "fixed"); !s)
+      if (auto s = write_history(c, e.id, received_at, history_actor, "state", e.state, "fixed", "fixed"); !s)
         return s.error();
       delta.add(e.contribution(), -1);
-      Existing after = e;
+      StoredFinding after = e;
       after.state = "fixed";
       delta.add(after.contribution(), +1);
       delta.count_fixed(e.practice);
@@ -614,111 +567,6 @@ Result<IngestResult> Store::ingest(std::string_view report_json, const Actor& ac
         !s)
       return s.error();
     return out;
-  });
-}
-
-// ------------------------------------------------------------ exposure --
-
-Status Store::set_internet_facing(int64_t artifact_id, bool internet_facing, const Actor& actor) {
-  Impl& impl = *impl_;
-  const std::string now = impl.now();
-  const std::string today = impl.today();
-  return write_tx(impl, [&](sql::Connection& c) -> Status {
-    std::string target_json;
-    bool before = false;
-    {
-      auto st = c.prepare("SELECT internet_facing, target_json FROM artifacts WHERE id = ?");
-      if (!st) return st.error();
-      (*st)->bind_all(artifact_id);
-      auto r = (*st)->step();
-      if (!r) return r.error();
-      if (!*r) return Error(ErrorCode::kNotFound, "artifact " + std::to_string(artifact_id) + " does not exist");
-      before = (*st)->integer(0) != 0;
-      target_json = (*st)->text(1);
-    }
-    if (before == internet_facing) return {};
-    if (auto r = sql::exec(c, "UPDATE artifacts SET internet_facing = ? WHERE id = ?", internet_facing, artifact_id);
-        !r)
-      return r.error();
-    Target target;
-    if (auto tj = parse_json(target_json, "artifact target"); tj && tj->is_object()) {
-      try {
-        target = tj->get<Target>();
-      } catch (const std::exception&) {
-        // An unreadable stored target: assess with an empty one.
-      }
-    }
-    auto sla = read_sla(c);
-    if (!sla) return sla.error();
-    struct Row {
-      Existing e;
-      std::string json;
-    };
-    std::vector<Row> rows;
-    {
-      auto st = c.prepare(
-          "SELECT f.id, f.kind, f.state, f.practice, f.severity, f.priority_level, f.due_date, f.priority_score, "
-          "f.due_manual, f.sla_from, d.finding_json FROM findings f JOIN finding_details d ON d.finding_id = f.id "
-          "WHERE f.artifact_id = ? AND f.state <> 'fixed'");
-      if (!st) return st.error();
-      (*st)->bind_all(artifact_id);
-      for (;;) {
-        auto r = (*st)->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        Row row;
-        row.e.artifact_id = artifact_id;
-        row.e.id = (*st)->integer(0);
-        row.e.kind = (*st)->text(1);
-        row.e.state = (*st)->text(2);
-        row.e.practice = static_cast<int>((*st)->integer(3));
-        row.e.severity = static_cast<int>((*st)->integer(4));
-        row.e.level = (*st)->text(5);
-        row.e.due_date = (*st)->text(6);
-        row.e.score = static_cast<int>((*st)->integer(7));
-        row.e.due_manual = (*st)->integer(8) != 0;
-        row.e.sla_from = (*st)->text(9);
-        row.json = (*st)->text(10);
-        rows.push_back(std::move(row));
-      }
-    }
-    RollupDelta delta;
-    for (const Row& row : rows) {
-      Finding f;
-      if (auto fj = parse_json(row.json, "stored finding"); fj) {
-        try {
-          f = fj->get<Finding>();
-        } catch (const std::exception&) {
-          continue;  // keep the previous assessment of an unreadable finding
-        }
-      }
-      Assessment a = impl.assess(f, target, internet_facing, today);
-      std::string due = row.e.due_manual ? row.e.due_date : due_for(row.e.sla_from, a.priority_level, *sla);
-      auto u = sql::exec(c,
-                         "UPDATE findings SET exposed = ?, priority_score = ?, priority_level = ?, practice = ?, "
-                         "due_date = ? WHERE id = ?",
-                         internet_facing, a.priority_score, a.priority_level, a.practice, due, row.e.id);
-      if (!u) return u.error();
-      auto d = sql::exec(c, "UPDATE finding_details SET factors_json = ? WHERE finding_id = ?",
-                         a.priority_factors_json, row.e.id);
-      if (!d) return d.error();
-      delta.add(row.e.contribution(), -1);
-      Existing after = row.e;
-      after.practice = a.practice;
-      after.level = a.priority_level;
-      after.score = a.priority_score;
-      after.due_date = due;
-      delta.add(after.contribution(), +1);
-    }
-    // Fixed findings carry the flag too (the filter reads it).
-    if (auto r = sql::exec(c, "UPDATE findings SET exposed = ? WHERE artifact_id = ? AND state = 'fixed'",
-                           internet_facing, artifact_id);
-        !r)
-      return r.error();
-    if (auto s = delta.apply(c, today); !s) return s;
-    return write_audit(c, now, actor, "artifact.update", "artifact:" + std::to_string(artifact_id),
-                       std::string("internet_facing: ") + (before ? "true" : "false") + " -> " +
-                           (internet_facing ? "true" : "false"));
   });
 }
 

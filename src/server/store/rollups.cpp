@@ -15,18 +15,14 @@ void RollupDelta::add(const Contribution& c, int sign) {
   auto& open = artifact_open_[c.artifact_id];
   open.first[static_cast<size_t>(std::clamp(c.severity, 0, 4))] += sign;
   open.second += sign * c.score;
+  if (c.kind == "vulnerability") {
+    if (c.kev) totals_["open_kev"] += sign;
+    if (c.fixable) totals_["open_fixable"] += sign;
+  }
 }
 
 void RollupDelta::count_new(int practice, int64_t n) { new_fixed_[practice].first += n; }
 void RollupDelta::count_fixed(int practice, int64_t n) { new_fixed_[practice].second += n; }
-
-bool RollupDelta::empty() const {
-  for (auto& [k, v] : counts_)
-    if (v) return false;
-  for (auto& [k, v] : new_fixed_)
-    if (v.first || v.second) return false;
-  return true;
-}
 
 Status RollupDelta::apply(sql::Connection& c, std::string_view today) {
   bool removed = false;
@@ -81,6 +77,14 @@ Status RollupDelta::apply(sql::Connection& c, std::string_view today) {
                        sev[0], sev[1], sev[2], sev[3], sev[4], risk, artifact);
     if (!r) return r.error();
   }
+  for (const auto& [name, n] : totals_) {
+    if (n == 0) continue;
+    auto r = sql::exec(c,
+                       "INSERT INTO overview_totals (name, n) VALUES (?, ?) "
+                       "ON CONFLICT (name) DO UPDATE SET n = overview_totals.n + excluded.n",
+                       name, n);
+    if (!r) return r.error();
+  }
   if (removed) {
     if (auto r = sql::exec(c, "DELETE FROM overview_due WHERE n = 0"); !r) return r.error();
     if (auto r = sql::exec(c, "DELETE FROM artifact_practice WHERE n = 0"); !r) return r.error();
@@ -94,34 +98,15 @@ namespace {
 
 // Open findings by practice and severity, from the rollup.
 Result<std::map<int, SeverityCounts>> open_by_practice(sql::Connection& c) {
-  auto st = c.prepare(
-      "SELECT practice, severity, sum(n) FROM overview_counts WHERE state IN ('new', 'triaged', 'in_progress') "
-      "GROUP BY practice, severity");
-  if (!st) return st.error();
   std::map<int, SeverityCounts> out;
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    auto& s = out[static_cast<int>((*st)->integer(0))];
-    int64_t n = (*st)->integer(2);
-    switch ((*st)->integer(1)) {
-      case 4: s.critical += n; break;
-      case 3: s.high += n; break;
-      case 2: s.medium += n; break;
-      case 1: s.low += n; break;
-      default: s.unknown += n; break;
-    }
-  }
+  if (auto s = sql::query_rows(
+          c,
+          "SELECT practice, severity, sum(n) FROM overview_counts WHERE state IN ('new', 'triaged', 'in_progress') "
+          "GROUP BY practice, severity",
+          [&](sql::Stmt& st) { add_severity(out[static_cast<int>(st.integer(0))], st.integer(1), st.integer(2)); });
+      !s)
+    return s.error();
   return out;
-}
-
-void add_counts(SeverityCounts& into, const SeverityCounts& c) {
-  into.critical += c.critical;
-  into.high += c.high;
-  into.medium += c.medium;
-  into.low += c.low;
-  into.unknown += c.unknown;
 }
 
 }  // namespace
@@ -171,255 +156,172 @@ Status snapshot_day(sql::Connection& c, std::string_view today,
 
 namespace {
 
-void add_severity(SeverityCounts& s, int64_t severity, int64_t n) {
-  switch (severity) {
-    case 4: s.critical += n; break;
-    case 3: s.high += n; break;
-    case 2: s.medium += n; break;
-    case 1: s.low += n; break;
-    default: s.unknown += n; break;
-  }
-}
+// overview_totals counted from the findings (the migration, the rebuild and
+// the recount use it).
+constexpr const char* kCountTotals =
+    "SELECT 'open_kev', count(*) FROM findings WHERE kind = 'vulnerability' AND state IN ('new', 'triaged', "
+    "'in_progress') AND kev = 1 UNION ALL SELECT 'open_fixable', count(*) FROM findings WHERE kind = "
+    "'vulnerability' AND state IN ('new', 'triaged', 'in_progress') AND fixable = 1";
 
-template <class F>
-Status each_row(sql::Connection& c, std::string_view sql_text, F&& f, std::string_view param = {}) {
-  auto st = c.prepare(sql_text);
-  if (!st) return st.error();
-  if (!param.empty()) (*st)->bind(1, param);
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    f(**st);
-  }
-  return {};
-}
+// The overview's queries: from the rollups, or counted from the findings.
+struct OverviewSql {
+  const char* cells;      // practice, kind, severity, state, level, n
+  const char* overdue;    // practice, severity, n; binds today
+  const char* artifacts;  // practice, severity, n
+  const char* scans;      // target kind, n, last received
+  const char* totals;     // name (open_kev, open_fixable), n
+};
 
-Status common_overview(sql::Connection& c, Overview& o) {
-  if (auto s = each_row(c, "SELECT kind, count(*) FROM artifacts GROUP BY kind",
-                        [&](sql::Stmt& st) { o.artifacts_by_kind[st.text(0)] = st.integer(1); });
-      !s)
-    return s;
-  return {};
+const OverviewSql kFromRollups{
+    "SELECT practice, kind, severity, state, level, n FROM overview_counts WHERE n <> 0",
+    "SELECT practice, severity, sum(n) FROM overview_due WHERE due_date < ? GROUP BY practice, severity",
+    "SELECT practice, severity, n FROM overview_artifacts WHERE n > 0",
+    "SELECT target_kind, n, last_received_at FROM scan_counts",
+    "SELECT name, n FROM overview_totals",
+};
+
+const OverviewSql kFromFindings{
+    "SELECT practice, kind, severity, state, priority_level, count(*) FROM findings "
+    "GROUP BY practice, kind, severity, state, priority_level",
+    "SELECT practice, severity, count(*) FROM findings WHERE state IN ('new', 'triaged', 'in_progress') "
+    "AND due_date < ? GROUP BY practice, severity",
+    "SELECT practice, severity, count(DISTINCT artifact_id) FROM findings WHERE state IN ('new', "
+    "'triaged', 'in_progress') GROUP BY practice, severity",
+    "SELECT target_kind, count(*), max(received_at) FROM scans GROUP BY target_kind",
+    kCountTotals,
+};
+
+Result<Overview> read_overview(Store::Impl& impl, std::string_view today, const OverviewSql& q) {
+  if (!valid_date(today)) return Error(ErrorCode::kInvalidArgument, "today: not a date");
+  return read_tx(impl, [&](sql::Connection& c) -> Result<Overview> {
+    Overview o;
+    auto by_practice = [](std::map<int, SeverityCounts>& into) {
+      return
+          [&into](sql::Stmt& st) { add_severity(into[static_cast<int>(st.integer(0))], st.integer(1), st.integer(2)); };
+    };
+    Status s = sql::query_rows(c, q.cells, [&](sql::Stmt& st) {
+      o.cells.push_back({static_cast<int>(st.integer(0)), st.text(1), severity_name(static_cast<int>(st.integer(2))),
+                         st.text(3), st.text(4), st.integer(5)});
+    });
+    if (s) s = sql::query_rows(c, q.overdue, by_practice(o.overdue_by_practice), today);
+    if (s) s = sql::query_rows(c, q.artifacts, by_practice(o.artifacts_by_practice));
+    if (s)
+      s = sql::query_rows(c, "SELECT kind, count(*) FROM artifacts GROUP BY kind",
+                          [&](sql::Stmt& st) { o.artifacts_by_kind[st.text(0)] = st.integer(1); });
+    if (s)
+      s = sql::query_rows(c, q.scans, [&](sql::Stmt& st) {
+        o.scans_by_target_kind[st.text(0)] = st.integer(1);
+        o.last_scan_at = std::max(o.last_scan_at, st.text(2));
+      });
+    if (s)
+      s = sql::query_rows(c, q.totals, [&](sql::Stmt& st) {
+        if (st.text(0) == "open_kev") o.open_kev = st.integer(1);
+        else if (st.text(0) == "open_fixable") o.open_fixable = st.integer(1);
+      });
+    // Few enough rows (one per artifact) to count at every request, and the
+    // date moves with `today`, so this one is not a rollup.
+    if (s)
+      s = sql::query_rows(
+          c, "SELECT count(*) FROM artifacts WHERE os_eol <> '' AND os_eol <= ?",
+          [&](sql::Stmt& st) { o.eol_artifacts = st.integer(0); }, today);
+    if (!s) return s.error();
+    return o;
+  });
 }
 
 }  // namespace
 
-Result<Overview> Store::overview(std::string_view today) {
-  if (!valid_date(today)) return Error(ErrorCode::kInvalidArgument, "today: not a date");
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  sql::Transaction tx(c);  // one consistent view
-  if (auto s = tx.begin_read(); !s) return s.error();
-  Overview o;
-  if (auto s = each_row(c, "SELECT practice, kind, severity, state, level, n FROM overview_counts WHERE n <> 0",
-                        [&](sql::Stmt& st) {
-                          o.cells.push_back({static_cast<int>(st.integer(0)), st.text(1),
-                                             severity_name(static_cast<int>(st.integer(2))), st.text(3), st.text(4),
-                                             st.integer(5)});
-                        });
-      !s)
-    return s.error();
-  if (auto s = each_row(
-          c, "SELECT practice, severity, sum(n) FROM overview_due WHERE due_date < ? GROUP BY practice, severity",
-          [&](sql::Stmt& st) {
-            add_severity(o.overdue_by_practice[static_cast<int>(st.integer(0))], st.integer(1), st.integer(2));
-          },
-          today);
-      !s)
-    return s.error();
-  if (auto s = each_row(c, "SELECT practice, severity, n FROM overview_artifacts WHERE n > 0",
-                        [&](sql::Stmt& st) {
-                          add_severity(o.artifacts_by_practice[static_cast<int>(st.integer(0))], st.integer(1),
-                                       st.integer(2));
-                        });
-      !s)
-    return s.error();
-  if (auto s = common_overview(c, o); !s) return s.error();
-  if (auto s = each_row(c, "SELECT target_kind, n, last_received_at FROM scan_counts",
-                        [&](sql::Stmt& st) {
-                          o.scans_by_target_kind[st.text(0)] = st.integer(1);
-                          o.last_scan_at = std::max(o.last_scan_at, st.text(2));
-                        });
-      !s)
-    return s.error();
-  return o;
-}
+Result<Overview> Store::overview(std::string_view today) { return read_overview(*impl_, today, kFromRollups); }
 
 Result<Overview> Store::overview_recount(std::string_view today) {
-  if (!valid_date(today)) return Error(ErrorCode::kInvalidArgument, "today: not a date");
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  sql::Transaction tx(c);
-  if (auto s = tx.begin_read(); !s) return s.error();
-  Overview o;
-  if (auto s = each_row(c,
-                        "SELECT practice, kind, severity, state, priority_level, count(*) FROM findings "
-                        "GROUP BY practice, kind, severity, state, priority_level",
-                        [&](sql::Stmt& st) {
-                          o.cells.push_back({static_cast<int>(st.integer(0)), st.text(1),
-                                             severity_name(static_cast<int>(st.integer(2))), st.text(3), st.text(4),
-                                             st.integer(5)});
-                        });
-      !s)
-    return s.error();
-  if (auto s = each_row(
-          c,
-          "SELECT practice, severity, count(*) FROM findings WHERE state IN ('new', 'triaged', 'in_progress') "
-          "AND due_date < ? GROUP BY practice, severity",
-          [&](sql::Stmt& st) {
-            add_severity(o.overdue_by_practice[static_cast<int>(st.integer(0))], st.integer(1), st.integer(2));
-          },
-          today);
-      !s)
-    return s.error();
-  if (auto s = each_row(c,
-                        "SELECT practice, severity, count(DISTINCT artifact_id) FROM findings WHERE state IN ('new', "
-                        "'triaged', 'in_progress') GROUP BY practice, severity",
-                        [&](sql::Stmt& st) {
-                          add_severity(o.artifacts_by_practice[static_cast<int>(st.integer(0))], st.integer(1),
-                                       st.integer(2));
-                        });
-      !s)
-    return s.error();
-  if (auto s = common_overview(c, o); !s) return s.error();
-  if (auto s = each_row(c, "SELECT target_kind, count(*), max(received_at) FROM scans GROUP BY target_kind",
-                        [&](sql::Stmt& st) {
-                          o.scans_by_target_kind[st.text(0)] = st.integer(1);
-                          o.last_scan_at = std::max(o.last_scan_at, st.text(2));
-                        });
-      !s)
-    return s.error();
-  return o;
+  return read_overview(*impl_, today, kFromFindings);
 }
 
 // -------------------------------------------------------------- trends --
 
 namespace {
 
-SeverityCounts read_open(sql::Stmt& st, int first) {
-  SeverityCounts s;
-  s.critical = st.integer(first);
-  s.high = st.integer(first + 1);
-  s.medium = st.integer(first + 2);
-  s.low = st.integer(first + 3);
-  s.unknown = st.integer(first + 4);
-  return s;
+const RowMap<TrendDay> kTrendDayRows{
+    {"day", &TrendDay::date},
+    {"open_critical, open_high, open_medium, open_low, open_unknown", &TrendDay::open},
+    {"new_count", &TrendDay::new_count},
+    {"fixed_count", &TrendDay::fixed_count},
+};
+
+const RowMap<PracticeDay> kPracticeDayRows{
+    {"day", &PracticeDay::date},
+    {"practice", &PracticeDay::practice},
+    {"open_critical, open_high, open_medium, open_low, open_unknown", &PracticeDay::open},
+    {"new_count", &PracticeDay::new_count},
+    {"fixed_count", &PracticeDay::fixed_count},
+};
+
+Status check_window(int days, std::string_view today) {
+  if (days < 1 || days > 3660) return Error(ErrorCode::kInvalidArgument, "days: must be 1..3660");
+  if (!valid_date(today)) return Error(ErrorCode::kInvalidArgument, "today: not a date");
+  return {};
+}
+
+// Every day from `first` to `today`: the stored day, or one without changes
+// that carries the open counts of the day before.
+template <class Day>
+void every_day(const std::string& first, std::string_view today, const std::map<std::string, Day>& stored,
+               SeverityCounts carried, Day blank, std::vector<Day>& out) {
+  for (std::string day = first; day <= today; day = add_days(day, 1)) {
+    Day d = blank;
+    if (auto it = stored.find(day); it != stored.end()) {
+      d = it->second;
+      carried = d.open;
+    } else {
+      d.date = day;
+      d.open = carried;
+    }
+    out.push_back(d);
+  }
 }
 
 }  // namespace
 
 Result<std::vector<TrendDay>> Store::trends(int days, std::string_view today) {
-  if (days < 1 || days > 3660) return Error(ErrorCode::kInvalidArgument, "days: must be 1..3660");
-  if (!valid_date(today)) return Error(ErrorCode::kInvalidArgument, "today: not a date");
+  if (auto s = check_window(days, today); !s) return s.error();
   std::string first = add_days(today, -(days - 1));
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  sql::Transaction tx(c);
-  if (auto s = tx.begin_read(); !s) return s.error();
-  // The last day before the window carries its open counts into it.
-  SeverityCounts carried;
-  if (auto s = each_row(
-          c,
-          "SELECT open_critical, open_high, open_medium, open_low, open_unknown FROM trend_days WHERE day < ? "
-          "ORDER BY day DESC LIMIT 1",
-          [&](sql::Stmt& st) { carried = read_open(st, 0); }, first);
-      !s)
-    return s.error();
-  std::map<std::string, TrendDay> stored;
-  {
-    auto st = c.prepare(
-        "SELECT day, open_critical, open_high, open_medium, open_low, open_unknown, new_count, fixed_count "
-        "FROM trend_days WHERE day >= ? AND day <= ? ORDER BY day");
-    if (!st) return st.error();
-    (*st)->bind_all(first, today);
-    for (;;) {
-      auto r = (*st)->step();
-      if (!r) return r.error();
-      if (!*r) break;
-      TrendDay d;
-      d.date = (*st)->text(0);
-      d.open = read_open(**st, 1);
-      d.new_count = (*st)->integer(6);
-      d.fixed_count = (*st)->integer(7);
-      stored[d.date] = d;
-    }
-  }
-  std::vector<TrendDay> out;
-  for (std::string day = first; day <= today; day = add_days(day, 1)) {
-    TrendDay d;
-    d.date = day;
-    if (auto it = stored.find(day); it != stored.end()) {
-      d = it->second;
-      carried = d.open;
-    } else {
-      d.open = carried;
-    }
-    out.push_back(d);
-  }
-  return out;
+  return read_tx(*impl_, [&](sql::Connection& c) -> Result<std::vector<TrendDay>> {
+    // The last day before the window carries its open counts into it.
+    auto before = kTrendDayRows.one(c, "FROM trend_days WHERE day < ? ORDER BY day DESC LIMIT 1", first);
+    if (!before) return before.error();
+    auto days_stored = kTrendDayRows.all(c, "FROM trend_days WHERE day >= ? AND day <= ?", first, today);
+    if (!days_stored) return days_stored.error();
+    std::map<std::string, TrendDay> stored;
+    for (const auto& d : *days_stored) stored[d.date] = d;
+    std::vector<TrendDay> out;
+    every_day(first, today, stored, *before ? (*before)->open : SeverityCounts{}, TrendDay{}, out);
+    return out;
+  });
 }
 
 Result<std::vector<PracticeDay>> Store::practice_trends(int days, std::string_view today) {
-  if (days < 1 || days > 3660) return Error(ErrorCode::kInvalidArgument, "days: must be 1..3660");
-  if (!valid_date(today)) return Error(ErrorCode::kInvalidArgument, "today: not a date");
+  if (auto s = check_window(days, today); !s) return s.error();
   std::string first = add_days(today, -(days - 1));
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  sql::Connection& c = **lease;
-  sql::Transaction tx(c);
-  if (auto s = tx.begin_read(); !s) return s.error();
-  std::map<int, SeverityCounts> carried;
-  for (int p = 0; p <= 14; ++p) {
-    auto st = c.prepare(
-        "SELECT open_critical, open_high, open_medium, open_low, open_unknown FROM practice_days "
-        "WHERE practice = ? AND day < ? ORDER BY day DESC LIMIT 1");
-    if (!st) return st.error();
-    (*st)->bind_all(p, first);
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (*r) carried[p] = read_open(**st, 0);
-  }
-  std::map<std::pair<std::string, int>, PracticeDay> stored;
-  {
-    auto st = c.prepare(
-        "SELECT day, practice, open_critical, open_high, open_medium, open_low, open_unknown, new_count, fixed_count "
-        "FROM practice_days WHERE day >= ? AND day <= ?");
-    if (!st) return st.error();
-    (*st)->bind_all(first, today);
-    for (;;) {
-      auto r = (*st)->step();
-      if (!r) return r.error();
-      if (!*r) break;
-      PracticeDay d;
-      d.date = (*st)->text(0);
-      d.practice = static_cast<int>((*st)->integer(1));
-      d.open = read_open(**st, 2);
-      d.new_count = (*st)->integer(7);
-      d.fixed_count = (*st)->integer(8);
-      stored[{d.date, d.practice}] = d;
+  return read_tx(*impl_, [&](sql::Connection& c) -> Result<std::vector<PracticeDay>> {
+    std::map<int, SeverityCounts> carried;
+    for (int p = 0; p <= 14; ++p) {
+      auto before = kPracticeDayRows.one(
+          c, "FROM practice_days WHERE practice = ? AND day < ? ORDER BY day DESC LIMIT 1", p, first);
+      if (!before) return before.error();
+      if (*before) carried[p] = (*before)->open;
     }
-  }
-  std::vector<PracticeDay> out;
-  for (int p = 0; p <= 14; ++p) {
-    SeverityCounts c_open = carried[p];
-    for (std::string day = first; day <= today; day = add_days(day, 1)) {
-      PracticeDay d;
-      if (auto it = stored.find({day, p}); it != stored.end()) {
-        d = it->second;
-        c_open = d.open;
-      } else {
-        d.date = day;
-        d.practice = p;
-        d.open = c_open;
-      }
-      out.push_back(d);
+    auto days_stored = kPracticeDayRows.all(c, "FROM practice_days WHERE day >= ? AND day <= ?", first, today);
+    if (!days_stored) return days_stored.error();
+    std::map<int, std::map<std::string, PracticeDay>> stored;
+    for (const auto& d : *days_stored) stored[d.practice][d.date] = d;
+    std::vector<PracticeDay> out;
+    for (int p = 0; p <= 14; ++p) {
+      PracticeDay blank;
+      blank.practice = p;
+      every_day(first, today, stored[p], carried[p], blank, out);
     }
-  }
-  return out;
+    return out;
+  });
 }
 
 // ------------------------------------------------------------- rebuild --
@@ -433,6 +335,7 @@ Status Store::rebuild_rollups() {
         "DELETE FROM artifact_practice",
         "DELETE FROM overview_artifacts",
         "DELETE FROM scan_counts",
+        "DELETE FROM overview_totals",
         "INSERT INTO overview_counts (practice, kind, severity, state, level, n) SELECT practice, kind, severity, "
         "state, priority_level, count(*) FROM findings GROUP BY practice, kind, severity, state, priority_level",
         "INSERT INTO overview_due (practice, severity, due_date, n) SELECT practice, severity, due_date, count(*) "
@@ -449,22 +352,21 @@ Status Store::rebuild_rollups() {
     };
     for (const char* s : steps)
       if (auto r = sql::exec(c, s); !r) return r.error();
+    if (auto r = sql::exec(c, std::string("INSERT INTO overview_totals (name, n) ") + kCountTotals); !r)
+      return r.error();
     // Per artifact: one pass over the open findings.
     std::map<int64_t, std::pair<std::array<int64_t, 5>, int64_t>> open;
-    {
-      auto st = c.prepare(
-          "SELECT artifact_id, severity, count(*), sum(priority_score) FROM findings WHERE state IN ('new', "
-          "'triaged', 'in_progress') GROUP BY artifact_id, severity");
-      if (!st) return st.error();
-      for (;;) {
-        auto r = (*st)->step();
-        if (!r) return r.error();
-        if (!*r) break;
-        auto& a = open[(*st)->integer(0)];
-        a.first[static_cast<size_t>(std::clamp<int64_t>((*st)->integer(1), 0, 4))] += (*st)->integer(2);
-        a.second += (*st)->integer(3);
-      }
-    }
+    if (auto s = sql::query_rows(
+            c,
+            "SELECT artifact_id, severity, count(*), sum(priority_score) FROM findings WHERE state IN ('new', "
+            "'triaged', 'in_progress') GROUP BY artifact_id, severity",
+            [&](sql::Stmt& st) {
+              auto& a = open[st.integer(0)];
+              a.first[static_cast<size_t>(std::clamp<int64_t>(st.integer(1), 0, 4))] += st.integer(2);
+              a.second += st.integer(3);
+            });
+        !s)
+      return s.error();
     for (const auto& [id, v] : open) {
       auto r = sql::exec(c,
                          "UPDATE artifacts SET open_unknown = ?, open_low = ?, open_medium = ?, open_high = ?, "

@@ -160,27 +160,53 @@ Result<int64_t> exec(Connection& c, std::string_view sql, const A&... args) {
   return (*st)->changes();
 }
 
-// The first column of the first row as an integer, nullopt without a row.
-template <class... A>
-Result<std::optional<int64_t>> query_int(Connection& c, std::string_view sql, const A&... args) {
+// Steps through the rows of a bound statement, calling f(stmt) for each.
+template <class F>
+Status each_row(Stmt& st, F&& f) {
+  for (;;) {
+    auto r = st.step();
+    if (!r) return r.error();
+    if (!*r) return {};
+    f(st);
+  }
+}
+
+// Prepares `sql`, binds `args` and calls f(stmt) for every row.
+template <class F, class... A>
+Status query_rows(Connection& c, std::string_view sql, F&& f, const A&... args) {
+  auto st = c.prepare(sql);
+  if (!st) return st.error();
+  (*st)->bind_all(args...);
+  return each_row(**st, f);
+}
+
+// The first row only: f(stmt) when there is one. Returns whether there was.
+template <class F, class... A>
+Result<bool> query_row(Connection& c, std::string_view sql, F&& f, const A&... args) {
   auto st = c.prepare(sql);
   if (!st) return st.error();
   (*st)->bind_all(args...);
   auto r = (*st)->step();
   if (!r) return r.error();
-  if (!*r || (*st)->is_null(0)) return std::optional<int64_t>();
-  return std::optional<int64_t>((*st)->integer(0));
+  if (*r) f(**st);
+  return *r;
+}
+
+// The first column of the first row as an integer, nullopt without a row.
+template <class... A>
+Result<std::optional<int64_t>> query_int(Connection& c, std::string_view sql, const A&... args) {
+  std::optional<int64_t> v;
+  auto r = query_row(c, sql, [&](Stmt& st) { if (!st.is_null(0)) v = st.integer(0); }, args...);
+  if (!r) return r.error();
+  return v;
 }
 
 template <class... A>
 Result<std::optional<std::string>> query_text(Connection& c, std::string_view sql, const A&... args) {
-  auto st = c.prepare(sql);
-  if (!st) return st.error();
-  (*st)->bind_all(args...);
-  auto r = (*st)->step();
+  std::optional<std::string> v;
+  auto r = query_row(c, sql, [&](Stmt& st) { if (!st.is_null(0)) v = st.text(0); }, args...);
   if (!r) return r.error();
-  if (!*r || (*st)->is_null(0)) return std::optional<std::string>();
-  return std::optional<std::string>((*st)->text(0));
+  return v;
 }
 
 }  // namespace bulwark::store::sql

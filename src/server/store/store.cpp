@@ -18,7 +18,7 @@ Assessment default_assessment(const Finding& f) {
     case Severity::kLow: a.priority_score = 20; break;
     case Severity::kUnknown: a.priority_score = 10; break;
   }
-  a.priority_level = a.priority_score >= 80 ? "P1" : a.priority_score >= 60 ? "P2" : a.priority_score >= 35 ? "P3" : "P4";
+  a.priority_level = level_of_score(a.priority_score);
   nlohmann::json factors = nlohmann::json::array();
   factors.push_back({{"factor", "severity"}, {"points", a.priority_score}, {"detail", to_string(f.severity)}});
   a.priority_factors_json = factors.dump();
@@ -30,8 +30,7 @@ Assessment Store::Impl::assess(const Finding& f, const Target& t, bool internet_
   // The assessor is outside code: keep what is stored within the schema.
   if (a.priority_score < 0) a.priority_score = 0;
   if (a.priority_score > 100) a.priority_score = 100;
-  if (!known_level(a.priority_level))
-    a.priority_level = a.priority_score >= 80 ? "P1" : a.priority_score >= 60 ? "P2" : a.priority_score >= 35 ? "P3" : "P4";
+  if (!known_level(a.priority_level)) a.priority_level = level_of_score(a.priority_score);
   if (a.practice < 0 || a.practice > 14) a.practice = 0;
   if (a.priority_factors_json.empty()) a.priority_factors_json = "[]";
   return a;
@@ -121,45 +120,43 @@ Status write_audit(sql::Connection& c, const std::string& at, const Actor& actor
   return {};
 }
 
+Status write_history(sql::Connection& c, int64_t finding, const std::string& at, const std::string& actor,
+                     std::string_view field, std::string_view old_value, std::string_view new_value,
+                     std::string_view note) {
+  auto r = sql::exec(c,
+                     "INSERT INTO finding_history (finding_id, at, actor, field, old_value, new_value, note) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     finding, at, actor, field, old_value, new_value, note);
+  if (!r) return r.error();
+  return {};
+}
+
 Status Store::audit(std::string_view action, std::string_view object, std::string_view detail, const Actor& actor) {
   auto lease = impl_->lease();
   if (!lease) return lease.error();
   return write_audit(**lease, impl_->now(), actor, action, object, detail);
 }
 
+namespace {
+const RowMap<AuditEntry> kAuditRows{
+    {"id", &AuditEntry::id},         {"at", &AuditEntry::at},         {"actor", &AuditEntry::actor},
+    {"action", &AuditEntry::action}, {"object", &AuditEntry::object}, {"detail", &AuditEntry::detail},
+    {"client", &AuditEntry::client},
+};
+}  // namespace
+
 Result<Page<AuditEntry>> Store::list_audit(int limit, const std::string& cursor) {
-  if (limit < 1 || limit > kMaxLimit) return Error(ErrorCode::kInvalidArgument, "limit: must be 1..500");
-  int64_t before = INT64_MAX;
-  if (!cursor.empty()) {
-    auto parts = decode_cursor(cursor, 1);
-    if (!parts) return Error(ErrorCode::kInvalidArgument, "cursor: not a cursor of this list");
-    before = std::strtoll((*parts)[0].c_str(), nullptr, 10);
-  }
+  if (auto s = check_limit(limit); !s) return s.error();
+  auto before = id_before(cursor);
+  if (!before) return before.error();
   auto lease = impl_->lease();
   if (!lease) return lease.error();
   Page<AuditEntry> page;
-  auto st = (*lease)->prepare(
-      "SELECT id, at, actor, action, object, detail, client FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?");
-  if (!st) return st.error();
-  (*st)->bind_all(before, static_cast<int64_t>(limit + 1));
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    AuditEntry e;
-    e.id = (*st)->integer(0);
-    e.at = (*st)->text(1);
-    e.actor = (*st)->text(2);
-    e.action = (*st)->text(3);
-    e.object = (*st)->text(4);
-    e.detail = (*st)->text(5);
-    e.client = (*st)->text(6);
-    page.items.push_back(std::move(e));
-  }
-  if (page.items.size() > static_cast<size_t>(limit)) {
-    page.items.pop_back();
-    page.next_cursor = encode_cursor({std::to_string(page.items.back().id)});
-  }
+  auto rows = kAuditRows.all(**lease, "FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?", *before,
+                             static_cast<int64_t>(limit + 1));
+  if (!rows) return rows.error();
+  page.items = std::move(*rows);
+  close_page(page, limit, [](const AuditEntry& e) { return std::vector<std::string>{std::to_string(e.id)}; });
   auto total = sql::query_int(**lease, "SELECT count(*) FROM (SELECT 1 FROM audit_log LIMIT ?) AS t", kExactTotal + 1);
   if (!total) return total.error();
   page.total = total->value_or(0);
@@ -183,15 +180,11 @@ Result<std::optional<std::string>> Store::get_setting(std::string_view key) {
 Result<std::map<std::string, std::string>> Store::settings() {
   auto lease = impl_->lease();
   if (!lease) return lease.error();
-  auto st = (*lease)->prepare("SELECT key, value FROM settings ORDER BY key");
-  if (!st) return st.error();
   std::map<std::string, std::string> out;
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    out[(*st)->text(0)] = (*st)->text(1);
-  }
+  if (auto s = sql::query_rows(**lease, "SELECT key, value FROM settings ORDER BY key",
+                               [&](sql::Stmt& st) { out[st.text(0)] = st.text(1); });
+      !s)
+    return s.error();
   return out;
 }
 
@@ -215,9 +208,9 @@ Status Store::put_setting(std::string_view key, std::string_view json_value, con
   return r;
 }
 
-Result<std::map<std::string, int>> Store::sla_days() {
+Result<std::map<std::string, int>> read_sla(sql::Connection& c) {
   std::map<std::string, int> days = {{"P1", 7}, {"P2", 30}, {"P3", 90}, {"P4", 180}};
-  auto v = get_setting("sla_days");
+  auto v = sql::query_text(c, "SELECT value FROM settings WHERE key = 'sla_days'");
   if (!v) return v.error();
   if (v->has_value()) {
     auto j = nlohmann::json::parse(**v, nullptr, false);
@@ -231,20 +224,20 @@ Result<std::map<std::string, int>> Store::sla_days() {
   return days;
 }
 
+Result<std::map<std::string, int>> Store::sla_days() {
+  auto lease = impl_->lease();
+  if (!lease) return lease.error();
+  return read_sla(**lease);
+}
+
 // ------------------------------------------------------------------ users --
 
 namespace {
 
-User read_user(sql::Stmt& st) {
-  User u;
-  u.name = st.text(0);
-  u.password_hash = st.text(1);
-  u.role = st.text(2);
-  u.created_at = st.text(3);
-  u.last_login = st.text(4);
-  u.disabled = st.integer(5) != 0;
-  return u;
-}
+const RowMap<User> kUserRows{
+    {"name", &User::name},         {"password_hash", &User::password_hash}, {"role", &User::role},
+    {"created_at", &User::created_at}, {"last_login", &User::last_login},     {"disabled", &User::disabled},
+};
 
 Status check_name(std::string_view what, std::string_view name) {
   if (name.empty() || name.size() > 128)
@@ -285,32 +278,12 @@ Result<bool> Store::create_user(const User& user, const Actor& actor) {
 }
 
 Result<std::optional<User>> Store::get_user(std::string_view name) {
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  auto st = (*lease)->prepare(
-      "SELECT name, password_hash, role, created_at, last_login, disabled FROM users WHERE name = ?");
-  if (!st) return st.error();
-  (*st)->bind_all(name);
-  auto r = (*st)->step();
-  if (!r) return r.error();
-  if (!*r) return std::optional<User>();
-  return std::optional<User>(read_user(**st));
+  return with_connection(*impl_,
+                         [&](sql::Connection& c) { return kUserRows.one(c, "FROM users WHERE name = ?", name); });
 }
 
 Result<std::vector<User>> Store::list_users() {
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  auto st =
-      (*lease)->prepare("SELECT name, password_hash, role, created_at, last_login, disabled FROM users ORDER BY name");
-  if (!st) return st.error();
-  std::vector<User> out;
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    out.push_back(read_user(**st));
-  }
-  return out;
+  return with_connection(*impl_, [&](sql::Connection& c) { return kUserRows.all(c, "FROM users ORDER BY name"); });
 }
 
 Status Store::update_user(std::string_view name, const UserUpdate& update, const Actor& actor) {
@@ -366,18 +339,15 @@ Status Store::record_login(std::string_view name) {
 // ----------------------------------------------------------------- tokens --
 
 namespace {
-ApiToken read_token(sql::Stmt& st) {
-  ApiToken t;
-  t.id = st.text(0);
-  t.name = st.text(1);
-  t.role = st.text(2);
-  t.token_hash = st.text(3);
-  t.created_by = st.text(4);
-  t.created_at = st.text(5);
-  t.last_used = st.text(6);
-  return t;
-}
-constexpr const char* kTokenColumns = "id, name, role, token_hash, created_by, created_at, last_used";
+const RowMap<ApiToken> kTokenRows{
+    {"id", &ApiToken::id},
+    {"name", &ApiToken::name},
+    {"role", &ApiToken::role},
+    {"token_hash", &ApiToken::token_hash},
+    {"created_by", &ApiToken::created_by},
+    {"created_at", &ApiToken::created_at},
+    {"last_used", &ApiToken::last_used},
+};
 }  // namespace
 
 Status Store::create_token(const ApiToken& token, const Actor& actor) {
@@ -400,33 +370,16 @@ Status Store::create_token(const ApiToken& token, const Actor& actor) {
 }
 
 Result<std::vector<ApiToken>> Store::list_tokens() {
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  auto st = (*lease)->prepare(std::string("SELECT ") + kTokenColumns + " FROM api_tokens ORDER BY created_at, id");
-  if (!st) return st.error();
-  std::vector<ApiToken> out;
-  for (;;) {
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) break;
-    out.push_back(read_token(**st));
-  }
-  return out;
+  return with_connection(
+      *impl_, [&](sql::Connection& c) { return kTokenRows.all(c, "FROM api_tokens ORDER BY created_at, id"); });
 }
 
 Result<std::optional<ApiToken>> Store::find_token(std::string_view token_hash) {
   auto lease = impl_->lease();
   if (!lease) return lease.error();
-  std::optional<ApiToken> out;
-  {
-    auto st = (*lease)->prepare(std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE token_hash = ?");
-    if (!st) return st.error();
-    (*st)->bind_all(token_hash);
-    auto r = (*st)->step();
-    if (!r) return r.error();
-    if (!*r) return out;
-    out = read_token(**st);
-  }
+  auto found = kTokenRows.one(**lease, "FROM api_tokens WHERE token_hash = ?", token_hash);
+  if (!found || !*found) return found;
+  std::optional<ApiToken>& out = *found;
   // last_used to the minute: one write per token per minute at most.
   std::string now = impl_->now();
   if (out->last_used.substr(0, 16) != now.substr(0, 16)) {
@@ -463,22 +416,13 @@ Status Store::create_session(const Session& session) {
 }
 
 Result<std::optional<Session>> Store::get_session(std::string_view id_hash) {
-  auto lease = impl_->lease();
-  if (!lease) return lease.error();
-  auto st = (*lease)->prepare(
-      "SELECT id_hash, user_name, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?");
-  if (!st) return st.error();
-  (*st)->bind_all(id_hash, impl_->now());
-  auto r = (*st)->step();
-  if (!r) return r.error();
-  if (!*r) return std::optional<Session>();
-  Session s;
-  s.id_hash = (*st)->text(0);
-  s.user = (*st)->text(1);
-  s.csrf_token = (*st)->text(2);
-  s.created_at = (*st)->text(3);
-  s.expires_at = (*st)->text(4);
-  return std::optional<Session>(std::move(s));
+  static const RowMap<Session> kSessionRows{
+      {"id_hash", &Session::id_hash},       {"user_name", &Session::user},         {"csrf_token", &Session::csrf_token},
+      {"created_at", &Session::created_at}, {"expires_at", &Session::expires_at},
+  };
+  return with_connection(*impl_, [&](sql::Connection& c) {
+    return kSessionRows.one(c, "FROM sessions WHERE id_hash = ? AND expires_at > ?", id_hash, impl_->now());
+  });
 }
 
 Status Store::delete_session(std::string_view id_hash) {

@@ -30,8 +30,9 @@ namespace bulwark::store {
 // ------------------------------------------------------------------ assessor --
 
 // Priority and practice are computed outside the store (src/enrich); the
-// store calls the assessor at ingest and again for an artifact's open
-// findings when its internet_facing flag changes.
+// store calls the assessor at ingest, again for an artifact's open findings
+// when its internet_facing flag changes, and for open findings assessed
+// before today by reassess_open() (factors such as age move with the date).
 struct Assessment {
   int priority_score = 0;             // 0..100
   std::string priority_level;         // "P1".."P4"
@@ -245,6 +246,12 @@ struct Overview {
   std::map<std::string, int64_t> artifacts_by_kind;
   std::map<std::string, int64_t> scans_by_target_kind;
   std::string last_scan_at;  // received_at of the newest scan
+  // Open vulnerability findings (new, triaged, in_progress) that are known
+  // exploited (KEV) / have a fixed version.
+  int64_t open_kev = 0;
+  int64_t open_fixable = 0;
+  // Artifacts whose OS reached its end of life (os_eol set and <= today).
+  int64_t eol_artifacts = 0;
 };
 
 struct TrendDay {
@@ -359,6 +366,14 @@ class Store {
   // Re-opens accepted risks whose `until` is before `today` (state triaged,
   // history "exception expired"). Returns how many.
   Result<int> expire_exceptions(std::string_view today);
+  // Runs the assessor again over open findings (new, triaged, in_progress)
+  // last assessed before `today`, with `today`, in batches of their own
+  // transactions; priority, practice and SLA due date change with it, and
+  // each finding's assessment date becomes `today`. max_findings > 0 stops
+  // after about that many, and the next call of the same day continues
+  // there. Returns how many findings were assessed (fewer than max_findings:
+  // none is left).
+  Result<int> reassess_open(std::string_view today, int max_findings = 0);
 
   // ---- overview and trends (served from rollups)
   Result<Overview> overview(std::string_view today);

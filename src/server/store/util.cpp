@@ -3,8 +3,10 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
+#include "core/date.hpp"
 #include "server/store/internal.hpp"
 
 namespace bulwark::store {
@@ -22,6 +24,36 @@ std::optional<int> severity_value(std::string_view name) {
     if (name == kSeverityNames[i]) return i;
   return std::nullopt;
 }
+
+void add_severity(SeverityCounts& counts, int64_t s, int64_t n) {
+  switch (s) {
+    case 4: counts.critical += n; break;
+    case 3: counts.high += n; break;
+    case 2: counts.medium += n; break;
+    case 1: counts.low += n; break;
+    default: counts.unknown += n; break;
+  }
+}
+
+void add_counts(SeverityCounts& into, const SeverityCounts& c) {
+  into.critical += c.critical;
+  into.high += c.high;
+  into.medium += c.medium;
+  into.low += c.low;
+  into.unknown += c.unknown;
+}
+
+SeverityCounts read_severity_counts(sql::Stmt& st, int first) {
+  SeverityCounts s;
+  s.critical = st.integer(first);
+  s.high = st.integer(first + 1);
+  s.medium = st.integer(first + 2);
+  s.low = st.integer(first + 3);
+  s.unknown = st.integer(first + 4);
+  return s;
+}
+
+const char* level_of_score(int score) { return score >= 80 ? "P1" : score >= 60 ? "P2" : score >= 35 ? "P3" : "P4"; }
 
 bool known_state(std::string_view s) {
   for (const char* k : kStates)
@@ -47,29 +79,6 @@ bool known_role(std::string_view s) { return s == "viewer" || s == "operator" ||
 
 namespace {
 
-// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
-
 bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
   out = 0;
@@ -80,25 +89,11 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
-unsigned days_in_month(int y, int m) {
-  static const unsigned k[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : k[m - 1];
-}
-
 bool parse_date(std::string_view s, int& y, int& m, int& d) {
   if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
   if (!digits(s, 0, 4, y) || !digits(s, 5, 2, m) || !digits(s, 8, 2, d)) return false;
-  return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && static_cast<unsigned>(d) <= days_in_month(y, m);
-}
-
-std::string format_date(int64_t days) {
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
-  return buf;
+  return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
+         static_cast<unsigned>(d) <= days_in_month(y, static_cast<unsigned>(m));
 }
 
 }  // namespace
@@ -111,7 +106,7 @@ bool valid_date(std::string_view date) {
 std::string add_days(std::string_view date, int days) {
   int y, m, d;
   if (!parse_date(date, y, m, d)) return std::string(date);
-  return format_date(days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) + days);
+  return format_day(days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) + days);
 }
 
 std::string date_of(std::string_view time) { return std::string(time.substr(0, 10)); }
@@ -149,7 +144,7 @@ std::optional<std::string> normalize_time(std::string_view s) {
   int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
   int64_t rem = t - days * 86400;
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", format_date(days).c_str(), static_cast<int>(rem / 3600),
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", format_day(days).c_str(), static_cast<int>(rem / 3600),
                 static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
   return std::string(buf);
 }
@@ -256,6 +251,18 @@ std::optional<std::vector<std::string>> decode_cursor(std::string_view cursor, s
   if (out.empty() || out[0] != "c1" || out.size() != parts + 1) return std::nullopt;
   out.erase(out.begin());
   return out;
+}
+
+Status check_limit(int limit) {
+  if (limit < 1 || limit > kMaxLimit) return Error(ErrorCode::kInvalidArgument, "limit: must be 1..500");
+  return {};
+}
+
+Result<int64_t> id_before(const std::string& cursor) {
+  if (cursor.empty()) return INT64_MAX;
+  auto parts = decode_cursor(cursor, 1);
+  if (!parts) return Error(ErrorCode::kInvalidArgument, "cursor: not a cursor of this list");
+  return static_cast<int64_t>(std::strtoll((*parts)[0].c_str(), nullptr, 10));
 }
 
 // ------------------------------------------------------------ compression --

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "server/store/sql.hpp"
 #include "store_testing.hpp"
 
 namespace bulwark::store::testing {
@@ -148,6 +149,44 @@ TYPED_TEST(StoreAccessTest, MigrationsRunTwiceAreANoOp) {
   EXPECT_EQ(again->backend(), this->store_->backend());
 }
 
+// A database of an older schema, with findings, is migrated at open and
+// its new rollups are filled from what it holds.
+TYPED_TEST(StoreAccessTest, AnExistingDatabaseMigratesAndFillsNewRollups) {
+  auto b = ReportBuilder::image("registry.example/old:1", "sha256:" + std::string(64, '7'), "2025-01-01T00:00:00Z");
+  b.vuln("CVE-K", Severity::kHigh, "k", "1", {"2"}, {}, true).vuln("CVE-F", Severity::kLow, "f", "1", {"2"});
+  b.vuln("CVE-N", Severity::kMedium, "n", "1");
+  this->ingest(b);
+  auto expected = this->store_->overview("2028-07-01");
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(expected->open_kev, 1);
+  EXPECT_EQ(expected->open_fixable, 2);
+  EXPECT_EQ(expected->eol_artifacts, 1);
+  this->store_.reset();
+  {
+    // Back to schema 2: what migrations 3 and 4 add is not there.
+    auto c = std::is_same_v<TypeParam, PostgresBackend> ? sql::open_postgres(this->url_)
+                                                         : sql::open_sqlite(this->url_, 1000);
+    ASSERT_TRUE(c.ok()) << c.error().describe();
+    ASSERT_TRUE((*c)->exec_script("DROP TABLE overview_totals; DROP INDEX artifacts_os_eol; "
+                                  "ALTER TABLE findings DROP COLUMN assessed_on; "
+                                  "DELETE FROM schema_migrations WHERE version >= 3")
+                    .ok());
+  }
+  this->store_ = this->open_store();
+  ASSERT_TRUE(this->store_);
+  auto migrated = this->store_->overview("2028-07-01");
+  ASSERT_TRUE(migrated.ok());
+  expect_same_overview(*migrated, *expected, "migrated");
+  this->expect_rollups_match("2028-07-01");
+  // And rebuild_rollups fills them the same.
+  ASSERT_TRUE(this->store_->rebuild_rollups().ok());
+  expect_same_overview(*this->store_->overview("2028-07-01"), *expected, "rebuilt");
+  // Findings stored before the assessment date was kept are re-assessed on
+  // the first pass.
+  EXPECT_EQ(*this->store_->reassess_open("2025-01-10"), 3);
+  EXPECT_EQ(*this->store_->reassess_open("2025-01-10"), 0);
+}
+
 TYPED_TEST(StoreAccessTest, TwoStoresMigrateOneDatabaseAtOnce) {
   // A fresh database for the race (the fixture's store already migrated its own).
   std::string url;
@@ -206,11 +245,54 @@ TYPED_TEST(StoreAccessTest, ConcurrentIngestsOfOneArtifactKeepRollupsExact) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
-  auto o = this->store_->overview("2025-01-10");
-  auto re = this->store_->overview_recount("2025-01-10");
-  ASSERT_TRUE(o.ok() && re.ok());
-  EXPECT_EQ(cells_text(*o), cells_text(*re));
-  EXPECT_EQ(o->scans_by_target_kind.at("image"), 24);
+  this->expect_rollups_match("2025-01-10");
+  EXPECT_EQ(this->store_->overview("2025-01-10")->scans_by_target_kind.at("image"), 24);
+}
+
+// Daily re-assessment while scans and triage arrive: the rollups stay exact.
+TYPED_TEST(StoreAccessTest, ReassessmentBesideIngestAndTriageKeepsRollupsExact) {
+  auto other = this->open_store();
+  ASSERT_TRUE(other);
+  std::atomic<int> failures{0};
+  auto check = [&](const auto& r) {
+    if (!r.ok()) {
+      ADD_FAILURE() << r.error().describe();
+      ++failures;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w)
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 6; ++i) {
+        auto b = ReportBuilder::image("registry.example/aging:" + std::to_string(w),
+                                      "sha256:" + std::string(63, 'a') + std::to_string(w),
+                                      "2025-01-0" + std::to_string(1 + i) + "T0" + std::to_string(w) + ":00:00Z");
+        b.scanners({"scanner:vuln"});
+        for (int k = 0; k < 40; ++k)
+          if ((k + i) % 4)
+            b.vuln("CVE-" + std::to_string(k), static_cast<Severity>(k % 5), "p" + std::to_string(k), "1")
+                .published("2024-12-" + std::to_string(10 + k % 20));
+        check((w ? *other : *this->store_).ingest(b.json(), {"w", ""}));
+      }
+    });
+  threads.emplace_back([&] {
+    for (int d = 1; d <= 9; ++d) check(other->reassess_open("2025-02-0" + std::to_string(d), 30));
+  });
+  threads.emplace_back([&] {
+    for (int i = 0; i < 10; ++i) {
+      FindingQuery q;
+      q.limit = 5;
+      auto page = this->store_->list_findings(q);
+      check(page);
+      if (!page.ok() || page->items.empty()) continue;
+      TriageChange t;
+      t.state = i % 2 ? "triaged" : "in_progress";
+      check(this->store_->update_findings({page->items[0].id}, t, {"t", ""}));
+    }
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  this->expect_rollups_match("2025-02-09");
 }
 
 }  // namespace

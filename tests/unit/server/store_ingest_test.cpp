@@ -84,15 +84,11 @@ TYPED_TEST(StoreIngestTest, FirstSeenLastSeenAndFixedAtAcrossThreeScans) {
   EXPECT_EQ(b.fixed_at, "");
   EXPECT_EQ(b.first_seen, "2025-01-01T10:00:00Z");
   EXPECT_EQ(b.last_seen, "2025-01-03T10:00:00Z");
-  auto detail = this->store_->get_finding(b.id);
-  ASSERT_TRUE(detail.ok());
-  ASSERT_EQ(detail->history.size(), 2u);
-  EXPECT_EQ(detail->history[0].new_value, "fixed");
-  EXPECT_EQ(detail->history[0].note, "fixed");
-  EXPECT_EQ(detail->history[1].old_value, "fixed");
-  EXPECT_EQ(detail->history[1].new_value, "new");
-  EXPECT_EQ(detail->history[1].note, "reappeared");
-  EXPECT_EQ(detail->history[1].at, "2025-01-03T10:05:00Z");
+  auto d = this->detail(b.id);
+  EXPECT_EQ(history_text(d),
+            (std::vector<std::string>{"state: new -> fixed (fixed)", "state: fixed -> new (reappeared)"}));
+  ASSERT_EQ(d.history.size(), 2u);
+  EXPECT_EQ(d.history[1].at, "2025-01-03T10:05:00Z");
 }
 
 TYPED_TEST(StoreIngestTest, OnlyCoveredKindsAreMarkedFixed) {
@@ -141,31 +137,29 @@ TYPED_TEST(StoreIngestTest, NewDigestOfTheSameRepositoryContinuesTheHistory) {
   auto a = this->by_rule("CVE-A");
   EXPECT_EQ(a.first_seen, "2025-01-01T10:00:00Z");
   EXPECT_EQ(a.last_seen, "2025-01-05T10:00:00Z");
-  auto art = this->store_->get_artifact(r1.artifact_id);
-  ASSERT_TRUE(art.ok());
-  EXPECT_EQ(art->kind, "image");
-  EXPECT_EQ(art->name, "registry.example/shop/web");
-  EXPECT_EQ(art->digest, kDigest2);
-  EXPECT_EQ(art->tags, std::vector<std::string>{"registry.example/shop/web:1.1"});
-  ASSERT_EQ(art->digests.size(), 2u);
-  EXPECT_EQ(art->digests[0].digest, kDigest2);
-  EXPECT_EQ(art->digests[1].digest, kDigest1);
-  EXPECT_EQ(art->digests[1].tags, std::vector<std::string>{"registry.example/shop/web:1.0"});
-  EXPECT_EQ(art->digests[1].repositories, std::vector<std::string>{"registry.example/shop/web"});
-  EXPECT_EQ(art->first_seen, "2025-01-01T10:00:00Z");
-  EXPECT_EQ(art->last_seen, "2025-01-05T10:00:00Z");
-  EXPECT_EQ(art->os_family, "debian");
-  EXPECT_EQ(art->os_eol, "2028-06-30");
-  EXPECT_EQ(art->counts.high, 1);
+  auto art = this->artifact(r1.artifact_id);
+  EXPECT_EQ(art.kind, "image");
+  EXPECT_EQ(art.name, "registry.example/shop/web");
+  EXPECT_EQ(art.digest, kDigest2);
+  EXPECT_EQ(art.tags, std::vector<std::string>{"registry.example/shop/web:1.1"});
+  ASSERT_EQ(art.digests.size(), 2u);
+  EXPECT_EQ(art.digests[0].digest, kDigest2);
+  EXPECT_EQ(art.digests[1].digest, kDigest1);
+  EXPECT_EQ(art.digests[1].tags, std::vector<std::string>{"registry.example/shop/web:1.0"});
+  EXPECT_EQ(art.digests[1].repositories, std::vector<std::string>{"registry.example/shop/web"});
+  EXPECT_EQ(art.first_seen, "2025-01-01T10:00:00Z");
+  EXPECT_EQ(art.last_seen, "2025-01-05T10:00:00Z");
+  EXPECT_EQ(art.os_family, "debian");
+  EXPECT_EQ(art.os_eol, "2028-06-30");
+  EXPECT_EQ(art.counts.high, 1);
   // A host is its own artifact, named by its host name.
   auto h = ReportBuilder::host("node-1", "2025-01-05T11:00:00Z");
   h.vuln("CVE-A", Severity::kHigh, "openssl", "3.0.11");
   auto r3 = this->ingest(h);
   EXPECT_NE(r3.artifact_id, r1.artifact_id);
-  auto host = this->store_->get_artifact(r3.artifact_id);
-  ASSERT_TRUE(host.ok());
-  EXPECT_EQ(host->name, "node-1");
-  EXPECT_EQ(host->kind, "host");
+  auto host = this->artifact(r3.artifact_id);
+  EXPECT_EQ(host.name, "node-1");
+  EXPECT_EQ(host.kind, "host");
 }
 
 TYPED_TEST(StoreIngestTest, OlderReportArrivingLateDoesNotRewriteFindings) {
@@ -179,10 +173,9 @@ TYPED_TEST(StoreIngestTest, OlderReportArrivingLateDoesNotRewriteFindings) {
   EXPECT_EQ(r.new_findings + r.fixed + r.updated, 0);
   EXPECT_EQ(this->by_rule("CVE-A").state, "new");
   EXPECT_EQ(this->all({}).size(), 1u);
-  auto art = this->store_->get_artifact(r.artifact_id);
-  ASSERT_TRUE(art.ok());
-  EXPECT_EQ(art->first_seen, "2025-01-01T10:00:00Z");
-  EXPECT_EQ(art->last_seen, "2025-01-05T10:00:00Z");
+  auto art = this->artifact(r.artifact_id);
+  EXPECT_EQ(art.first_seen, "2025-01-01T10:00:00Z");
+  EXPECT_EQ(art.last_seen, "2025-01-05T10:00:00Z");
 }
 
 TYPED_TEST(StoreIngestTest, AcceptedRiskUntilFixReopensWhenAFixAppears) {
@@ -212,12 +205,9 @@ TYPED_TEST(StoreIngestTest, AcceptedRiskUntilFixReopensWhenAFixAppears) {
   a = this->by_rule("CVE-A");
   EXPECT_EQ(a.state, "triaged");
   EXPECT_FALSE(a.exception.has_value());
-  auto d = this->store_->get_finding(a.id);
-  ASSERT_TRUE(d.ok());
-  ASSERT_FALSE(d->history.empty());
-  EXPECT_EQ(d->history.back().note, "exception ended: fix available");
-  EXPECT_EQ(d->history.back().old_value, "accepted_risk");
-  EXPECT_EQ(d->history.back().new_value, "triaged");
+  auto d = this->detail(a.id);
+  ASSERT_FALSE(d.history.empty());
+  EXPECT_EQ(history_text(d).back(), "state: accepted_risk -> triaged (exception ended: fix available)");
   EXPECT_EQ(this->by_rule("CVE-B").state, "accepted_risk");
 }
 
@@ -339,10 +329,9 @@ TYPED_TEST(StoreIngestTest, ARealReportFixtureIsStoredWhole) {
   auto rows = this->all(q);
   EXPECT_EQ(rows.size(), fingerprints.size());
   for (const auto& row : rows) EXPECT_TRUE(fingerprints.count(row.fingerprint)) << row.rule_id;
-  auto art = this->store_->get_artifact(r->artifact_id);
-  ASSERT_TRUE(art.ok());
-  EXPECT_EQ(art->name, "localhost/bulwark-fixture");
-  EXPECT_EQ(art->os_eol, "2026-06-10");
+  auto art = this->artifact(r->artifact_id);
+  EXPECT_EQ(art.name, "localhost/bulwark-fixture");
+  EXPECT_EQ(art.os_eol, "2026-06-10");
   auto pkgs = this->store_->packages(r->artifact_id, "");
   ASSERT_TRUE(pkgs.ok());
   size_t want = parsed->inventory.packages.size();
@@ -356,9 +345,7 @@ TYPED_TEST(StoreIngestTest, ARealReportFixtureIsStoredWhole) {
   int64_t with_layer = 0;
   for (const auto& f : parsed->findings) with_layer += !f.location.layer.empty();
   EXPECT_EQ(in_layers, with_layer);
-  auto detail = this->store_->get_finding(rows.front().id);
-  ASSERT_TRUE(detail.ok());
-  auto j = parse_json(detail->finding_json, "stored finding");
+  auto j = parse_json(this->detail(rows.front().id).finding_json, "stored finding");
   ASSERT_TRUE(j.ok());
   EXPECT_EQ(get_string(*j, "fingerprint"), rows.front().fingerprint);
 }

@@ -1,24 +1,13 @@
 #include "store_testing.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <thread>
 
+#include "core/date.hpp"
 #include "core/json.hpp"
-#include "server/store/sql.hpp"
 
 namespace bulwark::store::testing {
-
-namespace fs = std::filesystem;
 
 ReportBuilder ReportBuilder::image(const std::string& repo_tag, const std::string& digest,
                                    const std::string& created_at) {
@@ -80,28 +69,30 @@ ReportBuilder& ReportBuilder::vuln(const std::string& id, Severity s, const std:
   return *this;
 }
 
-ReportBuilder& ReportBuilder::misconfig(const std::string& id, Severity s, const std::string& path) {
+ReportBuilder& ReportBuilder::located(FindingKind kind, const std::string& id, Severity s, const std::string& path,
+                                      int line) {
   Finding f;
-  f.kind = FindingKind::kMisconfiguration;
+  f.kind = kind;
   f.id = id;
-  f.title = "misconfiguration " + id;
-  f.severity = s;
-  f.location.path = path;
-  f.fingerprint = fingerprint(f, report.target);
-  report.findings.push_back(f);
-  return *this;
-}
-
-ReportBuilder& ReportBuilder::secret(const std::string& id, Severity s, const std::string& path, int line) {
-  Finding f;
-  f.kind = FindingKind::kSecret;
-  f.id = id;
-  f.title = "secret " + id;
+  f.title = std::string(to_string(kind)) + " " + id;
   f.severity = s;
   f.location.path = path;
   f.location.line = line;
   f.fingerprint = fingerprint(f, report.target);
   report.findings.push_back(f);
+  return *this;
+}
+
+ReportBuilder& ReportBuilder::misconfig(const std::string& id, Severity s, const std::string& path) {
+  return located(FindingKind::kMisconfiguration, id, s, path, 0);
+}
+
+ReportBuilder& ReportBuilder::secret(const std::string& id, Severity s, const std::string& path, int line) {
+  return located(FindingKind::kSecret, id, s, path, line);
+}
+
+ReportBuilder& ReportBuilder::published(const std::string& date) {
+  report.findings.back().published = date;
   return *this;
 }
 
@@ -134,12 +125,18 @@ std::string ReportBuilder::json() const {
   return j.dump();
 }
 
-Assessment test_assessor(const Finding& f, const Target&, bool internet_facing, std::string_view) {
+Assessment test_assessor(const Finding& f, const Target&, bool internet_facing, std::string_view today) {
+  auto day = [](std::string_view d) {
+    auto number = [&](size_t at, size_t n) { return std::stoi(std::string(d.substr(at, n))); };
+    return days_from_civil(number(0, 4), static_cast<unsigned>(number(5, 2)), static_cast<unsigned>(number(8, 2)));
+  };
+  const bool old = f.published.size() >= 10 && today.size() >= 10 && day(today) - day(f.published) >= 30;
   Assessment a;
-  a.priority_score = static_cast<int>(f.severity) * 20 + (internet_facing ? 10 : 0) + (f.known_exploited ? 10 : 0);
+  a.priority_score = static_cast<int>(f.severity) * 20 + (internet_facing ? 10 : 0) + (f.known_exploited ? 10 : 0) +
+                     (old ? 20 : 0);
   a.priority_level = a.priority_score >= 80 ? "P1" : a.priority_score >= 60 ? "P2" : a.priority_score >= 35 ? "P3" : "P4";
   a.priority_factors_json = R"([{"factor":"severity","points":)" + std::to_string(static_cast<int>(f.severity) * 20) +
-                            R"(,"detail":"test"}])";
+                            R"(,"detail":"test"})" + (old ? R"(,{"factor":"age","points":20})" : "") + "]";
   switch (f.kind) {
     case FindingKind::kVulnerability: a.practice = 3; break;
     case FindingKind::kMisconfiguration: a.practice = 5; break;
@@ -148,6 +145,13 @@ Assessment test_assessor(const Finding& f, const Target&, bool internet_facing, 
     default: a.practice = 0; break;
   }
   return a;
+}
+
+std::vector<std::string> history_text(const FindingDetail& d) {
+  std::vector<std::string> out;
+  for (const auto& h : d.history)
+    out.push_back(h.field + ": " + h.old_value + " -> " + h.new_value + (h.note.empty() ? "" : " (" + h.note + ")"));
+  return out;
 }
 
 std::vector<std::string> cells_text(const Overview& o) {
@@ -160,44 +164,41 @@ std::vector<std::string> cells_text(const Overview& o) {
   return out;
 }
 
+void expect_same_overview(const Overview& rollup, const Overview& recount, const std::string& context) {
+  auto text = [](const std::map<int, SeverityCounts>& m) {
+    std::vector<std::string> v;
+    for (auto& [p, c] : m)
+      if (c.critical || c.high || c.medium || c.low || c.unknown)
+        v.push_back(std::to_string(p) + ":" + std::to_string(c.critical) + "," + std::to_string(c.high) + "," +
+                    std::to_string(c.medium) + "," + std::to_string(c.low) + "," + std::to_string(c.unknown));
+    return v;
+  };
+  EXPECT_EQ(cells_text(rollup), cells_text(recount)) << context;
+  EXPECT_EQ(text(rollup.overdue_by_practice), text(recount.overdue_by_practice)) << context;
+  EXPECT_EQ(text(rollup.artifacts_by_practice), text(recount.artifacts_by_practice)) << context;
+  EXPECT_EQ(rollup.artifacts_by_kind, recount.artifacts_by_kind) << context;
+  EXPECT_EQ(rollup.scans_by_target_kind, recount.scans_by_target_kind) << context;
+  EXPECT_EQ(rollup.last_scan_at, recount.last_scan_at) << context;
+  EXPECT_EQ(rollup.open_kev, recount.open_kev) << context;
+  EXPECT_EQ(rollup.open_fixable, recount.open_fixable) << context;
+  EXPECT_EQ(rollup.eol_artifacts, recount.eol_artifacts) << context;
+}
+
+SeverityCounts count_severities(const std::vector<FindingRow>& rows) {
+  SeverityCounts c;
+  for (const auto& row : rows) {
+    if (row.severity == "CRITICAL") ++c.critical;
+    else if (row.severity == "HIGH") ++c.high;
+    else if (row.severity == "MEDIUM") ++c.medium;
+    else if (row.severity == "LOW") ++c.low;
+    else ++c.unknown;
+  }
+  return c;
+}
+
 // ------------------------------------------------------------ PostgreSQL --
 
 namespace {
-
-// A process that exited but was not reaped (no init reaps here) still
-// answers kill(pid, 0): read its state.
-bool running(pid_t pid) {
-  if (::kill(pid, 0) != 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  size_t paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
-}
-
-const char* const kPgBin = "/usr/lib/postgresql/15/bin";
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
-
-// Runs a command line as the postgres user when we are root (PostgreSQL
-// refuses to run as root), else as ourselves.
-bulwark::testing::CommandResult as_postgres(const std::string& cmd) {
-  if (::geteuid() == 0) return bulwark::testing::run({"su", "postgres", "-s", "/bin/sh", "-c", cmd});
-  return bulwark::testing::sh(cmd);
-}
 
 class PgEnvironment : public ::testing::Environment {
  public:
@@ -213,70 +214,34 @@ PostgresServer& PostgresServer::instance() {
 }
 
 bool PostgresServer::available() {
-  if (tried_) return started_;
+  if (tried_) return service_ != nullptr;
   tried_ = true;
-  if (!fs::exists(std::string(kPgBin) + "/initdb")) {
-    skip_ = std::string(kPgBin) + " is absent (apt-get install postgresql-15); skipping the PostgreSQL run";
+  if (bulwark::testing::PostgresService::bin_dir().empty()) {
+    skip_ = "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/pg_ctl; apt-get install postgresql-15); "
+            "skipping the PostgreSQL run";
     return false;
   }
-  char tmpl[] = "/tmp/bulwark-pg-XXXXXX";
-  if (!::mkdtemp(tmpl)) {
-    skip_ = "cannot create a temporary directory";
+  dir_ = std::make_unique<bulwark::testing::TempDir>();
+  auto service = std::make_unique<bulwark::testing::PostgresService>(dir_->path() / "pg");
+  std::string why;
+  if (!service->start(&why)) {
+    skip_ = "PostgreSQL did not start: " + why;
     return false;
   }
-  dir_ = tmpl;
-  if (::geteuid() == 0) {
-    auto r = bulwark::testing::run({"chown", "postgres:postgres", dir_});
-    if (r.exit_code != 0) {
-      skip_ = "cannot chown the PostgreSQL directory to postgres: " + r.err;
-      return false;
-    }
-  }
-  auto init = as_postgres(std::string(kPgBin) + "/initdb -D " + dir_ + "/data -A trust -U postgres --no-sync -E UTF8");
-  if (init.exit_code != 0) {
-    skip_ = "initdb failed: " + init.err;
-    return false;
-  }
-  for (int attempt = 0; attempt < 3 && !started_; ++attempt) {
-    port_ = free_port();
-    auto start = as_postgres(std::string(kPgBin) + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
-                             "/log -w -t 30 -o \"-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
-                             " -c unix_socket_directories=" + dir_ + " -c fsync=off -c max_connections=200\" start");
-    started_ = start.exit_code == 0;
-    if (!started_) skip_ = "pg_ctl start failed: " + start.out + start.err;
-  }
-  return started_;
+  service_ = std::move(service);
+  return true;
 }
 
 std::string PostgresServer::new_database() {
   std::string name = "bw" + std::to_string(::getpid()) + "_" + std::to_string(++next_db_);
-  std::string base = "postgresql://postgres@127.0.0.1:" + std::to_string(port_);
-  auto c = sql::open_postgres(base + "/postgres");
-  if (!c) {
-    ADD_FAILURE() << c.error().describe();
-    return base + "/postgres";
-  }
-  auto s = (*c)->exec_script("CREATE DATABASE " + name);  // test-made name, no outside value
-  if (!s) ADD_FAILURE() << s.error().describe();
-  return base + "/" + name;
+  std::string why;
+  if (!service_->create_database(name, &why)) ADD_FAILURE() << why;
+  return service_->url(name);
 }
 
 void PostgresServer::stop() {
-  if (!started_) {
-    if (!dir_.empty()) fs::remove_all(dir_);
-    return;
-  }
-  std::ifstream pidfile(dir_ + "/data/postmaster.pid");
-  pid_t pid = 0;
-  pidfile >> pid;
-  if (pid > 0) {
-    ::kill(pid, SIGINT);  // fast shutdown
-    for (int i = 0; i < 200 && running(pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (running(pid)) ::kill(pid, SIGKILL);
-  }
-  started_ = false;
-  std::error_code ec;
-  fs::remove_all(dir_, ec);
+  service_.reset();  // stops the server by PID
+  dir_.reset();
 }
 
 }  // namespace bulwark::store::testing

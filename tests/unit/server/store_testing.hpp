@@ -12,6 +12,7 @@
 
 #include "core/model.hpp"
 #include "server/store/store.hpp"
+#include "testing/postgres.hpp"
 #include "testing/testing.hpp"
 
 namespace bulwark::store::testing {
@@ -31,19 +32,42 @@ struct ReportBuilder {
                       const std::string& title = "");
   ReportBuilder& misconfig(const std::string& id, Severity s, const std::string& path);
   ReportBuilder& secret(const std::string& id, Severity s, const std::string& path, int line);
+  // A finding of `kind` at path:line (line 0: the path), titled "<kind> <id>".
+  ReportBuilder& located(FindingKind kind, const std::string& id, Severity s, const std::string& path, int line);
+  // Sets the publication date of the last finding added.
+  ReportBuilder& published(const std::string& date);
   ReportBuilder& layers(int n);
   ReportBuilder& package(const std::string& name, const std::string& version, const std::string& layer = "");
   std::string json() const;
 };
 
-// Score from severity (+10 internet-facing, +10 KEV), practice by kind.
+// The value of a Result; else a test failure (with the error) and T{}.
+template <class T>
+T value_or_fail(Result<T> r) {
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().describe());
+  return r.ok() ? std::move(*r) : T{};
+}
+
+// A finding's history as "field: old -> new (note)", oldest first.
+std::vector<std::string> history_text(const FindingDetail& d);
+
+// Overview cells sorted, for comparisons.
+std::vector<std::string> cells_text(const Overview& o);
+// Expects every figure of two overviews to be equal.
+void expect_same_overview(const Overview& rollup, const Overview& recount, const std::string& context);
+// Findings by severity.
+SeverityCounts count_severities(const std::vector<FindingRow>& rows);
+
+// Score from severity (+10 internet-facing, +10 KEV, +20 once published 30
+// days or more before `today`: an age factor), practice by kind.
 Assessment test_assessor(const Finding& f, const Target& t, bool internet_facing, std::string_view today);
 
-// A PostgreSQL 15 server of this test process (started on first use).
+// The PostgreSQL server of this test process (testing::PostgresService,
+// started on first use, stopped when the tests end).
 class PostgresServer {
  public:
   static PostgresServer& instance();
-  // Empty when PostgreSQL cannot run here, with the reason in skip_reason().
+  // False when PostgreSQL cannot run here, with the reason in skip_reason().
   bool available();
   const std::string& skip_reason() const { return skip_; }
   // URL of a new empty database.
@@ -51,10 +75,10 @@ class PostgresServer {
   void stop();
 
  private:
-  bool started_ = false, tried_ = false;
+  bool tried_ = false;
   std::string skip_;
-  std::string dir_;
-  int port_ = 0;
+  std::unique_ptr<bulwark::testing::TempDir> dir_;
+  std::unique_ptr<bulwark::testing::PostgresService> service_;
   int next_db_ = 0;
 };
 
@@ -92,16 +116,12 @@ class StoreTest : public ::testing::Test {
     StoreOptions o;
     o.assessor = test_assessor;
     o.clock = [this] { return now_; };
-    auto s = Store::open(url_, o);
-    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().describe());
-    return s.ok() ? std::move(*s) : nullptr;
+    return value_or_fail(Store::open(url_, o));
   }
 
-  IngestResult ingest(const ReportBuilder& b) {
-    auto r = store_->ingest(b.json(), actor_);
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().describe());
-    return r.ok() ? *r : IngestResult{};
-  }
+  IngestResult ingest(const ReportBuilder& b) { return value_or_fail(store_->ingest(b.json(), actor_)); }
+  ArtifactRow artifact(int64_t id) { return value_or_fail(store_->get_artifact(id)); }
+  FindingDetail detail(int64_t id) { return value_or_fail(store_->get_finding(id)); }
 
   // Every finding matching the query, through every page.
   std::vector<FindingRow> all(FindingQuery q) {
@@ -116,6 +136,14 @@ class StoreTest : public ::testing::Test {
       q.cursor = *page->next_cursor;
     }
     return out;
+  }
+
+  // The overview from the rollups equals a recount from the findings.
+  void expect_rollups_match(const std::string& today) {
+    auto o = store_->overview(today);
+    auto re = store_->overview_recount(today);
+    ASSERT_TRUE(o.ok() && re.ok());
+    expect_same_overview(*o, *re, today);
   }
 
   FindingRow by_rule(const std::string& rule_id, std::vector<std::string> states = {}) {
@@ -137,8 +165,5 @@ class StoreTest : public ::testing::Test {
 };
 
 using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
-
-// Overview cells sorted, for comparisons.
-std::vector<std::string> cells_text(const Overview& o);
 
 }  // namespace bulwark::store::testing
