@@ -76,7 +76,12 @@ PracticeStatus assess_practice(const PracticeInfo& p, const PracticeFacts& f) {
       if (f.untriaged) s.drivers.push_back(plural(f.untriaged, "finding not triaged yet", "findings not triaged yet"));
       if (f.overdue) s.drivers.push_back(plural(f.overdue, "finding past its due date", "findings past their due date"));
       if (f.accepted) s.drivers.push_back(plural(f.accepted, "accepted risk", "accepted risks"));
+      if (f.kev_open)
+        s.drivers.push_back(plural(f.kev_open, "open vulnerability is known exploited (KEV)",
+                                   "open vulnerabilities are known exploited (KEV)"));
+      // A known-exploited vulnerability still open is never "good".
       s.status = status_of(*s.score, false);
+      if (f.kev_open && s.status == "good") s.status = "warning";
       break;
     }
     case 13:
@@ -108,9 +113,8 @@ PracticeStatus assess_practice(const PracticeInfo& p, const PracticeFacts& f) {
       } else {
         s.drivers.push_back("no open findings in " + plural(total, "artifact", "artifacts"));
       }
-      if (f.kev_open) s.drivers.push_back(plural(f.kev_open, "open finding is known exploited (KEV)", "open findings are known exploited (KEV)"));
       if (f.overdue) s.drivers.push_back(plural(f.overdue, "finding past its due date", "findings past their due date"));
-      s.status = status_of(*s.score, f.kev_open > 0);
+      s.status = status_of(*s.score, false);
       break;
     }
   }

@@ -24,7 +24,7 @@ struct PracticeFacts {
   // Open findings (not fixed, accepted or false positive) by severity:
   // critical, high, medium, low, unknown.
   long long open[5] = {0, 0, 0, 0, 0};
-  long long kev_open = 0;          // open and known exploited
+  long long kev_open = 0;          // open and known exploited (vulnerability management only)
   long long overdue = 0;           // open and past their due date
   long long untriaged = 0;         // state "new"
   long long accepted = 0;          // accepted risk now

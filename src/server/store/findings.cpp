@@ -403,6 +403,17 @@ Status check_change(const TriageChange& ch) {
 
 // The stored findings of `ids` (without details), by id.
 Result<std::map<int64_t, StoredFinding>> load_current(sql::Connection& c, const std::vector<int64_t>& ids) {
+  // On PostgreSQL, lock the findings' artifacts first, in id order, as ingest,
+  // exposure changes and re-assessment do: a triage then never interleaves
+  // with another writer of the same findings, and the rollups stay exact.
+  // (SQLite's BEGIN IMMEDIATE already admits one writer at a time.)
+  if (c.dialect() == sql::Dialect::kPostgres) {
+    auto lock = c.prepare("SELECT id FROM artifacts WHERE id IN (SELECT artifact_id FROM findings WHERE id IN (" +
+                          placeholders(ids.size()) + ")) ORDER BY id FOR UPDATE");
+    if (!lock) return lock.error();
+    for (size_t i = 0; i < ids.size(); ++i) (*lock)->bind(static_cast<int>(i + 1), ids[i]);
+    if (auto s = sql::each_row(**lock, [](sql::Stmt&) {}); !s) return s.error();
+  }
   const auto& rows = stored_finding_rows();
   auto st = c.prepare("SELECT " + rows.select() + " FROM findings f WHERE f.id IN (" + placeholders(ids.size()) + ")");
   if (!st) return st.error();
@@ -571,12 +582,15 @@ Result<int> Store::expire_exceptions(std::string_view today) {
       return s.error();
     if (ids.empty()) return 0;
     RollupDelta delta;
+    int expired = 0;
     for (size_t start = 0; start < ids.size(); start += kMaxBulk) {
       std::vector<int64_t> chunk(ids.begin() + static_cast<ptrdiff_t>(start),
                                  ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), start + kMaxBulk)));
       auto current = load_current(c, chunk);
       if (!current) return current.error();
       for (auto& [id, cur] : *current) {
+        // Read again under the lock: a triage may have changed it meanwhile.
+        if (cur.state != "accepted_risk" || cur.exception_until.empty() || !(cur.exception_until < day)) continue;
         auto r = sql::exec(c,
                            "UPDATE findings SET state = 'triaged', exception_reason = '', exception_until = '', "
                            "exception_until_fix = 0 WHERE id = ?",
@@ -592,10 +606,11 @@ Result<int> Store::expire_exceptions(std::string_view today) {
         StoredFinding next = cur;
         next.state = "triaged";
         delta.add(next.contribution(), +1);
+        ++expired;
       }
     }
     if (auto s = delta.apply(c, date_of(now)); !s) return s.error();
-    return static_cast<int>(ids.size());
+    return expired;
   });
 }
 

@@ -38,7 +38,7 @@ TEST(Practices, FindingCardsScoreTheShareOfCleanArtifacts) {
   EXPECT_EQ(s.status, "warning");
   ASSERT_FALSE(s.drivers.empty());
   EXPECT_EQ(s.drivers[0], "2 critical and 5 high open in 3 artifacts of 10");
-  f.kev_open = 1;  // a known-exploited finding is critical whatever the share
+  f.artifacts_affected = 5;
   EXPECT_EQ(assess_practice(practice(3), f).status, "critical");
   f = PracticeFacts{};
   f.has_data = true;
@@ -56,6 +56,11 @@ TEST(Practices, VulnerabilityManagementWeighsDueDatesAndTriage) {
   EXPECT_EQ(*assess_practice(practice(9), f).score, 50);
   f.untriaged = 0;
   EXPECT_EQ(*assess_practice(practice(9), f).score, 100);
+  f.kev_open = 2;
+  auto kev = assess_practice(practice(9), f);
+  EXPECT_EQ(kev.status, "warning");
+  EXPECT_EQ(kev.drivers.back(), "2 open vulnerabilities are known exploited (KEV)");
+  f.kev_open = 0;
   f.overdue = 5;
   auto s = assess_practice(practice(9), f);
   EXPECT_EQ(*s.score, 50);
