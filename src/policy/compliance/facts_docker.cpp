@@ -85,26 +85,13 @@ bool parse_bool(std::string_view v, bool& out) {
   return false;
 }
 
-bool parse_int(std::string_view v, int64_t& out) {
-  if (v.empty() || v.size() > 18) return false;
-  size_t i = v[0] == '-' ? 1 : 0;
-  if (i == v.size()) return false;
-  int64_t n = 0;
-  for (; i < v.size(); ++i) {
-    if (v[i] < '0' || v[i] > '9') return false;
-    n = n * 10 + (v[i] - '0');
-  }
-  out = v[0] == '-' ? -n : n;
-  return true;
-}
-
 Node scalar_of(const std::string& key, const std::string& value) {
   bool b;
   if (std::find(dockerd_booleans().begin(), dockerd_booleans().end(), key) != dockerd_booleans().end() &&
       parse_bool(value, b))
     return bool_node(b);
   int64_t n;
-  if (key != "log-level" && parse_int(value, n)) return int_node(n);
+  if (key != "log-level" && parse_int64(value, n)) return int_node(n);
   return str_node(value);
 }
 
@@ -196,8 +183,8 @@ void gather_daemon_facts(const FactsInput& in, const Accounts& accounts, Facts::
       Node u = Node::map();
       u.add("Name", str_node(name));
       int64_t soft = 0, hard = 0;
-      if (parse_int(limits.substr(0, colon), soft)) u.add("Soft", int_node(soft));
-      if (parse_int(colon == std::string::npos ? limits : limits.substr(colon + 1), hard)) u.add("Hard", int_node(hard));
+      if (parse_int64(limits.substr(0, colon), soft)) u.add("Soft", int_node(soft));
+      if (parse_int64(colon == std::string::npos ? limits : limits.substr(colon + 1), hard)) u.add("Hard", int_node(hard));
       set_key(*m, name, std::move(u));
     } else {
       set_key(flag_node, key, scalar_of(fl.name, fl.value));

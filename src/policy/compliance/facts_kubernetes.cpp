@@ -92,20 +92,6 @@ bool to_bool(std::string_view v, bool& out) {
   return false;
 }
 
-bool to_int(std::string_view v, int64_t& out) {
-  v = trim(v);
-  if (v.empty() || v.size() > 18) return false;
-  size_t i = v[0] == '-' ? 1 : 0;
-  if (i == v.size()) return false;
-  int64_t n = 0;
-  for (; i < v.size(); ++i) {
-    if (v[i] < '0' || v[i] > '9') return false;
-    n = n * 10 + (v[i] - '0');
-  }
-  out = v[0] == '-' ? -n : n;
-  return true;
-}
-
 // A flag's text as the type its config field has; the text as it is when it
 // does not parse (the check then sees what was written).
 Node typed(const std::string& value, Type t) {
@@ -117,7 +103,7 @@ Node typed(const std::string& value, Type t) {
     }
     case Type::kInt: {
       int64_t n;
-      if (to_int(value, n)) return int_node(n);
+      if (parse_int64(trim(value), n)) return int_node(n);
       break;
     }
     case Type::kList: return string_list(split_comma(value));

@@ -73,4 +73,17 @@ std::vector<const ProcessInfo*> processes_named(const HostInfo& host, std::strin
   return out;
 }
 
+bool parse_int64(std::string_view v, int64_t& out) {
+  if (v.empty() || v.size() > 18) return false;
+  size_t i = v[0] == '-' ? 1 : 0;
+  if (i == v.size()) return false;
+  int64_t n = 0;
+  for (; i < v.size(); ++i) {
+    if (v[i] < '0' || v[i] > '9') return false;
+    n = n * 10 + (v[i] - '0');
+  }
+  out = v[0] == '-' ? -n : n;
+  return true;
+}
+
 }  // namespace bulwark::compliance

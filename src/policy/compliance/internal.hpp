@@ -131,4 +131,8 @@ inline Node int_node(int64_t v) { return Node::integer(v); }
 inline Node bool_node(bool v) { return Node::boolean(v); }
 Node string_list(const std::vector<std::string>& v);
 
+// A decimal integer of at most 18 digits with an optional '-' (flag and
+// daemon.json values, kubelet settings), as read; false for anything else.
+bool parse_int64(std::string_view v, int64_t& out);
+
 }  // namespace bulwark::compliance
