@@ -72,6 +72,18 @@ void stamp(Report& report, const Request& request, const AnalyzerRegistry& analy
   report.target.reference = request.target;
 }
 
+// A directory tree (root filesystem, source tree, a host's root) read into
+// the report: inventory, findings and diagnostics of its one pass.
+Status inspect_tree_into(Report& report, const Request& request, const AnalyzerRegistry& analyzers) {
+  auto inspection = artifact::inspect_tree(request.target, analyzers, request.artifact);
+  if (!inspection) return inspection.error();
+  report.target.artifact.name = request.target;
+  report.inventory = std::move(inspection->merged.inventory);
+  report.findings = std::move(inspection->merged.findings);
+  report.diagnostics = std::move(inspection->merged.diagnostics);
+  return {};
+}
+
 void finish(Report& report) {
   assign_package_ids(report.inventory);
   for (auto& f : report.findings)
@@ -195,12 +207,7 @@ Result<Report> run(const Request& request) {
       [[fallthrough]];
     case TargetKind::kRootfs:
     case TargetKind::kRepository: {
-      auto inspection = artifact::inspect_tree(request.target, analyzers, request.artifact);
-      if (!inspection) return inspection.error();
-      report.target.artifact.name = request.target;
-      report.inventory = std::move(inspection->merged.inventory);
-      report.findings = std::move(inspection->merged.findings);
-      report.diagnostics = std::move(inspection->merged.diagnostics);
+      if (auto st = inspect_tree_into(report, request, analyzers); !st) return st.error();
       if (request.kind == TargetKind::kRepository)
         report.target.repository = artifact::read_git_repository(request.target, report.diagnostics);
       break;
@@ -208,12 +215,7 @@ Result<Report> run(const Request& request) {
     case TargetKind::kHost: {
       // The root's packages exactly as `rootfs` finds them, then the facts
       // only a running host has.
-      auto inspection = artifact::inspect_tree(request.target, analyzers, request.artifact);
-      if (!inspection) return inspection.error();
-      report.target.artifact.name = request.target;
-      report.inventory = std::move(inspection->merged.inventory);
-      report.findings = std::move(inspection->merged.findings);
-      report.diagnostics = std::move(inspection->merged.diagnostics);
+      if (auto st = inspect_tree_into(report, request, analyzers); !st) return st.error();
       host::HostOptions ho = request.host;
       ho.root = request.target;
       HostInfo h = host::collect(ho, report.diagnostics);

@@ -85,31 +85,4 @@ bool valid_user_name(std::string_view name) {
   return true;
 }
 
-int64_t LoginThrottle::retry_after(const std::string& key, std::chrono::steady_clock::time_point now) {
-  std::lock_guard lock(mu_);
-  auto it = failures_.find(key);
-  if (it == failures_.end()) return 0;
-  auto& q = it->second;
-  while (!q.empty() && now - q.front() >= window_) q.pop_front();
-  if (q.empty()) {
-    failures_.erase(it);
-    return 0;
-  }
-  if (static_cast<int>(q.size()) < max_) return 0;
-  auto wait = std::chrono::duration_cast<std::chrono::seconds>(q.front() + window_ - now).count();
-  return wait < 1 ? 1 : wait;
-}
-
-void LoginThrottle::failed(const std::string& key, std::chrono::steady_clock::time_point now) {
-  std::lock_guard lock(mu_);
-  auto& q = failures_[key];
-  q.push_back(now);
-  while (static_cast<int>(q.size()) > max_) q.pop_front();
-}
-
-void LoginThrottle::succeeded(const std::string& key) {
-  std::lock_guard lock(mu_);
-  failures_.erase(key);
-}
-
 }  // namespace bulwark::server

@@ -4,11 +4,6 @@
 // database gives no working credential.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
-#include <deque>
-#include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -36,22 +31,5 @@ std::string credential_hash(std::string_view secret);
 // A user name: 1–64 of [A-Za-z0-9._@-].
 bool valid_user_name(std::string_view name);
 
-// Login failures per key ("user:<name>", "addr:<ip>") in a sliding window,
-// kept in memory; the store keeps the same counts for the other server
-// processes of a shared PostgreSQL (see services.cpp).
-class LoginThrottle {
- public:
-  LoginThrottle(int max_failures, std::chrono::seconds window) : max_(max_failures), window_(window) {}
-  // Seconds until the key may try again; 0 = allowed now.
-  int64_t retry_after(const std::string& key, std::chrono::steady_clock::time_point now);
-  void failed(const std::string& key, std::chrono::steady_clock::time_point now);
-  void succeeded(const std::string& key);
-
- private:
-  std::mutex mu_;
-  int max_;
-  std::chrono::seconds window_;
-  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
-};
 
 }  // namespace bulwark::server

@@ -3,6 +3,7 @@
 // through the router, and adds the security headers every answer carries.
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -128,14 +129,20 @@ Status serve(Services& svc, const Router& router, const Authenticator& auth, con
   if (host == "0.0.0.0") host = "127.0.0.1";
   std::string url = std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port);
 
-  std::thread worker([&] { http->listen_after_bind(); });
+  std::atomic<bool> serving{true};
+  std::thread worker([&] {
+    http->listen_after_bind();
+    serving = false;  // the accept loop ended on its own (socket error)
+  });
   on_listening(url);
-  while (!stop.stopped() && worker.joinable()) {
+  while (!stop.stopped() && serving) {
     svc.tick();
     for (int i = 0; i < 10 && !stop.stopped(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  bool failed = !serving && !stop.stopped();
   http->stop();
   worker.join();
+  if (failed) return Error(ErrorCode::kIo, "the listener on " + url + " stopped accepting connections");
   return {};
 }
 

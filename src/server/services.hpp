@@ -1,5 +1,6 @@
 // Internal to the server module: what every handler can reach — the store,
-// the options, the login throttle — and the pieces run_server() assembles.
+// the options — and the pieces run_server() assembles. Login failures are
+// counted in the store, so that every server of a shared PostgreSQL sees them.
 #pragma once
 
 #include <atomic>
@@ -24,7 +25,6 @@ struct Services {
   ServerOptions options;
   store::Store* store = nullptr;
   std::string store_kind;  // "sqlite" or "postgres"
-  LoginThrottle throttle{5, std::chrono::minutes(5)};
   bool debug_log = false;
 
   // Today's date (UTC, YYYY-MM-DD): exception expiry, SLA due dates, ages.

@@ -50,21 +50,5 @@ TEST(UserNames, AllowedCharacters) {
   EXPECT_FALSE(valid_user_name(std::string(65, 'a')));
 }
 
-TEST(LoginThrottle, BlocksAfterTheLimitUntilTheWindowPasses) {
-  LoginThrottle t(3, std::chrono::seconds(60));
-  auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(t.retry_after("user:bob", t0 + std::chrono::seconds(i)), 0);
-    t.failed("user:bob", t0 + std::chrono::seconds(i));
-  }
-  int64_t wait = t.retry_after("user:bob", t0 + std::chrono::seconds(10));
-  EXPECT_EQ(wait, 50);
-  EXPECT_EQ(t.retry_after("user:alice", t0 + std::chrono::seconds(10)), 0);  // per key
-  EXPECT_EQ(t.retry_after("user:bob", t0 + std::chrono::seconds(61)), 0);   // the first failure aged out
-  t.failed("user:bob", t0 + std::chrono::seconds(62));
-  t.succeeded("user:bob");
-  EXPECT_EQ(t.retry_after("user:bob", t0 + std::chrono::seconds(63)), 0);
-}
-
 }  // namespace
 }  // namespace bulwark::server
